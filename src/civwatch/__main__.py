@@ -1,0 +1,3 @@
+from civwatch.cli import main
+
+main()

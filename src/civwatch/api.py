@@ -1,0 +1,11 @@
+"""The JSON API: one django-ninja instance, a router per domain app."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="civwatch API",
+    version="1",
+    description="Registers, designations, changes and statistics. OpenAPI at /api/docs.",
+    urls_namespace="api",
+)
+api.add_router("/", "civwatch.registers.api.router")

@@ -1,0 +1,20 @@
+"""The `civwatch` command: Django's management commands under one name.
+
+`civwatch serve` runs the web server, `civwatch import ...`, `civwatch export ...` and the
+others are the project's own commands; every Django command (migrate, createsuperuser,
+db_worker, ...) is there too.
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civwatch.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["civwatch", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""Reading a register snapshot file (JSON or CSV) into clean, typed rows.
+
+The files are scraped from the Ministry of Justice's web table. What can be repaired with
+certainty is repaired here and reported; anything else stops the import with a message
+naming the file, the row and the field.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SNAPSHOT_DATE = re.compile(r"registry-(\d{4}-\d{2}-\d{2})[a-z]?\.(json|csv)$")
+# A row whose cells all start with the table's header text: "No п/п\n262".
+HEADER_GLUED_ID = re.compile(r"^\D+\n\s*(\d+)\s*$")
+LAW = re.compile(
+    r"Стать[яи]\s+(?P<article>\d+(?:\.\d+)?)\s+(?:Федерального\s+закона|Закона\s+Российской"
+    r"\s+Федерации)\s+от\s+\d{2}\.\d{2}\.\d{4}\s*(?:№|No|N)\s*(?P<law>\d+-(?:ФЗ|\d+))"
+)
+URL_SEPARATOR = re.compile(r"\s*;\s*|\s*,\s*(?=https?:|www\.)|\s+(?=https?://)")
+
+
+class SourceError(Exception):
+    """Bad input: names the file, the row (1-based, as in the file) and the field."""
+
+    def __init__(self, path: Path, message: str, row: int | None = None, field: str = ""):
+        self.path, self.row, self.field = path, row, field
+        where = str(path.name)
+        if row is not None:
+            where += f", row {row}"
+        if field:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Column:
+    source: str
+    field: str
+    kind: str = "text"  # text | date | digits | list | members | law
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class SourceFormat:
+    columns: tuple[Column, ...]
+    fixed: dict = field(default_factory=dict)
+
+    def column(self, field_name: str) -> Column:
+        return next(c for c in self.columns if c.field == field_name)
+
+
+FORMATS = {
+    "foreign-agents": SourceFormat(
+        columns=(
+            Column("id", "row_id"),
+            Column("fullName", "name"),
+            Column("dob", "birth_date", "date"),
+            Column("ogrn", "ogrn", "digits"),
+            Column("inn", "inn", "digits"),
+            Column("regNum", "reg_num"),
+            Column("snils", "snils", "digits"),
+            Column("address", "address"),
+            Column("resources", "resources", "list"),
+            Column("members", "members", "members"),
+            Column("law", "legal_basis", "law"),
+            Column("dateIn", "listed_on", "date"),
+            # The register gained this column on 2024-07-06; older files lack it.
+            Column("datePubl", "published_on", "date", required=False),
+            Column("dateOut", "removed_on", "date"),
+        )
+    ),
+    "undesirable": SourceFormat(
+        columns=(
+            Column("id", "row_id"),
+            Column("fullName", "name"),
+            Column("decisionInMinjust", "decision_in_minjust"),
+            Column("decisionInGenproc", "decision_in_genproc"),
+            Column("decisionOutMinjust", "decision_out_minjust"),
+            Column("decisionOutGenproc", "decision_out_genproc"),
+            Column("dateIn", "listed_on", "date"),
+            Column("dateOut", "removed_on", "date"),
+        ),
+        fixed={"legal_basis": ("272-ФЗ", "3.1")},
+    ),
+}
+
+
+@dataclass
+class SnapshotFile:
+    path: Path
+    as_of: datetime.date
+    sha256: str
+    columns: list[str]  # our field names this file observed
+    rows: list[tuple[int, dict]]  # (row number in the file, cleaned fields)
+    notes: list[str]
+
+
+def snapshot_date(path: Path, as_of: datetime.date | None) -> datetime.date:
+    if as_of:
+        return as_of
+    found = SNAPSHOT_DATE.search(path.name)
+    if not found:
+        raise SourceError(
+            path,
+            "cannot tell the snapshot date: name the file registry-YYYY-MM-DD.json "
+            "or pass --as-of YYYY-MM-DD",
+        )
+    try:
+        return datetime.date.fromisoformat(found.group(1))
+    except ValueError as error:
+        raise SourceError(path, f"impossible date in the file name ({error})") from None
+
+
+def read_records(path: Path, data: bytes) -> list[dict]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(
+            path, f"not UTF-8 text (byte {error.start}); convert it to UTF-8 first"
+        ) from None
+    if path.suffix.lower() == ".csv":
+        return list(csv.DictReader(io.StringIO(text)))
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SourceError(path, f"malformed JSON: {error.msg}", row=error.lineno) from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise SourceError(path, "expected a JSON list of objects, one per register row")
+    return records
+
+
+def clean_text(value: object) -> str:
+    # Blank cells arrive as "", " " or a no-break space; runs of spaces are typing noise.
+    return " ".join(str(value or "").replace("\xa0", " ").split())
+
+
+def parse_date(value: str) -> str | None:
+    if not value:
+        return None
+    day, month, year = value.split(".") if value.count(".") == 2 else ("", "", "")
+    try:
+        return datetime.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date DD.MM.YYYY") from None
+
+
+def split_top_level(text: str, separator: str = ",") -> list[str]:
+    """Split on a separator outside parentheses: "A (alias, alias), B" -> two parts."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if char == separator and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_law(value: str) -> list[str] | None:
+    if not value:
+        return None
+    found = LAW.search(value)
+    if not found:
+        raise ValueError(f"unknown legal basis {value[:120]!r}")
+    return [found.group("law"), found.group("article")]
+
+
+def convert(column: Column, raw: str):
+    value = clean_text(raw) if column.kind != "list" else str(raw or "").replace("\xa0", " ")
+    if column.kind == "date":
+        return parse_date(value)
+    if column.kind == "digits":
+        # "115-239-885 59" and "11523988559" are the same SNILS.
+        return re.sub(r"\D", "", value) or None
+    if column.kind == "list":
+        urls = [u.strip() for u in URL_SEPARATOR.split(value.strip())]
+        return list(dict.fromkeys(u for u in urls if u)) or None
+    if column.kind == "members":
+        return split_top_level(value) or None
+    if column.kind == "law":
+        return parse_law(value)
+    return value or None
+
+
+def unglue_header(record: dict) -> dict:
+    """Drop the table header the scraper glued in front of every cell of one row."""
+    return {key: str(v).split("\n", 1)[1] if "\n" in str(v) else "" for key, v in record.items()}
+
+
+def read_snapshot(path: Path, register: str, as_of: datetime.date | None = None) -> SnapshotFile:
+    source_format = FORMATS[register]
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(path, f"cannot read: {error.strerror}") from None
+    records = read_records(path, data)
+    present = set().union(*(r.keys() for r in records)) if records else set()
+    missing = [c.source for c in source_format.columns if c.required and c.source not in present]
+    if missing:
+        raise SourceError(path, f"missing column(s) {', '.join(missing)}")
+    known = {c.source for c in source_format.columns}
+    notes = [
+        f"column {name!r} is not known to civwatch and was ignored"
+        for name in sorted(present - known)
+    ]
+    columns = [c for c in source_format.columns if c.source in present]
+    rows, row_ids = [], {}
+    # JSON rows are counted from 1; CSV rows too, the header being row 0.
+    for number, record in enumerate(records, start=1):
+        if not any(clean_text(v) for v in record.values()):
+            notes.append(f"row {number}: empty row skipped")
+            continue
+        if HEADER_GLUED_ID.match(str(record.get("id", ""))):
+            record = unglue_header(record)
+            notes.append(f"row {number}: table header glued into the cells removed")
+        fields = {}
+        for column in columns:
+            try:
+                fields[column.field] = convert(column, record.get(column.source, ""))
+            except ValueError as error:
+                raise SourceError(path, str(error), row=number, field=column.source) from None
+        for name, value in source_format.fixed.items():
+            fields[name] = list(value)
+        if not fields["row_id"]:
+            raise SourceError(path, "row without a register number", row=number, field="id")
+        if not fields["name"]:
+            raise SourceError(path, "row without a name", row=number, field="fullName")
+        if fields["row_id"] in row_ids:
+            raise SourceError(
+                path,
+                f"register number {fields['row_id']} already used in row "
+                f"{row_ids[fields['row_id']]}",
+                row=number,
+                field="id",
+            )
+        row_ids[fields["row_id"]] = number
+        rows.append((number, fields))
+    return SnapshotFile(
+        path=path,
+        as_of=snapshot_date(path, as_of),
+        sha256=hashlib.sha256(data).hexdigest(),
+        columns=[c.field for c in columns] + list(source_format.fixed),
+        rows=rows,
+        notes=notes,
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from civwatch.registers import views
+
+app_name = "registers"
+urlpatterns = [
+    path("", views.register_list, name="list"),
+    path("entities/<str:entity_id>/", views.entity_detail, name="entity"),
+    path("changes/", views.change_list, name="changes"),
+    path("snapshots/<int:pk>/", views.snapshot_detail, name="snapshot"),
+    path("changes/feed.atom", views.ChangesFeed(), name="feed"),
+    path("statistics/", views.statistics, name="statistics"),
+]

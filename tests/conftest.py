@@ -1,0 +1,91 @@
+"""Shared fixtures: the bundled register history in a real database, a live server, a browser."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
+# database calls made from that thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data" / "registers"
+FOREIGN_AGENTS = sorted((DATA / "foreign-agents").glob("registry-*.json"))
+UNDESIRABLE = sorted((DATA / "undesirable").glob("registry-*"))
+CHROMIUM = "/usr/bin/chromium"
+
+
+def import_history(*, foreign_agents=FOREIGN_AGENTS, undesirable=UNDESIRABLE) -> None:
+    options = ["--suspect", "keep-previous"]
+    call_command("import", "foreign-agents", *map(str, foreign_agents), *options)
+    if undesirable:
+        call_command("import", "undesirable", *map(str, undesirable), *options)
+
+
+def wipe_history() -> None:
+    from civwatch.entities.models import Entity
+    from civwatch.registers.models import Change, Designation, Snapshot
+
+    for model in (Change, Designation, Snapshot, Entity):
+        model.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def full_history(django_db_setup, django_db_blocker):
+    """The whole bundled history, imported once for a module of read-only tests."""
+    with django_db_blocker.unblock():
+        import_history()
+        yield
+        wipe_history()
+
+
+@pytest.fixture(scope="module")
+def live_url(full_history, django_db_blocker):
+    """A live server over the module's data (a thread sharing the test database)."""
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    with django_db_blocker.unblock():
+        shared = {
+            c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()
+        }
+        server = LiveServerThread("127.0.0.1", _StaticFilesHandler, shared, port=0)
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+        yield f"http://127.0.0.1:{server.port}"
+        server.terminate()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()
