@@ -1,0 +1,63 @@
+"""Questions asked of the registers, shared by the web pages, the API and the exports."""
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from civwatch.entities.models import Entity
+from civwatch.matching import search_key
+from civwatch.registers.models import Designation
+
+
+def name_query(text: str, prefix: str = "") -> Q:
+    """Names containing the text, written in either script."""
+    field = f"{prefix}search_text__contains"
+    condition = Q(**{field: text.casefold().strip()})
+    key = search_key(text)
+    return condition | Q(**{field: key}) if key else condition
+
+
+def filter_designations(
+    designations: QuerySet[Designation],
+    *,
+    register: str | None = None,
+    legal_basis: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    year: int | None = None,
+    q: str | None = None,
+) -> QuerySet[Designation]:
+    """Filter by register, legal basis code, entity kind, status, listing year and name."""
+    if register:
+        designations = designations.filter(register_id=register)
+    if legal_basis:
+        designations = designations.filter(legal_basis_id=legal_basis)
+    if kind:
+        designations = designations.filter(entity__kind=kind)
+    if status:
+        designations = designations.filter(status=status)
+    if year:
+        designations = designations.filter(listed_on__year=year)
+    if q and q.strip():
+        designations = designations.filter(name_query(q, "entity__"))
+    return designations
+
+
+def search_entities(q: str) -> QuerySet[Entity]:
+    return Entity.objects.filter(name_query(q))
+
+
+def designations_per_month(register: str | None = None) -> list[dict]:
+    """[{"month": date, "legal_basis": code, "count": n}], by listing date, oldest first."""
+    designations = filter_designations(Designation.objects.all(), register=register)
+    return list(
+        designations.exclude(listed_on=None)
+        .annotate(month=TruncMonth("listed_on"))
+        .values("month", "legal_basis")
+        .annotate(count=Count("id"))
+        .order_by("month", "legal_basis")
+    )
+
+
+def listing_years(register: str | None = None) -> list[int]:
+    designations = filter_designations(Designation.objects.all(), register=register)
+    return sorted({d.year for d in designations.exclude(listed_on=None).dates("listed_on", "year")})
