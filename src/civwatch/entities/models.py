@@ -53,9 +53,8 @@ class Entity(models.Model):
     def schema(self) -> str:
         return self.FTM_SCHEMA[self.kind]
 
-    def refresh_search_text(self) -> None:
+    def index_names(self, names: list[str]) -> None:
         """Index every name in both its own script and Latin, so either script finds it."""
-        names = [self.name, *self.names.values_list("name", flat=True)]
         keys = dict.fromkeys(k for n in names for k in (search_key(n), n.casefold()) if k)
         self.search_text = " | ".join(keys)
         self.name_latin = to_latin(self.name)

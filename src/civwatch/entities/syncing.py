@@ -38,65 +38,122 @@ def entity_kind(register: str, record: dict) -> str:
     return Entity.Kind.MEDIA if law in MEDIA_LAWS else Entity.Kind.ORGANIZATION
 
 
-def find_entity_by_identifiers(record: dict, schemes: tuple[str, ...]) -> Entity | None:
-    for scheme in schemes:
-        if record.get(scheme):
-            found = Identifier.objects.filter(scheme=scheme, value=record[scheme]).first()
+class EntityWriter:
+    """Creates and updates entities from source rows, in bulk where it can.
+
+    Identifiers are looked up across every register, so the same organisation listed in
+    two registers is one entity.
+    """
+
+    def __init__(self) -> None:
+        self.by_identifier = {
+            (scheme, value): entity_id
+            for scheme, value, entity_id in Identifier.objects.values_list(
+                "scheme", "value", "entity_id"
+            )
+        }
+        self.taken_ids = set(Entity.objects.values_list("id", flat=True))
+
+    def find(self, record: dict) -> str | None:
+        for scheme in Identifier.Scheme.values:
+            found = self.by_identifier.get((scheme, record.get(scheme)))
             if found:
-                return found.entity
-    return None
+                return found
+        return None
 
+    def new_id(self, base: str) -> str:
+        candidate, n = base, 1
+        while candidate in self.taken_ids:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.taken_ids.add(candidate)
+        return candidate
 
-def sync_entity(entity: Entity, record: dict) -> None:
-    """Make the entity say what the row says (names, identifiers, websites, members)."""
-    primary, others = parse_name(record["name"])
-    entity.name = primary
-    if record.get("birth_date"):
-        entity.birth_date = record["birth_date"]
-    entity.save()
-    wanted_names = {(primary, EntityName.Kind.PRIMARY), *others}
-    _replace(
-        entity.names,
-        wanted_names,
-        lambda n, k: EntityName(entity=entity, name=n, kind=k),
-        key=lambda o: (o.name, o.kind),
-    )
-    wanted_ids = {
-        (scheme, record[scheme]) for scheme in Identifier.Scheme.values if record.get(scheme)
-    }
-    # Identifiers accumulate: a corrected INN does not make the old one untrue as a lead.
-    existing = set(entity.identifiers.values_list("scheme", "value"))
-    Identifier.objects.bulk_create(
-        [Identifier(entity=entity, scheme=s, value=v) for s, v in wanted_ids - existing]
-    )
-    _replace(
-        entity.websites,
-        {(u,) for u in record.get("resources") or ()},
-        lambda u: Website(entity=entity, url=u[:2000]),
-        key=lambda o: (o.url,),
-    )
-    if record.get("members"):
-        entity.members.set([_member(entity, name) for name in record["members"]])
-    entity.refresh_search_text()
-    entity.save(update_fields=["search_text", "name_latin"])
+    def create(self, rows: list[tuple[str, str, dict]]) -> list[Entity]:
+        """Entities for (id base, kind, record) rows; an identifier already known is reused."""
+        entities, created, names, identifiers, websites = [], [], [], [], []
+        new_in_batch: dict[str, Entity] = {}
+        for id_base, kind, record in rows:
+            existing = self.find(record)
+            if existing in new_in_batch:  # two rows of one snapshot, one entity
+                entities.append(new_in_batch[existing])
+                continue
+            if existing:
+                entity = Entity.objects.get(pk=existing)
+                self.update(entity, record)
+                entities.append(entity)
+                continue
+            entity = Entity(id=self.new_id(id_base), kind=kind)
+            names += self._names(entity, record)
+            websites += self._websites(entity, record)
+            for identifier in self._identifiers(entity, record):
+                identifiers.append(identifier)
+                self.by_identifier[(identifier.scheme, identifier.value)] = entity.id
+            entities.append(entity)
+            created.append((entity, record))
+            new_in_batch[entity.id] = entity
+        Entity.objects.bulk_create([entity for entity, _ in created], batch_size=500)
+        EntityName.objects.bulk_create(names, batch_size=500)
+        Identifier.objects.bulk_create(identifiers, batch_size=500)
+        Website.objects.bulk_create(websites, batch_size=500)
+        for entity, record in created:
+            if record.get("members"):
+                entity.members.set([self._member(entity, cell) for cell in record["members"]])
+        return entities
 
+    def update(self, entity: Entity, record: dict, changed: set[str] | None = None) -> None:
+        """Make an existing entity say what the row says (only the `changed` fields)."""
+        changed = set(record) if changed is None else changed
+        if changed & {"name", "birth_date"}:
+            wanted = self._names(entity, record)
+            current = {(n.name, n.kind): n for n in entity.names.all()}
+            keep = {(n.name, n.kind) for n in wanted}
+            stale = [n.pk for k, n in current.items() if k not in keep]
+            entity.names.filter(pk__in=stale).delete()
+            EntityName.objects.bulk_create([n for n in wanted if (n.name, n.kind) not in current])
+            entity.save()
+        if changed & set(Identifier.Scheme.values):
+            # Identifiers accumulate: a corrected INN does not make the old one untrue as a lead.
+            known = set(entity.identifiers.values_list("scheme", "value"))
+            Identifier.objects.bulk_create(
+                [i for i in self._identifiers(entity, record) if (i.scheme, i.value) not in known]
+            )
+        if "resources" in changed:
+            entity.websites.all().delete()
+            Website.objects.bulk_create(self._websites(entity, record))
+        if "members" in changed:
+            members = record.get("members") or ()
+            entity.members.set([self._member(entity, cell) for cell in members])
 
-def _member(association: Entity, cell: str) -> Entity:
-    primary, _ = parse_name(cell)
-    digest = hashlib.sha1(primary.casefold().encode(), usedforsecurity=False).hexdigest()[:10]
-    member, created = Entity.objects.get_or_create(
-        id=f"{association.id}-m-{digest}",
-        defaults={"kind": Entity.Kind.PERSON, "name": primary},
-    )
-    if created:
-        sync_entity(member, {"name": cell})
-    return member
+    def _names(self, entity: Entity, record: dict) -> list[EntityName]:
+        primary, others = parse_name(record["name"])
+        entity.name = primary
+        if record.get("birth_date"):
+            entity.birth_date = record["birth_date"]
+        pairs = dict.fromkeys([(primary, EntityName.Kind.PRIMARY), *others])
+        entity.index_names([name for name, _ in pairs])
+        return [EntityName(entity=entity, name=n, kind=k) for n, k in pairs]
 
+    def _identifiers(self, entity: Entity, record: dict) -> list[Identifier]:
+        return [
+            Identifier(entity=entity, scheme=scheme, value=record[scheme])
+            for scheme in Identifier.Scheme.values
+            if record.get(scheme)
+        ]
 
-def _replace(manager, wanted: set, build, key) -> None:
-    current = {key(o): o for o in manager.all()}
-    stale = [o.pk for k, o in current.items() if k not in wanted]
-    if stale:
-        manager.filter(pk__in=stale).delete()
-    missing = [build(*k) for k in wanted if k not in current]
-    manager.model.objects.bulk_create(missing)
+    def _websites(self, entity: Entity, record: dict) -> list[Website]:
+        urls = dict.fromkeys(u[:2000] for u in record.get("resources") or ())
+        return [Website(entity=entity, url=url) for url in urls]
+
+    def _member(self, association: Entity, cell: str) -> Entity:
+        primary, _ = parse_name(cell)
+        digest = hashlib.sha1(primary.casefold().encode(), usedforsecurity=False).hexdigest()[:10]
+        member_id = f"{association.id}-m-{digest}"
+        if member_id in self.taken_ids:
+            return Entity.objects.get(pk=member_id)
+        self.taken_ids.add(member_id)
+        member = Entity(id=member_id, kind=Entity.Kind.PERSON)
+        names = self._names(member, {"name": cell})
+        member.save(force_insert=True)
+        EntityName.objects.bulk_create(names)
+        return member

@@ -9,7 +9,7 @@ from tqdm import tqdm
 from civwatch.core.importers import Importer, register_importer
 from civwatch.registers.importing import SUSPECT_POLICIES, SnapshotApplier, SuspectSnapshot
 from civwatch.registers.models import Register
-from civwatch.registers.sources import SourceError, read_snapshot
+from civwatch.registers.sources import SourceError, file_sha256, read_snapshot
 
 
 def add_arguments(parser) -> None:
@@ -35,10 +35,14 @@ def import_snapshots(register_slug: str, options: dict, command) -> None:
     if options["as_of"] and len(files) > 1:
         raise CommandError("--as-of applies to a single file")
     register = Register.objects.get(slug=register_slug)
+    applied = set(register.snapshots.values_list("sha256", flat=True))
     try:
-        sources = [read_snapshot(path, register_slug, options["as_of"]) for path in files]
+        pending = [path for path in files if file_sha256(path) not in applied]
+        sources = [read_snapshot(path, register_slug, options["as_of"]) for path in pending]
     except SourceError as error:
         raise CommandError(str(error)) from None
+    for path in sorted(set(files) - set(pending)):
+        command.stdout.write(f"{path.name}: already applied, nothing to do")
     sources.sort(key=lambda s: (s.as_of, s.path.name))
     applier = SnapshotApplier(register)
     progress = tqdm(sources, desc=register_slug, unit="snapshot", disable=None)

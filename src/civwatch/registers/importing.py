@@ -18,14 +18,14 @@ snapshot but treat the suspect fields as not observed).
 """
 
 import datetime
+import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from civwatch.entities.models import Entity
-from civwatch.entities.syncing import entity_kind, find_entity_by_identifiers, sync_entity
+from civwatch.entities.syncing import EntityWriter, entity_kind
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
 from civwatch.registers.sources import SnapshotFile
 
@@ -62,8 +62,13 @@ class SnapshotReport:
 
 
 def name_key(record: dict) -> tuple[str, str | None]:
-    letters = (c if c.isalnum() else " " for c in record["name"].casefold().replace("ё", "е"))
-    return " ".join("".join(letters).split()), record.get("birth_date")
+    return normalised_name(record["name"]), record.get("birth_date")
+
+
+@functools.lru_cache(maxsize=65536)
+def normalised_name(name: str) -> str:
+    letters = (c if c.isalnum() else " " for c in name.casefold().replace("ё", "е"))
+    return " ".join("".join(letters).split())
 
 
 def typed(record: dict, legal_bases: dict) -> dict:
@@ -244,7 +249,7 @@ class SnapshotApplier:
                 )
 
     def _apply(self, source, report, on_suspect) -> SnapshotReport:
-        designations = list(self.register.designations.select_related("entity"))
+        designations = list(self.register.designations.all())
         rows = [row for _, row in source.rows]
         paired = Matcher(designations).pair(rows)
         observed = list(source.columns)
@@ -288,13 +293,13 @@ class SnapshotApplier:
         )
 
     def _write(self, snapshot: Snapshot, plan: Plan, report: SnapshotReport) -> None:
-        changes, seen = [], []
-        for record in plan.added:
-            designation = self._create(record, snapshot)
-            seen.append(designation.pk)
-            fields = {k: [None, v] for k, v in record.items() if v is not None}
-            changes.append(self._change(snapshot, designation, Change.Kind.ADDED, fields))
-        to_update = []
+        writer = EntityWriter()
+        created = self._create(plan.added, snapshot, writer)
+        changes = [
+            self._change(snapshot, d, Change.Kind.ADDED, {k: [None, v] for k, v in r.items() if v})
+            for d, r in zip(created, plan.added, strict=True)
+        ]
+        seen = [d.pk for d in created]
         for designation, after, kind, diff in plan.updated:
             seen.append(designation.pk)
             if kind is None and after == designation.record:
@@ -304,31 +309,30 @@ class SnapshotApplier:
             designation.in_register = True
             for name, value in typed(after, self.legal_bases).items():
                 setattr(designation, name, value)
-            designation.refresh_status()
-            to_update.append(designation)
+            self._save(designation)
             if kind is None:  # only fields observed for the first time
                 continue
             changes.append(self._change(snapshot, designation, kind, diff))
-            if set(diff) - {PRESENCE, "removed_on", "published_on", "row_id"}:
-                sync_entity(designation.entity, after)
+            writer.update(designation.entity, after, changed=set(diff))
         for designation in plan.vanished:
             designation.in_register = False
-            designation.refresh_status()
-            to_update.append(designation)
+            self._save(designation)
             fields = {PRESENCE: [True, False]}
             changes.append(self._change(snapshot, designation, Change.Kind.REMOVED, fields))
-        Designation.objects.bulk_update(
-            to_update,
-            ["record", "row_id", "in_register", "status", "legal_basis", *DATE_FIELDS],
-            batch_size=500,
-        )
         Designation.objects.filter(pk__in=seen).update(last_seen=snapshot)
         Change.objects.bulk_create(changes, batch_size=500)
-        Through = Designation.snapshots.through
-        Through.objects.bulk_create(
-            [Through(designation_id=pk, snapshot_id=snapshot.pk) for pk in seen], batch_size=1000
+        through = Designation.snapshots.through
+        through.objects.bulk_create(
+            [through(designation_id=pk, snapshot_id=snapshot.pk) for pk in seen], batch_size=1000
         )
         report.counts.update(c.kind for c in changes)
+
+    def _save(self, designation: Designation) -> None:
+        # One UPDATE per changed row: cheaper than bulk_update's CASE expressions here.
+        designation.refresh_status()
+        designation.save(
+            update_fields=["record", "row_id", "in_register", "status", "legal_basis", *DATE_FIELDS]
+        )
 
     def _change(self, snapshot, designation, kind, fields) -> Change:
         return Change(
@@ -339,31 +343,22 @@ class SnapshotApplier:
             fields=fields,
         )
 
-    def _create(self, record: dict, snapshot: Snapshot) -> Designation:
-        entity = find_entity_by_identifiers(record, IDENTIFIER_FIELDS)
-        if entity is None:
-            entity = Entity(
-                id=self._new_entity_id(record["row_id"]),
-                kind=entity_kind(self.register.slug, record),
-            )
-        sync_entity(entity, record)
-        designation = Designation(
-            register=self.register,
-            entity=entity,
-            row_id=record["row_id"],
-            record=record,
-            first_seen=snapshot,
-            last_seen=snapshot,
-            **typed(record, self.legal_bases),
+    def _create(self, records: list[dict], snapshot: Snapshot, writer) -> list[Designation]:
+        prefix = self.register.entity_prefix
+        entities = writer.create(
+            [(f"{prefix}-{r['row_id']}", entity_kind(self.register.slug, r), r) for r in records]
         )
-        designation.refresh_status()
-        designation.save()
-        return designation
-
-    def _new_entity_id(self, row_id: str) -> str:
-        base = f"{self.register.entity_prefix}-{row_id}"
-        candidate, n = base, 1
-        while Entity.objects.filter(pk=candidate).exists():
-            n += 1
-            candidate = f"{base}-{n}"
-        return candidate
+        designations = []
+        for entity, record in zip(entities, records, strict=True):
+            designation = Designation(
+                register=self.register,
+                entity=entity,
+                row_id=record["row_id"],
+                record=record,
+                first_seen=snapshot,
+                last_seen=snapshot,
+                **typed(record, self.legal_bases),
+            )
+            designation.refresh_status()
+            designations.append(designation)
+        return Designation.objects.bulk_create(designations, batch_size=500)

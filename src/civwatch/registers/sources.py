@@ -116,6 +116,13 @@ def snapshot_date(path: Path, as_of: datetime.date | None) -> datetime.date:
         raise SourceError(path, f"impossible date in the file name ({error})") from None
 
 
+def file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise SourceError(path, f"cannot read: {error.strerror}") from None
+
+
 def read_records(path: Path, data: bytes) -> list[dict]:
     try:
         text = data.decode("utf-8-sig")
