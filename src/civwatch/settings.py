@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "civwatch.entities",
     "civwatch.registers",
     "civwatch.screening",
+    "civwatch.jobs",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +111,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = HOME / "static"
+# Only for `civwatch collectstatic` in production; WhiteNoise serves from the apps otherwise.
+STATIC_ROOT = os.environ.get("CIVWATCH_STATIC_ROOT") or None
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = HOME / "media"

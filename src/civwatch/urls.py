@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from civwatch.api import api
+from civwatch.registers.staff import upload_snapshots
 
 urlpatterns = [
     path("api/", api.urls),
@@ -11,6 +12,8 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("jobs/", include("civwatch.jobs.urls")),
+    path("staff/registers/import/", upload_snapshots, name="upload_snapshots"),
     path("", include("civwatch.registers.urls")),
     prefix_default_language=False,
 )

@@ -1,15 +1,61 @@
-"""`civwatch import foreign-agents|undesirable FILE...`."""
+"""`civwatch import foreign-agents|undesirable FILE...` and the same as a background job."""
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from civwatch.core.errors import UserError
 from civwatch.core.importers import Importer, register_importer
+from civwatch.jobs.models import Job
+from civwatch.jobs.runner import job_kind
 from civwatch.registers.importing import SUSPECT_POLICIES, SnapshotApplier, SuspectSnapshot
 from civwatch.registers.models import Register
-from civwatch.registers.sources import SourceError, file_sha256, read_snapshot
+from civwatch.registers.sources import SnapshotFile, SourceError, file_sha256, read_snapshot
+
+REGISTERS = {"foreign-agents": "foreign agents", "undesirable": "undesirable organisations"}
+
+
+def import_files(
+    register_slug: str,
+    paths: list[Path],
+    *,
+    as_of: datetime.date | None = None,
+    suspect: str = "stop",
+    on_start: Callable[[int], None] = lambda total: None,
+    on_snapshot: Callable[[str], None] = lambda line: None,
+) -> None:
+    """Apply snapshot files in date order; every file is read and checked before any is applied."""
+    if as_of and len(paths) > 1:
+        raise UserError("--as-of applies to a single file")
+    register = Register.objects.get(slug=register_slug)
+    applied = set(register.snapshots.values_list("sha256", flat=True))
+    try:
+        pending = [path for path in paths if file_sha256(path) not in applied]
+        sources = [read_snapshot(path, register_slug, as_of) for path in pending]
+    except SourceError as error:
+        raise UserError(str(error)) from None
+    on_start(len(paths))
+    for path in sorted(set(paths) - set(pending)):
+        on_snapshot(f"{path.name}: already applied, nothing to do")
+    applier = SnapshotApplier(register)
+    for source in sorted(sources, key=lambda s: (s.as_of, s.path.name)):
+        on_snapshot(apply_one(applier, source, suspect))
+
+
+def apply_one(applier: SnapshotApplier, source: SnapshotFile, suspect: str) -> str:
+    try:
+        return applier.apply(source, suspect).describe()
+    except SuspectSnapshot as error:
+        raise UserError(
+            f"{error.report.describe()}\nThis looks like a scraping accident, not a change in "
+            "the register. Nothing from this file was written. Choose to skip it, to "
+            "keep the previous values of the suspect fields (keep-previous) or to confirm it."
+        ) from None
+    except ValueError as error:
+        raise UserError(str(error)) from None
 
 
 def add_arguments(parser) -> None:
@@ -30,44 +76,46 @@ def add_arguments(parser) -> None:
     )
 
 
-def import_snapshots(register_slug: str, options: dict, command) -> None:
-    files: list[Path] = options["files"]
-    if options["as_of"] and len(files) > 1:
-        raise CommandError("--as-of applies to a single file")
-    register = Register.objects.get(slug=register_slug)
-    applied = set(register.snapshots.values_list("sha256", flat=True))
-    try:
-        pending = [path for path in files if file_sha256(path) not in applied]
-        sources = [read_snapshot(path, register_slug, options["as_of"]) for path in pending]
-    except SourceError as error:
-        raise CommandError(str(error)) from None
-    for path in sorted(set(files) - set(pending)):
-        command.stdout.write(f"{path.name}: already applied, nothing to do")
-    sources.sort(key=lambda s: (s.as_of, s.path.name))
-    applier = SnapshotApplier(register)
-    progress = tqdm(sources, desc=register_slug, unit="snapshot", disable=None)
-    for source in progress:
-        progress.set_postfix_str(source.path.name)
-        try:
-            report = applier.apply(source, options["suspect"])
-        except SuspectSnapshot as suspect:
-            raise CommandError(
-                f"{suspect.report.describe()}\nThis looks like a scraping accident, not a "
-                "change in the register. Nothing from this file was written. Re-run with "
-                "--suspect skip, --suspect keep-previous or --suspect confirm."
-            ) from None
-        except ValueError as error:
-            raise CommandError(str(error)) from None
+def run_from_command_line(register_slug: str, options: dict, command) -> None:
+    progress = tqdm(desc=register_slug, unit="snapshot", disable=None)
+
+    def report(line: str) -> None:
         with tqdm.external_write_mode():
-            command.stdout.write(report.describe())
+            command.stdout.write(line)
+        progress.update()
+
+    try:
+        import_files(
+            register_slug,
+            options["files"],
+            as_of=options["as_of"],
+            suspect=options["suspect"],
+            on_start=lambda total: progress.reset(total),
+            on_snapshot=report,
+        )
+    except UserError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        progress.close()
 
 
-for slug, label in (("foreign-agents", "foreign agents"), ("undesirable", "undesirable")):
+@job_kind("register-import")
+def import_job(job: Job, register: str, files: list[str], suspect: str) -> None:
+    import_files(
+        register,
+        [Path(f) for f in files],
+        suspect=suspect,
+        on_start=job.start,
+        on_snapshot=job.advance,
+    )
+
+
+for slug, label in REGISTERS.items():
     register_importer(
         Importer(
             name=slug,
             help=f"Apply snapshots (JSON or CSV) of the register of {label}, in date order.",
             add_arguments=add_arguments,
-            run=lambda options, command, slug=slug: import_snapshots(slug, options, command),
+            run=lambda options, command, slug=slug: run_from_command_line(slug, options, command),
         )
     )
