@@ -171,6 +171,18 @@ def test_a_bad_file_among_several_writes_nothing(tmp_path):
     assert not Snapshot.objects.exists()
 
 
+def test_csv_row_with_shifted_columns_names_the_row(tmp_path):
+    from tests.conftest import REPO
+
+    lines = (REPO / "tests" / "data" / "registry-2023-09-29.csv").read_text().splitlines()
+    lines[3] += ",extra cell"
+    path = tmp_path / "registry-2023-09-29.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"registry-2023-09-29.csv, row 3: 14 cells"):
+        run_import("foreign-agents", str(path))
+    assert not Designation.objects.exists()
+
+
 def test_older_snapshot_after_newer_is_refused():
     run_import("foreign-agents", str(FOREIGN_AGENTS[2]))
     with pytest.raises(CommandError, match="not newer"):

@@ -123,6 +123,27 @@ def file_sha256(path: Path) -> str:
         raise SourceError(path, f"cannot read: {error.strerror}") from None
 
 
+def read_csv_records(path: Path, text: str) -> list[dict]:
+    """CSV rows as dicts; a row with more or fewer cells than the header is refused."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        raise SourceError(path, "empty CSV file: expected a header row")
+    records = []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            cells = [""] * len(header)  # a blank line is an empty row, skipped later
+        if len(cells) != len(header):
+            raise SourceError(
+                path,
+                f"{len(cells)} cells where the header has {len(header)}: columns are shifted",
+                # The header is line 1 of the file; data rows are counted from 1 as in JSON.
+                row=len(records) + 1,
+            )
+        records.append(dict(zip(header, cells, strict=True)))
+    return records
+
+
 def read_records(path: Path, data: bytes) -> list[dict]:
     try:
         text = data.decode("utf-8-sig")
@@ -131,7 +152,7 @@ def read_records(path: Path, data: bytes) -> list[dict]:
             path, f"not UTF-8 text (byte {error.start}); convert it to UTF-8 first"
         ) from None
     if path.suffix.lower() == ".csv":
-        return list(csv.DictReader(io.StringIO(text)))
+        return read_csv_records(path, text)
     try:
         records = json.loads(text)
     except json.JSONDecodeError as error:
