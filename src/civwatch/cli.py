@@ -13,7 +13,13 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civwatch.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["civwatch", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        execute_from_command_line(["civwatch", *(sys.argv[1:] if argv is None else argv)])
+    except BrokenPipeError:
+        # The reader went away (`civwatch export ... | head`): not an error worth a traceback.
+        # Exit at once: the half-read database cursors need no tidying for a reader gone.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os._exit(1)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ from civwatch.entities.models import Entity, EntityName, Identifier, Website
 from civwatch.entities.names import parse_name
 
 PATRONYMIC = re.compile(r"(вич|вна|ична|оглы|кызы|улы)$")
-PERSON_LAWS = {("272-ФЗ", "2.1")}
-ASSOCIATION_LAWS = {("82-ФЗ", "29.1")}
-MEDIA_LAWS = {("2124-1", "6"), ("2124-1", "25.1")}
+# Legal basis codes (registers/reference.json) that tell what kind of entity is listed.
+PERSON_LAWS = {"272-FZ-2.1"}
+ASSOCIATION_LAWS = {"82-FZ-29.1"}
+MEDIA_LAWS = {"2124-1-6", "2124-1-25.1"}
 
 
 def looks_like_person_name(name: str) -> bool:
@@ -25,7 +26,7 @@ def entity_kind(register: str, record: dict) -> str:
     """Decide the kind from what the row says; the register has no column for it."""
     if register == "undesirable":
         return Entity.Kind.ORGANIZATION
-    law = tuple(record.get("legal_basis") or ())
+    law = record.get("legal_basis")
     person_ids = record.get("birth_date") or record.get("snils")
     if person_ids or len(record.get("inn") or "") == 12 or law in PERSON_LAWS:
         return Entity.Kind.PERSON

@@ -7,4 +7,5 @@ class RegistersConfig(AppConfig):
     verbose_name = _("State registers")
 
     def ready(self) -> None:
-        from civwatch.registers import importers  # noqa: F401  (registers the sub-commands)
+        # Importing these modules registers the `import` and `export` sub-commands.
+        from civwatch.registers import exporters, importers  # noqa: F401

@@ -71,13 +71,12 @@ def normalised_name(name: str) -> str:
     return " ".join("".join(letters).split())
 
 
-def typed(record: dict, legal_bases: dict) -> dict:
+def typed(record: dict) -> dict:
     values = {
         name: datetime.date.fromisoformat(record[name]) if record.get(name) else None
         for name in DATE_FIELDS
     }
-    law = record.get("legal_basis")
-    values["legal_basis"] = legal_bases[tuple(law)] if law else None
+    values["legal_basis_id"] = record.get("legal_basis")
     return values
 
 
@@ -235,18 +234,23 @@ class SnapshotApplier:
                 f"{source.path.name}: snapshot of {source.as_of} is not newer than the last one "
                 f"applied ({latest.file_name}, {latest.as_of}); history is applied in date order"
             )
-        self._check_legal_bases(source)
+        self._resolve_legal_bases(source)
         with transaction.atomic():
             return self._apply(source, report, on_suspect)
 
-    def _check_legal_bases(self, source: SnapshotFile) -> None:
+    def _resolve_legal_bases(self, source: SnapshotFile) -> None:
+        """Replace each row's (law, article) by the legal basis code; refuse unknown ones."""
         for number, row in source.rows:
             law = row.get("legal_basis")
-            if law and tuple(law) not in self.legal_bases:
+            if not law:
+                continue
+            basis = self.legal_bases.get(tuple(law))
+            if basis is None:
                 raise ValueError(
                     f"{source.path.name}, row {number}, field 'law': legal basis "
                     f"{' article '.join(reversed(law))} is not in the list of known legal bases"
                 )
+            row["legal_basis"] = basis.code
 
     def _apply(self, source, report, on_suspect) -> SnapshotReport:
         designations = list(self.register.designations.all())
@@ -307,7 +311,7 @@ class SnapshotApplier:
             designation.record = after
             designation.row_id = after["row_id"]
             designation.in_register = True
-            for name, value in typed(after, self.legal_bases).items():
+            for name, value in typed(after).items():
                 setattr(designation, name, value)
             self._save(designation)
             if kind is None:  # only fields observed for the first time
@@ -357,7 +361,7 @@ class SnapshotApplier:
                 record=record,
                 first_seen=snapshot,
                 last_seen=snapshot,
-                **typed(record, self.legal_bases),
+                **typed(record),
             )
             designation.refresh_status()
             designations.append(designation)

@@ -1,0 +1,64 @@
+"""The `civwatch export WHAT ...` sub-commands, and writing rows as JSON lines or CSV."""
+
+import csv
+import json
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.management.base import CommandError
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str
+    help: str
+    add_arguments: Callable[[Any], None]
+    run: Callable[[dict, Any], None]  # (options, command) -> None
+
+
+EXPORTERS: dict[str, Exporter] = {}
+
+
+def register_exporter(exporter: Exporter) -> None:
+    EXPORTERS[exporter.name] = exporter
+
+
+def add_output_arguments(parser, formats: tuple[str, ...] = ("jsonl", "csv")) -> None:
+    parser.add_argument("--format", choices=formats, default=formats[0])
+    parser.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
+
+
+@contextmanager
+def output_stream(path: Path | None, command):
+    if path is None:
+        yield command.stdout
+        return
+    try:
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+    except OSError as error:
+        raise CommandError(f"{path}: cannot write: {error.strerror}") from None
+
+
+def write_rows(rows: Iterable[dict], columns: list[str], fmt: str, stream: IO[str]) -> int:
+    """Write rows as JSON lines or CSV (non-text values JSON-encoded); return the count."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(
+                {
+                    k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                    for k, v in row.items()
+                }
+            )
+            count += 1
+    else:
+        for row in rows:
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
