@@ -1,3 +1,265 @@
-from ninja import Router
+"""JSON API for the registers: entities, designations, snapshots, changes, statistics."""
 
-router = Router()
+import datetime
+from typing import Literal
+
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from civwatch.entities.models import Entity
+from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
+from civwatch.registers.queries import designations_per_month, filter_designations
+
+router = Router(tags=["registers"])
+RegisterSlug = Literal["foreign-agents", "undesirable"]
+EntityKind = Literal["person", "organization", "association", "media"]
+Status = Literal["active", "removed"]
+ChangeKind = Literal["added", "removed", "modified", "reinstated"]
+
+
+class PageParams(Schema):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class DesignationFilters(PageParams):
+    register: RegisterSlug | None = None
+    legal_basis: str | None = Field(None, max_length=32)
+    kind: EntityKind | None = None
+    status: Status | None = None
+    year: int | None = Field(None, ge=1990, le=2100)
+    q: str | None = Field(None, max_length=200, description="name, in Cyrillic or Latin")
+
+
+class ChangeFilters(PageParams):
+    register: RegisterSlug | None = None
+    kind: ChangeKind | None = None
+    since: datetime.date | None = None
+    snapshot: int | None = Field(None, ge=1)
+
+
+class RegisterOut(Schema):
+    slug: str
+    name_en: str
+    name_ru: str
+
+
+class LegalBasisOut(Schema):
+    code: str
+    label_en: str
+    label_ru: str
+    short_en: str
+    short_ru: str
+
+
+class SnapshotOut(Schema):
+    id: int
+    register: str = Field(alias="register_id")
+    as_of: datetime.date
+    file_name: str
+    sha256: str
+    row_count: int
+    status: str
+    report: dict
+
+
+class DesignationOut(Schema):
+    id: int
+    register: str = Field(alias="register_id")
+    row_id: str
+    entity_id: str
+    entity_name: str = Field(alias="entity.name")
+    entity_kind: str = Field(alias="entity.kind")
+    name: str = Field(alias="record.name")
+    legal_basis: str | None = Field(alias="legal_basis_id")
+    listed_on: datetime.date | None
+    published_on: datetime.date | None
+    removed_on: datetime.date | None
+    status: str
+    first_seen: datetime.date = Field(alias="first_seen.as_of")
+    last_seen: datetime.date = Field(alias="last_seen.as_of")
+
+
+class NameOut(Schema):
+    name: str
+    kind: str
+
+
+class IdentifierOut(Schema):
+    scheme: str
+    value: str
+
+
+class EntityRef(Schema):
+    id: str
+    name: str
+    kind: str
+
+
+class EntityOut(EntityRef):
+    name_latin: str
+    ftm_schema: str = Field(alias="schema", description="FollowTheMoney schema")
+    birth_date: str
+
+
+class EntityDetail(EntityOut):
+    names: list[NameOut]
+    identifiers: list[IdentifierOut]
+    websites: list[str]
+    members: list[EntityRef]
+    member_of: list[EntityRef]
+    designations: list[DesignationOut]
+
+    @staticmethod
+    def resolve_names(entity: Entity) -> list:
+        return list(entity.names.all())
+
+    @staticmethod
+    def resolve_identifiers(entity: Entity) -> list:
+        return list(entity.identifiers.all())
+
+    @staticmethod
+    def resolve_websites(entity: Entity) -> list[str]:
+        return [w.url for w in entity.websites.all()]
+
+    @staticmethod
+    def resolve_members(entity: Entity) -> list:
+        return list(entity.members.all())
+
+    @staticmethod
+    def resolve_member_of(entity: Entity) -> list:
+        return list(entity.member_of.all())
+
+    @staticmethod
+    def resolve_designations(entity: Entity) -> list:
+        return list(
+            entity.designations.select_related("entity", "first_seen", "last_seen").order_by(
+                "listed_on"
+            )
+        )
+
+
+class ChangeOut(Schema):
+    id: int
+    snapshot: datetime.date = Field(alias="snapshot.as_of")
+    snapshot_id: int
+    snapshot_file: str = Field(alias="snapshot.file_name")
+    register: str = Field(alias="snapshot.register_id")
+    kind: str
+    row_id: str
+    entity_id: str = Field(alias="designation.entity_id")
+    name: str = Field(alias="designation.record.name")
+    fields: dict
+
+
+class Page(Schema):
+    count: int
+    limit: int
+    offset: int
+
+
+class EntityPage(Page):
+    items: list[EntityOut]
+
+
+class DesignationPage(Page):
+    items: list[DesignationOut]
+
+
+class ChangePage(Page):
+    items: list[ChangeOut]
+
+
+class MonthCount(Schema):
+    month: str
+    legal_basis: str | None
+    count: int
+
+
+class Statistics(Schema):
+    by_status: dict[str, int]
+    by_kind: dict[str, int]
+    by_legal_basis: dict[str, int]
+    per_month: list[MonthCount]
+
+
+def page(queryset: QuerySet, params: PageParams) -> dict:
+    return {
+        "count": queryset.count(),
+        "limit": params.limit,
+        "offset": params.offset,
+        "items": list(queryset[params.offset : params.offset + params.limit]),
+    }
+
+
+@router.get("/registers", response=list[RegisterOut])
+def list_registers(request):
+    return Register.objects.all()
+
+
+@router.get("/legal-bases", response=list[LegalBasisOut])
+def list_legal_bases(request):
+    return LegalBasis.objects.all()
+
+
+@router.get("/snapshots", response=list[SnapshotOut])
+def list_snapshots(request, register: RegisterSlug | None = None):
+    snapshots = Snapshot.objects.order_by("-as_of", "-file_name")
+    return snapshots.filter(register_id=register) if register else snapshots
+
+
+@router.get("/entities", response=EntityPage)
+def list_entities(request, filters: Query[DesignationFilters]):
+    designations = filter_designations(
+        Designation.objects.all(), **filters.dict(exclude={"limit", "offset"})
+    )
+    entities = Entity.objects.filter(designations__in=designations).distinct().order_by("name")
+    return page(entities, filters)
+
+
+@router.get("/entities/{entity_id}", response=EntityDetail)
+def get_entity(request, entity_id: str):
+    return get_object_or_404(Entity, pk=entity_id)
+
+
+@router.get("/designations", response=DesignationPage)
+def list_designations(request, filters: Query[DesignationFilters]):
+    designations = filter_designations(
+        Designation.objects.select_related("entity", "first_seen", "last_seen"),
+        **filters.dict(exclude={"limit", "offset"}),
+    ).order_by("register", "listed_on", "id")
+    return page(designations, filters)
+
+
+@router.get("/changes", response=ChangePage)
+def list_changes(request, filters: Query[ChangeFilters]):
+    changes = Change.objects.select_related("snapshot", "designation")
+    if filters.register:
+        changes = changes.filter(snapshot__register_id=filters.register)
+    if filters.kind:
+        changes = changes.filter(kind=filters.kind)
+    if filters.since:
+        changes = changes.filter(snapshot__as_of__gte=filters.since)
+    if filters.snapshot:
+        changes = changes.filter(snapshot_id=filters.snapshot)
+    return page(changes.order_by("-snapshot__as_of", "-snapshot__file_name", "id"), filters)
+
+
+@router.get("/statistics", response=Statistics)
+def statistics(request, register: RegisterSlug | None = None):
+    designations = filter_designations(Designation.objects.all(), register=register)
+
+    def counts(field: str) -> dict[str, int]:
+        rows = designations.values(field).annotate(n=Count("id")).order_by(field)
+        return {str(row[field]): row["n"] for row in rows}
+
+    return {
+        "by_status": counts("status"),
+        "by_kind": counts("entity__kind"),
+        "by_legal_basis": counts("legal_basis"),
+        "per_month": [
+            {**row, "month": row["month"].strftime("%Y-%m")}
+            for row in designations_per_month(register)
+        ],
+    }
