@@ -45,13 +45,18 @@ def full_history(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def live_url(full_history, django_db_blocker):
     """A live server over the module's data (a thread sharing the test database)."""
-    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
 
     with django_db_blocker.unblock():
+        # An in-memory SQLite database exists only in its connection: the server thread
+        # must use the test's own connection object, as Django's LiveServerTestCase does.
         shared = {
             c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()
         }
-        server = LiveServerThread("127.0.0.1", _StaticFilesHandler, shared, port=0)
+        for connection in shared.values():
+            connection.inc_thread_sharing()
+        server = LiveServerThread("127.0.0.1", StaticFilesHandler, shared, port=0)
         server.daemon = True
         server.start()
         server.is_ready.wait()
@@ -59,6 +64,8 @@ def live_url(full_history, django_db_blocker):
             raise server.error
         yield f"http://127.0.0.1:{server.port}"
         server.terminate()
+        for connection in shared.values():
+            connection.dec_thread_sharing()
 
 
 @pytest.fixture(scope="session")

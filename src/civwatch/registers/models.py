@@ -143,3 +143,13 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.row_id} in {self.snapshot}"
+
+    def field_changes(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) as text, for people to read."""
+
+        def text(value) -> str:
+            if value is None:
+                return "—"
+            return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+        return [(name, text(before), text(after)) for name, (before, after) in self.fields.items()]

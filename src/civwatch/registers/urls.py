@@ -1,6 +1,7 @@
 from django.urls import path
 
 from civwatch.registers import views
+from civwatch.registers.feeds import ChangesFeed
 
 app_name = "registers"
 urlpatterns = [
@@ -8,6 +9,6 @@ urlpatterns = [
     path("entities/<str:entity_id>/", views.entity_detail, name="entity"),
     path("changes/", views.change_list, name="changes"),
     path("snapshots/<int:pk>/", views.snapshot_detail, name="snapshot"),
-    path("changes/feed.atom", views.ChangesFeed(), name="feed"),
+    path("changes/feed.atom", ChangesFeed(), name="feed"),
     path("statistics/", views.statistics, name="statistics"),
 ]
