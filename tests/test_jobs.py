@@ -5,7 +5,8 @@ import json
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from civwatch.jobs.models import Job
 from civwatch.registers.models import Change, Snapshot
@@ -33,7 +34,15 @@ def upload(client, capture, *files, suspect="stop"):
 
 
 def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    """Run the queued tasks with django-tasks-db's own worker, minus its polling loop: the
+    loop recycles database connections, which would end the test's transaction."""
+    worker = Worker(
+        queue_names=["*"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+    )  # fmt: skip
+    for task_result in DBTaskResult.objects.ready():
+        task_result.claim(worker.worker_id)
+        worker.run_task(task_result)
 
 
 def test_uploaded_snapshots_are_applied_by_the_worker(

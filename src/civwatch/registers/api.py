@@ -1,6 +1,7 @@
 """JSON API for the registers: entities, designations, snapshots, changes, statistics."""
 
 import datetime
+import warnings
 from typing import Literal
 
 from django.db.models import Count, QuerySet
@@ -10,6 +11,10 @@ from ninja import Field, Query, Router, Schema
 from civwatch.entities.models import Entity
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
 from civwatch.registers.queries import designations_per_month, filter_designations
+
+# pydantic warns that a field named "register" shadows a method of its BaseModel; the API
+# keeps the name its users see everywhere else (exports, URLs, query parameters).
+warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
 router = Router(tags=["registers"])
 RegisterSlug = Literal["foreign-agents", "undesirable"]
