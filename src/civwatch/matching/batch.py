@@ -1,0 +1,106 @@
+"""Batch screening of JSON-lines queries against FollowTheMoney entities.
+
+Bad input never stops a batch silently: every problem is reported on stderr with its file
+and line number. A bad entity line is skipped. A bad query line still gets its result line
+(so results stay one per query, in input order), with an "error" and no results.
+"""
+
+import hashlib
+import json
+import pickle
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO
+
+from followthemoney import model
+from tqdm import tqdm
+
+from civwatch.matching.index import DEFAULT_THRESHOLD, Record, ScreeningIndex, record_from_ftm
+
+# Schemata whose entities carry names a person or organisation can be screened by.
+SCREENABLE = {name for name, schema in model.schemata.items() if schema.matchable}
+
+
+class BadLine(ValueError):
+    pass
+
+
+def parse_line(line: str) -> dict:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise BadLine(f"malformed JSON ({error.msg})") from None
+    if not isinstance(data, dict):
+        raise BadLine("expected a JSON object")
+    return data
+
+
+def checked_record(data: dict) -> Record:
+    schema = data.get("schema") or "Person"
+    if schema not in SCREENABLE:
+        raise BadLine(f"unknown or unscreenable schema {schema!r}")
+    record = record_from_ftm(data)
+    if not any(tokens for tokens in record.tokens):
+        raise BadLine("no name to screen")
+    return record
+
+
+def read_entities(path: Path, warn: IO[str]) -> Iterator[Record]:
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield checked_record(parse_line(line))
+            except BadLine as problem:
+                warn.write(f"{path.name}, line {number}: {problem}; entity skipped\n")
+
+
+def load_index(entities: Path, cache: Path | None, warn: IO[str]) -> ScreeningIndex:
+    """Build the index, or load the one cached for this exact entities file."""
+    cached = None
+    if cache:
+        digest = hashlib.sha256(entities.read_bytes()).hexdigest()[:24]
+        cached = cache / f"civwatch-index-{digest}.pickle"
+        if cached.exists():
+            with cached.open("rb") as stream:
+                return pickle.load(stream)  # noqa: S301  (a file this command wrote itself)
+    records = tqdm(read_entities(entities, warn), desc="indexing", unit=" entities", file=warn)
+    index = ScreeningIndex(records)
+    if cached:
+        cache.mkdir(parents=True, exist_ok=True)
+        with cached.open("wb") as stream:
+            pickle.dump(index, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    return index
+
+
+def screen_file(
+    index: ScreeningIndex,
+    queries: Path,
+    output: IO[str],
+    *,
+    limit: int = 10,
+    threshold: float = DEFAULT_THRESHOLD,
+    warn: IO[str] = sys.stderr,
+) -> dict[str, int]:
+    counts = {"queries": 0, "errors": 0, "matches": 0}
+    with queries.open(encoding="utf-8") as lines:
+        for number, line in enumerate(tqdm(lines, desc="screening", unit=" queries", file=warn), 1):
+            if not line.strip():
+                continue
+            counts["queries"] += 1
+            qid = None
+            try:
+                data = parse_line(line)
+                qid = data.get("qid")
+                results = index.search(checked_record(data), limit=limit, threshold=threshold)
+                row = {"qid": qid, "results": [asdict(r) for r in results]}
+                counts["matches"] += bool(results and results[0].match)
+            except BadLine as problem:
+                warn.write(f"{queries.name}, line {number}: {problem}\n")
+                counts["errors"] += 1
+                row = {"qid": qid, "results": [], "error": f"line {number}: {problem}"}
+            output.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return counts

@@ -1,0 +1,254 @@
+"""Screening index: candidate retrieval by phonetic token keys, then scoring with reasons.
+
+Retrieval uses a deletion neighbourhood of each distinct token key (the key itself and the
+key with one letter deleted), so a query token finds index tokens within two edits without
+scanning: the cost grows with the number of distinct keys touched, not with the index.
+Candidates come from the query's rarest tokens (usually the surname), so common given names
+do not flood the scorer.
+"""
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from civwatch.matching.keys import is_cyrillic, split_name, token_keys
+
+PATRONYMIC = re.compile(r"(вич|вна|ична|оглы|кызы|улы|vich|vna|vitch|witsch|wna|ovna|evna)$")
+DEFAULT_THRESHOLD = 0.80
+MIN_TOKEN_SIMILARITY = 0.70
+CANDIDATE_TOKENS = 1  # how many of the query's rarest tokens feed candidates
+INITIAL_SIMILARITY = 0.92
+MISSING_PATRONYMIC_WEIGHT = 0.2
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    keys: tuple[str, ...]
+    patronymic: bool
+
+    @property
+    def initial(self) -> bool:
+        return len(self.text) == 1
+
+
+@dataclass
+class Record:
+    id: str
+    schema: str
+    names: list[str]
+    tokens: list[list[Token]]  # per name
+    birth_dates: set[str] = field(default_factory=set)
+    identifiers: set[tuple[str, str]] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+
+
+IDENTIFIER_PROPERTIES = ("innCode", "ogrnCode", "passportNumber", "idNumber", "taxNumber")
+
+
+def tokenize(name: str) -> list[Token]:
+    tokens = []
+    for text in split_name(name):
+        tokens.append(Token(text, token_keys(text), bool(PATRONYMIC.search(text))))
+    return tokens
+
+
+def record_from_ftm(data: dict) -> Record:
+    properties = data.get("properties") or {}
+    names = [n for prop in ("name", "alias") for n in properties.get(prop, []) if n and n.strip()]
+    return Record(
+        id=str(data.get("id") or data.get("qid") or ""),
+        schema=data.get("schema") or "Person",
+        names=names,
+        tokens=[tokenize(n) for n in names],
+        birth_dates=set(properties.get("birthDate", [])),
+        identifiers={(p, v) for p in IDENTIFIER_PROPERTIES for v in properties.get(p, [])},
+        countries=set(properties.get("country", []) + properties.get("nationality", [])),
+    )
+
+
+@dataclass
+class Result:
+    id: str
+    score: float
+    match: bool
+    explanation: dict
+
+
+class ScreeningIndex:
+    def __init__(self, records: Iterable[Record]):
+        self.records: list[Record] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for number, record in enumerate(records):
+            self.records.append(record)
+            keys = {k for name in record.tokens for t in name if not t.initial for k in t.keys}
+            for key in keys:
+                self.postings[key].append(number)
+        self.neighbours: dict[str, list[str]] = defaultdict(list)
+        for key in self.postings:
+            for variant in deletions(key):
+                self.neighbours[variant].append(key)
+        total = max(len(self.records), 1)
+        self.weights = {k: 1 + math.log(total / len(p)) for k, p in self.postings.items()}
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def similar_keys(self, key: str) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for variant in deletions(key):
+            for candidate in self.neighbours.get(variant, ()):
+                if candidate not in found:
+                    similarity = Levenshtein.normalized_similarity(key, candidate)
+                    if similarity >= MIN_TOKEN_SIMILARITY:
+                        found[candidate] = similarity
+        return found
+
+    def candidates(self, query: Record) -> set[int]:
+        rarity = []
+        for name in query.tokens:
+            for token in name:
+                if token.initial:
+                    continue
+                matched = {}
+                for key in token.keys:
+                    matched.update(self.similar_keys(key))
+                if matched:
+                    size = sum(len(self.postings[k]) for k in matched)
+                    rarity.append((size, matched))
+        chosen: set[int] = set()
+        for _, matched in sorted(rarity, key=lambda item: item[0])[:CANDIDATE_TOKENS]:
+            for key in matched:
+                chosen.update(self.postings[key])
+        return chosen
+
+    def search(
+        self, query: Record, limit: int = 10, threshold: float = DEFAULT_THRESHOLD
+    ) -> list[Result]:
+        scored = []
+        for number in self.candidates(query):
+            record = self.records[number]
+            score, explanation = self.score(query, record)
+            scored.append((score, record.id, explanation))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [
+            Result(id=rid, score=round(score, 4), match=score >= threshold, explanation=why)
+            for score, rid, why in scored[:limit]
+        ]
+
+    def score(self, query: Record, record: Record) -> tuple[float, dict]:
+        best_score, best_why = 0.0, {}
+        for query_name in query.tokens:
+            for entity_name, entity_tokens in zip(record.names, record.tokens, strict=True):
+                score, why = self.name_score(query_name, entity_tokens)
+                if score > best_score:
+                    best_score, best_why = score, {"name": entity_name, **why}
+        score, secondary = secondary_evidence(best_score, query, record)
+        return score, {"name": best_why, **secondary}
+
+    def name_score(self, query: list[Token], entity: list[Token]) -> tuple[float, dict]:
+        if not query or not entity:
+            return 0.0, {}
+        weights = [self.token_weight(t) for t in entity]
+        pairs = []
+        for qi, q in enumerate(query):
+            for ei, e in enumerate(entity):
+                similarity, how = token_similarity(q, e)
+                if similarity > 0:
+                    pairs.append((similarity, qi, ei, how))
+        pairs.sort(reverse=True)
+        used_q, used_e, matched = set(), set(), []
+        for similarity, qi, ei, how in pairs:
+            if qi in used_q or ei in used_e:
+                continue
+            used_q.add(qi)
+            used_e.add(ei)
+            matched.append((qi, ei, similarity, how))
+        gained = sum(weights[ei] * s for _, ei, s, _ in matched)
+        possible = sum(
+            w * (MISSING_PATRONYMIC_WEIGHT if entity[i].patronymic and i not in used_e else 1)
+            for i, w in enumerate(weights)
+        )
+        mean_weight = sum(weights) / len(weights)
+        extra_query_tokens = len(query) - len(used_q)
+        possible += extra_query_tokens * mean_weight
+        score = gained / possible if possible else 0.0
+        why = {
+            "score": round(score, 4),
+            "tokens": [
+                {
+                    "query": query[qi].text,
+                    "matched": entity[ei].text,
+                    "how": how,
+                    "similarity": round(s, 3),
+                }
+                for qi, ei, s, how in matched
+            ],
+            "unmatched_query": [query[i].text for i in range(len(query)) if i not in used_q],
+            "unmatched_name": [entity[i].text for i in range(len(entity)) if i not in used_e],
+        }
+        return score, why
+
+    def token_weight(self, token: Token) -> float:
+        weight = max((self.weights.get(k, 1.0) for k in token.keys), default=1.0)
+        return weight * (0.6 if token.patronymic else 1.0)
+
+
+def deletions(key: str) -> set[str]:
+    variants = {key}
+    if len(key) > 3:
+        variants.update(key[:i] + key[i + 1 :] for i in range(len(key)))
+    return variants
+
+
+def token_similarity(query: Token, entity: Token) -> tuple[float, str]:
+    if query.initial or entity.initial:
+        short, full = (query, entity) if query.initial else (entity, query)
+        first_letters = {k[:1] for k in full.keys}
+        if any(k[:1] in first_letters for k in short.keys):
+            return INITIAL_SIMILARITY, "initial"
+        return 0.0, ""
+    best = max(Levenshtein.normalized_similarity(qk, ek) for qk in query.keys for ek in entity.keys)
+    if best < MIN_TOKEN_SIMILARITY:
+        return 0.0, ""
+    if query.text == entity.text:
+        how = "same spelling"
+    elif best == 1.0:
+        how = (
+            "transliteration"
+            if is_cyrillic(query.text) != is_cyrillic(entity.text)
+            else "spelling variant"
+        )
+    else:
+        how = "similar sound"
+    return best, how
+
+
+def secondary_evidence(score: float, query: Record, record: Record) -> tuple[float, dict]:
+    why: dict = {}
+    if query.birth_dates and record.birth_dates:
+        if query.birth_dates & record.birth_dates:
+            why["birthDate"] = "agree"
+            score += (1 - score) * 0.3
+        elif {d[:4] for d in query.birth_dates} & {d[:4] for d in record.birth_dates}:
+            why["birthDate"] = "same year, different day"
+            score *= 0.85
+        else:
+            why["birthDate"] = "conflict"
+            score *= 0.55
+    if query.identifiers and record.identifiers:
+        if query.identifiers & record.identifiers:
+            why["identifiers"] = "agree"
+            score = max(score, 0.99)
+        elif {p for p, _ in query.identifiers} & {p for p, _ in record.identifiers}:
+            why["identifiers"] = "conflict"
+            score *= 0.5
+    if query.countries and record.countries:
+        agree = bool(query.countries & record.countries)
+        why["country"] = "agree" if agree else "conflict"
+        score *= 1.0 if agree else 0.9
+    return min(score, 1.0), why

@@ -1,0 +1,105 @@
+"""Phonetic keys for Russian names, from Cyrillic or from any Latin romanisation.
+
+A Cyrillic name maps to exactly one key. A Latin spelling is decoded back towards the
+Russian sounds under each family of romanisation conventions (English-style: BGN/PCGN,
+ICAO, Wikipedia, press, Spanish; German; French; Slavic Latin: Polish, Czech, ISO 9,
+GOST 7.79, scientific), because the same letters mean different sounds in each ("ch" is ч
+in English, ш in French, х in German and Czech). Each family gives one key; a name matches
+under whichever family fits best. The rules are those of the conventions' letter systems,
+not of particular names, so conventions that share them decode too.
+
+Key alphabet: Latin consonants for unambiguous sounds, and capitals for the rest:
+Z = ж, S = ш and щ, Q = ч, c = ц, h = х; vowels e/и/ы/й and the iotation of я, ю, е, ё
+fold into "i" (runs of "i" collapse), so Yevgeniy, Evgenij, Jewgeni and Евгений agree.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "i", "ё": "io", "ж": "Z",
+    "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c",
+    "ч": "Q", "ш": "S", "щ": "S", "ъ": "", "ы": "i", "ь": "", "э": "i", "ю": "iu",
+    "я": "ia", "і": "i", "ї": "i", "є": "i", "ґ": "g", "ў": "u",
+}  # fmt: skip
+
+# Letters with diacritics, spelled out as the digraphs their conventions mean.
+DIACRITICS = {
+    "č": "ч", "ć": "ч", "š": "ш", "ś": "s", "ŝ": "щ", "ž": "ж", "ź": "z", "ż": "ж",
+    "ř": "rж", "ł": "l", "ë": "io", "ê": "e", "ě": "ie", "ï": "i", "î": "i", "â": "ia",
+    "û": "iu", "ŭ": "u", "ů": "u", "ü": "iu", "ö": "io", "ä": "ia", "ñ": "n", "ý": "i",
+    "è": "e", "é": "e", "á": "a", "í": "i", "ó": "o", "ú": "u", "à": "a", "ù": "u",
+}  # fmt: skip
+
+# Rules shared by every family, then each family's own; longest spellings first.
+COMMON = [
+    ("SQ", "S"), ("shch", "S"), ("schtsch", "S"), ("szcz", "S"), ("chtch", "S"), ("shtsh", "S"),
+    ("zh", "Z"), ("kh", "h"), ("tsch", "Q"), ("tch", "Q"), ("ts", "c"), ("tz", "c"),
+    ("sh", "S"), ("ph", "f"), ("w", "v"), ("q", "k"), ("x", "ks"), ("ck", "k"),
+]  # fmt: skip
+FAMILIES = {
+    "english": [("ch", "Q"), ("j", "i"), ("c", "c")],
+    "german": [("sch", "S"), ("ch", "h"), ("ss", "s"), ("z", "c"), ("j", "i"), ("c", "c")],
+    "french": [("ch", "S"), ("ou", "u"), ("gu", "g"), ("j", "Z"), ("ss", "s"), ("c", "k")],
+    "slavic": [("sz", "S"), ("cz", "Q"), ("rz", "Z"), ("ch", "h"), ("j", "i"), ("c", "c")],
+}
+MARKS = {"ч": "Q", "ш": "S", "щ": "S", "ж": "Z"}
+VOWELS_TO_I = str.maketrans({"e": "i", "y": "i", "j": "i"})
+NOT_LETTER = re.compile(r"[^\w]+")
+APOSTROPHES = "'’ʹʼ`´\"ʺ"
+
+
+def _rewrite(text: str, rules: list[tuple[str, str]]) -> str:
+    for spelling, sound in rules:
+        text = text.replace(spelling, sound)
+    return text
+
+
+def _finish(raw: str) -> str:
+    key = raw.translate(VOWELS_TO_I)
+    # Doubled letters (Ivanoff, Wassiljew, Kirill/Kiril) and runs of i say one sound.
+    key = re.sub(r"(.)\1+", r"\1", key)
+    # ё is written e as often as yo, jo or ë: "io" and "i" are one vowel here.
+    return key.replace("io", "i")
+
+
+@lru_cache(maxsize=262144)
+def cyrillic_key(token: str) -> str:
+    return _finish("".join(CYRILLIC.get(ch, ch) for ch in token.casefold()))
+
+
+@lru_cache(maxsize=262144)
+def latin_keys(token: str) -> tuple[str, ...]:
+    """One key per romanisation family (duplicates removed)."""
+    text = "".join(DIACRITICS.get(ch, ch) for ch in token.casefold())
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    text = text.translate({ord(a): None for a in APOSTROPHES})
+    text = "".join(MARKS.get(ch, ch) for ch in text)
+    common = _rewrite(text, COMMON)
+    keys = dict.fromkeys(_finish(_rewrite(common, rules)) for rules in FAMILIES.values())
+    return tuple(keys)
+
+
+def is_cyrillic(token: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in token)
+
+
+def token_keys(token: str) -> tuple[str, ...]:
+    return (cyrillic_key(token),) if is_cyrillic(token) else latin_keys(token)
+
+
+def split_name(name: str) -> list[str]:
+    """Name tokens: words and initials, case and punctuation dropped, soft signs removed.
+
+    "PONOMAREV L.A." -> ["ponomarev", "l", "a"]; "Ivan Aleksandrovich-Sorochinskii" keeps
+    both parts of a hyphenated word as tokens; "GayrbekKhozhayevich" (a lost space) is split
+    at the inner capital.
+    """
+    name = unicodedata.normalize("NFC", name)
+    name = re.sub(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ][a-zа-яё])", " ", name)
+    name = name.translate({ord(a): None for a in APOSTROPHES})
+    return [t for t in NOT_LETTER.split(name.casefold().replace("_", " ")) if t]
