@@ -15,14 +15,32 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
-from civwatch.matching.keys import is_cyrillic, split_name, token_keys
+from civwatch.matching.keys import initials_in, is_cyrillic, split_name, token_keys
 
 PATRONYMIC = re.compile(r"(вич|вна|ична|оглы|кызы|улы|vich|vna|vitch|witsch|wna|ovna|evna)$")
-DEFAULT_THRESHOLD = 0.80
-MIN_TOKEN_SIMILARITY = 0.70
-CANDIDATE_TOKENS = 1  # how many of the query's rarest tokens feed candidates
+# Turkic patronymics are two words, "Рустам оглы": the particle marks the word before it.
+PATRONYMIC_PARTICLES = {
+    "оглы",
+    "кызы",
+    "угли",
+    "улы",
+    "ogly",
+    "kyzy",
+    "ogli",
+    "ugli",
+    "uly",
+    "oglu",
+}
+PARENTHESES = re.compile(r"\s*\([^)]*\)")
+DEFAULT_THRESHOLD = 0.75
+MIN_TOKEN_SIMILARITY = 0.80
+# Candidates come from the query's rarest tokens, as many as fit under this many entities.
+CANDIDATE_CAP = 2000
+SIMILAR_CACHE_SIZE = 100_000
+SCORED_CANDIDATES = 30  # the best-voted candidates get the full, explained scoring
 INITIAL_SIMILARITY = 0.92
 MISSING_PATRONYMIC_WEIGHT = 0.2
+SHARPNESS = 2
 
 
 @dataclass(frozen=True)
@@ -30,10 +48,7 @@ class Token:
     text: str
     keys: tuple[str, ...]
     patronymic: bool
-
-    @property
-    def initial(self) -> bool:
-        return len(self.text) == 1
+    initial: bool
 
 
 @dataclass
@@ -51,15 +66,37 @@ IDENTIFIER_PROPERTIES = ("innCode", "ogrnCode", "passportNumber", "idNumber", "t
 
 
 def tokenize(name: str) -> list[Token]:
-    tokens = []
-    for text in split_name(name):
-        tokens.append(Token(text, token_keys(text), bool(PATRONYMIC.search(text))))
-    return tokens
+    texts = split_name(name)
+    initials = initials_in(name)
+    marked = {i - 1 for i, text in enumerate(texts) if text in PATRONYMIC_PARTICLES}
+    return [
+        Token(
+            text=text,
+            keys=token_keys(text),
+            patronymic=bool(PATRONYMIC.search(text)) or i in marked or text in PATRONYMIC_PARTICLES,
+            initial=text in initials,
+        )
+        for i, text in enumerate(texts)
+    ]
+
+
+def name_variants(names: list[str]) -> list[str]:
+    """Each name, and the name without its parentheses ("IVANIK (Kalitskaya) Anna" also
+    reads "IVANIK Anna": the brackets hold a former or other name)."""
+    variants = []
+    for name in names:
+        variants.append(name)
+        bare = PARENTHESES.sub("", name)
+        if bare != name and bare.strip():
+            variants.append(bare)
+    return variants
 
 
 def record_from_ftm(data: dict) -> Record:
     properties = data.get("properties") or {}
-    names = [n for prop in ("name", "alias") for n in properties.get(prop, []) if n and n.strip()]
+    names = name_variants(
+        [n for prop in ("name", "alias") for n in properties.get(prop, []) if n and n.strip()]
+    )
     return Record(
         id=str(data.get("id") or data.get("qid") or ""),
         schema=data.get("schema") or "Person",
@@ -94,11 +131,16 @@ class ScreeningIndex:
                 self.neighbours[variant].append(key)
         total = max(len(self.records), 1)
         self.weights = {k: 1 + math.log(total / len(p)) for k, p in self.postings.items()}
+        # Given names and patronymics recur in most queries: remember their neighbours.
+        self.similar_cache: dict[str, dict[str, float]] = {}
 
     def __len__(self) -> int:
         return len(self.records)
 
     def similar_keys(self, key: str) -> dict[str, float]:
+        cached = self.similar_cache.get(key)
+        if cached is not None:
+            return cached
         found: dict[str, float] = {}
         for variant in deletions(key):
             for candidate in self.neighbours.get(variant, ()):
@@ -106,25 +148,35 @@ class ScreeningIndex:
                     similarity = Levenshtein.normalized_similarity(key, candidate)
                     if similarity >= MIN_TOKEN_SIMILARITY:
                         found[candidate] = similarity
+        if len(self.similar_cache) < SIMILAR_CACHE_SIZE:
+            self.similar_cache[key] = found
         return found
 
-    def candidates(self, query: Record) -> set[int]:
+    def candidates(self, query: Record) -> list[int]:
+        """Entities sharing the query's rarest tokens, best first by a cheap vote."""
         rarity = []
         for name in query.tokens:
             for token in name:
                 if token.initial:
                     continue
-                matched = {}
+                matched: dict[str, float] = {}
                 for key in token.keys:
-                    matched.update(self.similar_keys(key))
+                    for found, similarity in self.similar_keys(key).items():
+                        matched[found] = max(similarity, matched.get(found, 0.0))
                 if matched:
                     size = sum(len(self.postings[k]) for k in matched)
                     rarity.append((size, matched))
-        chosen: set[int] = set()
-        for _, matched in sorted(rarity, key=lambda item: item[0])[:CANDIDATE_TOKENS]:
-            for key in matched:
-                chosen.update(self.postings[key])
-        return chosen
+        votes: dict[int, float] = defaultdict(float)
+        budget = 0
+        for size, matched in sorted(rarity, key=lambda item: item[0]):
+            if budget and budget + size > CANDIDATE_CAP:
+                break
+            budget += size
+            for key, similarity in matched.items():
+                weight = self.weights[key] * similarity
+                for number in self.postings[key]:
+                    votes[number] += weight
+        return sorted(votes, key=votes.__getitem__, reverse=True)[:SCORED_CANDIDATES]
 
     def search(
         self, query: Record, limit: int = 10, threshold: float = DEFAULT_THRESHOLD
@@ -215,6 +267,7 @@ def token_similarity(query: Token, entity: Token) -> tuple[float, str]:
     best = max(Levenshtein.normalized_similarity(qk, ek) for qk in query.keys for ek in entity.keys)
     if best < MIN_TOKEN_SIMILARITY:
         return 0.0, ""
+    best = best**SHARPNESS
     if query.text == entity.text:
         how = "same spelling"
     elif best == 1.0:

@@ -48,7 +48,7 @@ FAMILIES = {
 MARKS = {"ч": "Q", "ш": "S", "щ": "S", "ж": "Z"}
 VOWELS_TO_I = str.maketrans({"e": "i", "y": "i", "j": "i"})
 NOT_LETTER = re.compile(r"[^\w]+")
-APOSTROPHES = "'’ʹʼ`´\"ʺ"
+APOSTROPHES = "'’‘ʹʼ`´\"ʺ”“„″"
 
 
 def _rewrite(text: str, rules: list[tuple[str, str]]) -> str:
@@ -62,7 +62,9 @@ def _finish(raw: str) -> str:
     # Doubled letters (Ivanoff, Wassiljew, Kirill/Kiril) and runs of i say one sound.
     key = re.sub(r"(.)\1+", r"\1", key)
     # ё is written e as often as yo, jo or ë: "io" and "i" are one vowel here.
-    return key.replace("io", "i")
+    key = key.replace("io", "i")
+    # Adjectival surnames: -ская/-ska/-skaja and -ской/-ский/-ski are one ending each.
+    return re.sub(r"kaia$", "ka", re.sub(r"koi$", "ki", key))
 
 
 @lru_cache(maxsize=262144)
@@ -100,6 +102,19 @@ def split_name(name: str) -> list[str]:
     at the inner capital.
     """
     name = unicodedata.normalize("NFC", name)
-    name = re.sub(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ][a-zа-яё])", " ", name)
+    name = "".join(
+        f" {ch}"
+        if ch.isupper() and i and name[i - 1].islower() and name[i + 1 : i + 2].islower()
+        else ch
+        for i, ch in enumerate(name)
+    )
     name = name.translate({ord(a): None for a in APOSTROPHES})
     return [t for t in NOT_LETTER.split(name.casefold().replace("_", " ")) if t]
+
+
+def initials_in(name: str) -> set[str]:
+    """Abbreviated words: single letters, and one- or two-letter words before a full stop
+    ("Kh.", "Ch.", "Ye.")."""
+    words = NOT_LETTER.split(name.casefold())
+    marked = {m.casefold() for m in re.findall(r"(\w{1,2})\.", name)}
+    return {w for w in words if len(w) == 1} | marked
