@@ -83,8 +83,9 @@ def screen_file(
     *,
     limit: int = 10,
     threshold: float = DEFAULT_THRESHOLD,
-    warn: IO[str] = sys.stderr,
+    warn: IO[str] | None = None,
 ) -> dict[str, int]:
+    warn = warn or sys.stderr
     counts = {"queries": 0, "errors": 0, "matches": 0}
     with queries.open(encoding="utf-8") as lines:
         for number, line in enumerate(tqdm(lines, desc="screening", unit=" queries", file=warn), 1):

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         try:
             counts = screen_file(
                 index, options["queries"], output,
-                limit=options["limit"], threshold=options["threshold"],
+                limit=options["limit"], threshold=options["threshold"], warn=sys.stderr,
             )  # fmt: skip
         finally:
             if options["output"]:

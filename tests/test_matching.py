@@ -1,0 +1,159 @@
+"""The screening engine as a user of the library and of `civwatch screen` sees it."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from civwatch.matching import DEFAULT_THRESHOLD, ScreeningIndex, record_from_ftm
+from civwatch.matching.keys import token_keys
+
+DATA = Path(__file__).parent / "data" / "screening"
+PONOMAREV = {"id": "fa-1", "schema": "Person", "properties": {
+    "name": ["Пономарёв Лев Александрович"], "birthDate": ["1941-09-02"]}}  # fmt: skip
+
+
+def screen(index: ScreeningIndex, name: str, **properties) -> list:
+    query = {"schema": "Person", "properties": {"name": [name], **properties}}
+    return index.search(record_from_ftm(query))
+
+
+@pytest.fixture(scope="module")
+def index() -> ScreeningIndex:
+    lines = (DATA / "entities.ftm.jsonl").read_text(encoding="utf-8").splitlines()
+    return ScreeningIndex(record_from_ftm(json.loads(line)) for line in lines[:8])
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Lev Ponomaryov",  # English press
+        "Lev Ponomarev",  # passport (ICAO)
+        "Lew Ponomarjow",  # German
+        "Lev Ponomariow",  # Polish
+        "Lev Ponomarëv",  # library catalogue (ISO 9 / scientific)
+        "Léon Ponomarev",  # not a transliteration: must not reach the threshold
+    ],
+)
+def test_one_man_in_many_conventions(index, spelling):
+    top = screen(index, spelling)[0]
+    if spelling.startswith("Léon"):
+        assert not top.match
+    else:
+        assert top.id == "fa-ponomarev" and top.match, (spelling, top)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["PONOMAREV L.A.", "L. A. Ponomarev", "Ponomarev Lev", "Aleksandrovich Ponomarev Lev"],
+)
+def test_initials_missing_patronymic_and_any_order(index, spelling):
+    top = screen(index, spelling)[0]
+    assert top.id == "fa-ponomarev" and top.match
+
+
+def test_conventions_decode_to_the_same_sounds():
+    assert len({token_keys(w)[0] for w in ["Хрущёв", "Khrushchev"]}) == 1
+    for spelling in ["Khrouchtchev", "Chruščëv"]:
+        assert token_keys("Хрущёв")[0] in token_keys(spelling), spelling
+    for spelling in ["Yevgeniy", "Evgenij", "Jewgeni"]:
+        assert token_keys("Евгений")[0] in token_keys(spelling), spelling
+
+
+def test_a_spelling_one_sound_away_still_matches(index):
+    # German writes ё after щ as "o", English as "e": one vowel apart, still the man.
+    top = screen(index, "Nikita Chruschtschow")[0]
+    assert top.id == "acf-khrushchev" and top.match
+
+
+def test_gendered_surname_finds_the_right_person(index):
+    top = screen(index, "Anna Ponomareva")[0]
+    assert top.id == "fa-ponomareva" and top.match
+    assert screen(index, "Anna Ponomarev")[0].id == "fa-ponomareva"
+
+
+def test_birth_date_conflict_keeps_a_namesake_below_the_threshold(index):
+    agreeing = screen(index, "Lev Ponomarev", birthDate=["1941-09-02"])[0]
+    conflicting = screen(index, "Lev Ponomarev", birthDate=["1990-01-01"])[0]
+    assert agreeing.match and agreeing.explanation["birthDate"] == "agree"
+    assert not conflicting.match and conflicting.explanation["birthDate"] == "conflict"
+    assert conflicting.score < agreeing.score
+
+
+def test_identifier_agreement_is_decisive(index):
+    top = screen(index, "I. Ponomarev", innCode=["773671548130"])[0]
+    assert top.id == "fa-ponomarev-ilya" and top.score >= 0.99
+    assert top.explanation["identifiers"] == "agree"
+
+
+def test_explanation_says_which_parts_matched_and_how(index):
+    top = screen(index, "Ponomarev L.")[0]
+    tokens = {t["query"]: t for t in top.explanation["name"]["tokens"]}
+    assert tokens["ponomarev"]["matched"] == "пономарёв"
+    assert tokens["ponomarev"]["how"] == "transliteration"
+    assert tokens["l"]["how"] == "initial"
+    assert top.explanation["name"]["unmatched_name"] == ["александрович"]
+
+
+def test_turkic_patronymic_is_one_patronymic(index):
+    top = screen(index, "Binyatov Marat")[0]
+    assert top.id == "rfm-binyatov" and top.match
+
+
+def test_organisation_names_by_alias(index):
+    top = index.search(
+        record_from_ftm({"schema": "Organization", "properties": {"name": ["Memorial"]}})
+    )[0]
+    assert top.id == "fa-memorial" and top.match
+
+
+def test_scores_are_within_zero_and_one(index):
+    for name in ["Lev Ponomaryov", "Nikita Khrushchev", "Julia Shukova", "x"]:
+        assert all(0 <= r.score <= 1 for r in screen(index, name))
+    assert 0 < DEFAULT_THRESHOLD < 1
+
+
+def run_screen(tmp_path, *extra):
+    output = tmp_path / "results.jsonl"
+    errors = io.StringIO()
+    call_command(
+        "screen", "--entities", str(DATA / "entities.ftm.jsonl"),
+        "--queries", str(DATA / "queries.jsonl"), "--output", str(output), *extra,
+        stderr=errors,
+    )  # fmt: skip
+    rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    return rows, errors.getvalue()
+
+
+def test_batch_cli_answers_every_query_in_order(tmp_path, capsys):
+    rows, _ = run_screen(tmp_path, "--limit", "3")
+    warnings = capsys.readouterr().err
+    assert [r["qid"] for r in rows] == ["q1", "q2", "q3", None, "q5", "q6", "q7"]
+    assert rows[0]["results"][0]["id"] == "fa-ponomarev"
+    assert set(rows[0]["results"][0]) == {"id", "score", "match", "explanation"}
+    assert all(len(r["results"]) <= 3 for r in rows)
+    assert rows[6]["results"][0]["id"] == "fa-ponomarev-ilya"
+    # Bad lines are reported with their line numbers, and answered with an error.
+    assert rows[3]["error"].startswith("line 4: malformed JSON")
+    assert "unknown or unscreenable schema 'Payment'" in rows[4]["error"]
+    assert rows[5]["error"] == "line 6: no name to screen"
+    assert "entities.ftm.jsonl, line 9: malformed JSON" in warnings
+    assert "entities.ftm.jsonl, line 10: unknown or unscreenable schema 'Payment'" in warnings
+    assert "entities.ftm.jsonl, line 11: no name to screen" in warnings
+    assert "queries.jsonl, line 4: malformed JSON" in warnings
+
+
+def test_index_cache_is_reused(tmp_path):
+    cache = tmp_path / "cache"
+    first, _ = run_screen(tmp_path, "--index-cache", str(cache))
+    assert len(list(cache.iterdir())) == 1
+    second, _ = run_screen(tmp_path, "--index-cache", str(cache))
+    assert first == second
+
+
+def test_missing_file_is_a_clean_error(tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("screen", "--entities", str(tmp_path / "nope.jsonl"),
+                     "--queries", str(DATA / "queries.jsonl"))  # fmt: skip
