@@ -11,11 +11,13 @@ equal to a real name in full, without patronymic, or with initials.
 """
 
 import argparse
+import itertools
 import json
 import random
 import resource
 import statistics
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from evaluate import evaluate, load_jsonl
@@ -27,7 +29,7 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def synthetic_distractors(entities: list[dict], count: int, seed: int = 1) -> list[dict]:
+def synthetic_distractors(entities: list[dict], count: int, seed: int = 1) -> Iterator[dict]:
     parts = [e["properties"]["name"][0].split() for e in entities]
     triples = [p for p in parts if len(p) == 3]
     surnames = [p[0] for p in triples]
@@ -40,8 +42,8 @@ def synthetic_distractors(entities: list[dict], count: int, seed: int = 1) -> li
             taken.add(f"{p[0]} {p[1]}".casefold())
             taken.add(f"{p[0]} {p[1][0]} {p[2][0]}".casefold())
     rng = random.Random(seed)
-    padded = []
-    while len(padded) < count:
+    made = 0
+    while made < count:
         surname, given, patronymic = (
             rng.choice(surnames),
             rng.choice(givens),
@@ -55,14 +57,12 @@ def synthetic_distractors(entities: list[dict], count: int, seed: int = 1) -> li
         if {r.casefold() for r in reduced} & taken:
             continue
         taken.update(r.casefold() for r in reduced)
-        padded.append(
-            {"id": f"syn-{len(padded):07d}", "schema": "Person",
-             "properties": {"name": [f"{surname} {given} {patronymic}"]}}
-        )  # fmt: skip
-    return padded
+        yield {"id": f"syn-{made:07d}", "schema": "Person",
+               "properties": {"name": [f"{surname} {given} {patronymic}"]}}  # fmt: skip
+        made += 1
 
 
-def run_civwatch(entities: list[dict], queries: list[dict]) -> dict:
+def run_civwatch(entities: Iterable[dict], queries: list[dict]) -> dict:
     start = time.perf_counter()
     index = ScreeningIndex(record_from_ftm(e) for e in entities)
     build = time.perf_counter() - start
@@ -127,9 +127,9 @@ def main() -> None:
     entities = load_jsonl(args.data / "entities.ftm.jsonl")
     queries = load_jsonl(args.data / "queries.jsonl")
     reports = []
-    if args.pad > len(entities):
-        entities += synthetic_distractors(entities, args.pad - len(entities))
-    civwatch = run_civwatch(entities, queries)
+    # Distractors are made while indexing, so the benchmark holds only the index in memory.
+    padding = synthetic_distractors(entities, max(args.pad - len(entities), 0))
+    civwatch = run_civwatch(itertools.chain(entities, padding), queries)
     reports.append(
         {**summary("civwatch", civwatch, queries), "peak_rss_mib": round(peak_rss_mib())}
     )

@@ -38,6 +38,7 @@ MIN_TOKEN_SIMILARITY = 0.80
 CANDIDATE_CAP = 2000
 SIMILAR_CACHE_SIZE = 100_000
 SCORED_CANDIDATES = 30  # the best-voted candidates get the full, explained scoring
+VOTING_WORDS = 2
 INITIAL_SIMILARITY = 0.92
 MISSING_PATRONYMIC_WEIGHT = 0.2
 SHARPNESS = 2
@@ -168,8 +169,10 @@ class ScreeningIndex:
                     rarity.append((size, matched))
         votes: dict[int, float] = defaultdict(float)
         budget = 0
-        for size, matched in sorted(rarity, key=lambda item: item[0]):
-            if budget and budget + size > CANDIDATE_CAP:
+        for rank, (size, matched) in enumerate(sorted(rarity, key=lambda item: item[0])):
+            # The two rarest words always vote (surname and given name must agree to win in
+            # a large index of namesakes); others only while the budget lasts.
+            if rank >= VOTING_WORDS and budget + size > CANDIDATE_CAP:
                 break
             budget += size
             for key, similarity in matched.items():
