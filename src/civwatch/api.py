@@ -9,3 +9,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", "civwatch.registers.api.router")
+api.add_router("/", "civwatch.screening.api.router")

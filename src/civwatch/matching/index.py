@@ -63,11 +63,63 @@ class Record:
     countries: set[str] = field(default_factory=set)
 
 
+NAME_PROPERTIES = ("name", "alias", "previousName", "weakAlias")
 IDENTIFIER_PROPERTIES = ("innCode", "ogrnCode", "passportNumber", "idNumber", "taxNumber")
 
 
-def tokenize(name: str) -> list[Token]:
+# Legal forms and generic words of organisation names, in both scripts: "ООО «Ромашка»",
+# "Межрегиональная общественная организация «Мемориал»" and "Memorial Foundation" are
+# screened by what is left. Abbreviations are listed as written; the rest by their keys.
+ORGANISATION_WORDS = {
+    "ооо", "оао", "зао", "пао", "ао", "ано", "моо", "роо", "оо", "нко", "ип", "фгуп", "гуп",
+    "llc", "ltd", "inc", "plc", "gmbh", "ggmbh", "ev", "ry", "zs", "ug", "sa", "ag",
+}  # fmt: skip
+ORGANISATION_WORD_KEYS = {
+    k
+    for word in [
+        "межрегиональная",
+        "региональная",
+        "местная",
+        "общероссийская",
+        "международная",
+        "общественная",
+        "автономная",
+        "некоммерческая",
+        "благотворительная",
+        "благотворительный",
+        "организация",
+        "объединение",
+        "движение",
+        "фонд",
+        "ассоциация",
+        "союз",
+        "проект",
+        "центр",
+        "foundation",
+        "fund",
+        "association",
+        "organization",
+        "organisation",
+        "society",
+        "project",
+        "center",
+        "centre",
+        "institute",
+        "international",
+    ]
+    for k in token_keys(word)
+}
+
+
+def tokenize(name: str, organisation: bool = False) -> list[Token]:
     texts = split_name(name)
+    if organisation:
+        kept = [
+            t
+            for t in texts
+            if t not in ORGANISATION_WORDS and not set(token_keys(t)) & ORGANISATION_WORD_KEYS
+        ]
+        texts = kept or texts
     initials = initials_in(name)
     marked = {i - 1 for i, text in enumerate(texts) if text in PATRONYMIC_PARTICLES}
     return [
@@ -95,14 +147,15 @@ def name_variants(names: list[str]) -> list[str]:
 
 def record_from_ftm(data: dict) -> Record:
     properties = data.get("properties") or {}
+    schema = data.get("schema") or "Person"
     names = name_variants(
-        [n for prop in ("name", "alias") for n in properties.get(prop, []) if n and n.strip()]
+        [n for prop in NAME_PROPERTIES for n in properties.get(prop, []) if n and n.strip()]
     )
     return Record(
         id=str(data.get("id") or data.get("qid") or ""),
-        schema=data.get("schema") or "Person",
+        schema=schema,
         names=names,
-        tokens=[tokenize(n) for n in names],
+        tokens=[tokenize(n, organisation=schema != "Person") for n in names],
         birth_dates=set(properties.get("birthDate", [])),
         identifiers={(p, v) for p in IDENTIFIER_PROPERTIES for v in properties.get(p, [])},
         countries=set(properties.get("country", []) + properties.get("nationality", [])),

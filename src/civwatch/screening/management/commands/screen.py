@@ -2,31 +2,83 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
-from civwatch.matching import DEFAULT_THRESHOLD
+from civwatch.core.errors import UserError
+from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
 from civwatch.matching.batch import load_index, screen_file
+from civwatch.screening.lists import database_index
+from civwatch.screening.lists_csv import screen_csv
 
 
 class Command(BaseCommand):
     help = (
-        "Screen names: civwatch screen --entities ENTITIES.ftm.jsonl --queries QUERIES.jsonl "
-        "--output RESULTS.jsonl (see docs/matching.md)."
+        "Screen names. Against a file of entities: --entities E.ftm.jsonl --queries Q.jsonl "
+        "--output R.jsonl. Against the lists in the database: --query NAME [--birth-date D], "
+        "or --input names.csv --output hits.csv (docs/matching.md)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--entities", type=Path, required=True, metavar="ENTITIES.ftm.jsonl")
-        parser.add_argument("--queries", type=Path, required=True, metavar="QUERIES.jsonl")
-        parser.add_argument("--output", type=Path, metavar="RESULTS.jsonl")
+        parser.add_argument("--entities", type=Path, metavar="ENTITIES.ftm.jsonl")
+        parser.add_argument("--queries", type=Path, metavar="QUERIES.jsonl")
+        parser.add_argument("--query", metavar="NAME", help="one name, against the database")
+        parser.add_argument("--birth-date", metavar="YYYY-MM-DD", help="with --query")
+        parser.add_argument("--input", type=Path, metavar="NAMES.csv", help="against the database")
+        parser.add_argument("--output", type=Path, metavar="FILE")
         parser.add_argument("--limit", type=int, default=10)
         parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
         parser.add_argument("--index-cache", type=Path, metavar="DIR")
 
     def handle(self, *args, **options):
+        if not 0 <= options["threshold"] <= 1 or options["limit"] < 1:
+            raise CommandError("--threshold is between 0 and 1, --limit at least 1")
+        if options["query"]:
+            return self.one_name(options)
+        if options["input"]:
+            return self.csv_file(options)
+        if options["entities"] and options["queries"]:
+            return self.entity_file(options)
+        raise CommandError("say what to screen: --query, --input, or --entities with --queries")
+
+    def one_name(self, options) -> None:
+        properties = {"name": [options["query"]]}
+        if options["birth_date"]:
+            properties["birthDate"] = [options["birth_date"]]
+        query = record_from_ftm({"schema": "Person", "properties": properties})
+        hits = database_index().search(
+            query, limit=options["limit"], threshold=options["threshold"]
+        )
+        for hit in hits:
+            flag = "MATCH" if hit.match else "     "
+            self.stdout.write(
+                f"{flag} {hit.score:.3f}  {hit.id:<16} {hit.explanation['name'].get('name', '')}"
+            )
+        if not hits:
+            self.stdout.write("no candidates")
+
+    def csv_file(self, options) -> None:
+        if not options["input"].is_file():
+            raise CommandError(f"{options['input']}: no such file")
+        if not options["output"]:
+            raise CommandError("--input needs --output FILE for the results")
+        progress = tqdm(desc="screening", unit=" names", file=sys.stderr)
+        try:
+            matched = screen_csv(
+                options["input"], options["output"], threshold=options["threshold"],
+                on_start=progress.reset, on_row=progress.update,
+            )  # fmt: skip
+        except UserError as error:
+            raise CommandError(str(error)) from None
+        finally:
+            progress.close()
+        sys.stderr.write(
+            f"{matched} of {progress.n} names matched; results in {options['output']}\n"
+        )
+
+    def entity_file(self, options) -> None:
         for name in ("entities", "queries"):
             if not options[name].is_file():
                 raise CommandError(f"{options[name]}: no such file")
-        if not 0 <= options["threshold"] <= 1 or options["limit"] < 1:
-            raise CommandError("--threshold is between 0 and 1, --limit at least 1")
         index = load_index(options["entities"], options["index_cache"], sys.stderr)
         output = options["output"].open("w", encoding="utf-8") if options["output"] else sys.stdout
         try:
