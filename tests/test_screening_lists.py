@@ -82,3 +82,37 @@ def test_yente_match_request_and_response(client, full_history):
 )
 def test_bad_match_requests_are_4xx(client, url, payload, status):
     assert client.post(url, payload, content_type="application/json").status_code == status
+
+
+def test_csv_upload_is_screened_by_a_background_job(
+    client, full_history, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civwatch.jobs.models import Job
+    from tests.test_jobs import run_worker
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(User.objects.create_user("analyst"))
+    upload = SimpleUploadedFile("clients.csv", b"name\nLev Ponomaryov\nJohn Smith\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/screening/csv/", {"file": upload})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    run_worker()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == ("done", 2, 2)
+    assert "1 of 2 names matched" in job.log
+    download = client.get(f"/jobs/{job.pk}/result/")
+    rows = list(csv.DictReader(b"".join(download.streaming_content).decode().splitlines()))
+    assert [r["match"] for r in rows] == ["yes", "no"]
+
+
+def test_csv_upload_refuses_other_files(client, full_history):
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(User.objects.create_user("analyst"))
+    response = client.post("/screening/csv/", {"file": SimpleUploadedFile("x.pdf", b"%PDF")})
+    assert response.status_code == 200 and "Only CSV files" in response.content.decode()

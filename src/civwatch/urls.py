@@ -13,6 +13,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("jobs/", include("civwatch.jobs.urls")),
+    path("screening/", include("civwatch.screening.urls")),
     path("staff/registers/import/", upload_snapshots, name="upload_snapshots"),
     path("", include("civwatch.registers.urls")),
     prefix_default_language=False,

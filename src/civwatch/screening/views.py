@@ -1,0 +1,74 @@
+"""The screening page: one name typed in, or a CSV file screened by a background job."""
+
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from civwatch.jobs.runner import enqueue_job
+from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
+from civwatch.screening.lists import database_index
+
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=300)
+    birth_date = forms.DateField(label=_("Birth date"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+
+
+class CsvForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, with a column “name” and optionally “birth_date” (YYYY-MM-DD)."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Only CSV files can be screened."))
+        if upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+def screen_page(request):
+    form = NameForm(request.GET or None)
+    hits = []
+    if form.is_valid():
+        properties = {"name": [form.cleaned_data["name"]]}
+        if form.cleaned_data["birth_date"]:
+            properties["birthDate"] = [form.cleaned_data["birth_date"].isoformat()]
+        query = record_from_ftm({"schema": "Person", "properties": properties})
+        if query.names:
+            hits = database_index().search(query, limit=10)
+    return render(
+        request,
+        "screening/screen.html",
+        {"form": form, "hits": hits, "csv_form": CsvForm(), "threshold": DEFAULT_THRESHOLD},
+    )
+
+
+@login_required
+def screen_csv_upload(request):
+    csv_form = CsvForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and csv_form.is_valid():
+        folder = Path(settings.MEDIA_ROOT) / "screening" / uuid.uuid4().hex
+        folder.mkdir(parents=True, exist_ok=True)
+        source = folder / "names.csv"
+        with source.open("wb") as out:
+            for chunk in csv_form.cleaned_data["file"].chunks():
+                out.write(chunk)
+        job = enqueue_job(
+            "screen-csv", title=f"Screen {csv_form.cleaned_data['file'].name}",
+            params={"source": str(source)}, user=request.user,
+        )  # fmt: skip
+        return redirect(job)
+    return render(
+        request, "screening/screen.html", {"form": NameForm(), "csv_form": csv_form, "hits": []}
+    )
