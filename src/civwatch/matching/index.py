@@ -223,15 +223,22 @@ class ScreeningIndex:
         votes: dict[int, float] = defaultdict(float)
         budget = 0
         for rank, (size, matched) in enumerate(sorted(rarity, key=lambda item: item[0])):
-            # The two rarest words always vote (surname and given name must agree to win in
-            # a large index of namesakes); others only while the budget lasts.
-            if rank >= VOTING_WORDS and budget + size > CANDIDATE_CAP:
+            if not rank or budget + size <= CANDIDATE_CAP:
+                budget += size
+                for key, similarity in matched.items():
+                    weight = self.weights[key] * similarity
+                    for number in self.postings[key]:
+                        votes[number] += weight
+            elif rank < VOTING_WORDS:
+                # A common word (a given name shared by thousands) only strengthens the
+                # entities the rarer word found: check those, do not walk its postings.
+                for number in list(votes):
+                    keys = {k for name in self.records[number].tokens for t in name for k in t.keys}
+                    shared = keys & matched.keys()
+                    if shared:
+                        votes[number] += max(self.weights[k] * matched[k] for k in shared)
+            else:
                 break
-            budget += size
-            for key, similarity in matched.items():
-                weight = self.weights[key] * similarity
-                for number in self.postings[key]:
-                    votes[number] += weight
         return sorted(votes, key=votes.__getitem__, reverse=True)[:SCORED_CANDIDATES]
 
     def search(
