@@ -1,29 +1,13 @@
-"""The `civwatch export WHAT ...` sub-commands, and writing rows as JSON lines or CSV."""
+"""Writing exported rows as JSON lines or CSV, to a file or standard output."""
 
 import csv
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.core.management.base import CommandError
-
-
-@dataclass(frozen=True)
-class Exporter:
-    name: str
-    help: str
-    add_arguments: Callable[[Any], None]
-    run: Callable[[dict, Any], None]  # (options, command) -> None
-
-
-EXPORTERS: dict[str, Exporter] = {}
-
-
-def register_exporter(exporter: Exporter) -> None:
-    EXPORTERS[exporter.name] = exporter
 
 
 def add_output_arguments(parser, formats: tuple[str, ...] = ("jsonl", "csv")) -> None:

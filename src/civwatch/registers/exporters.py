@@ -1,12 +1,7 @@
 """`civwatch export designations|ftm` and `civwatch changes`."""
 
-from civwatch.core.exporters import (
-    Exporter,
-    add_output_arguments,
-    output_stream,
-    register_exporter,
-    write_rows,
-)
+from civwatch.core.exporters import add_output_arguments, output_stream, write_rows
+from civwatch.core.subcommands import EXPORTERS, Subcommand
 from civwatch.registers.exports import (
     CHANGE_COLUMNS,
     DESIGNATION_COLUMNS,
@@ -43,19 +38,15 @@ def export_ftm(options: dict, command) -> None:
         write_rows(ftm_entities(), [], "jsonl", stream)
 
 
-register_exporter(
-    Exporter(
-        name="designations",
-        help="One row per designation of a register (JSON lines or CSV).",
-        add_arguments=add_designation_arguments,
-        run=export_designations,
-    )
+EXPORTERS["designations"] = Subcommand(
+    name="designations",
+    help="One row per designation of a register (JSON lines or CSV).",
+    add_arguments=add_designation_arguments,
+    run=export_designations,
 )
-register_exporter(
-    Exporter(
-        name="ftm",
-        help="Entities, memberships and designations as FollowTheMoney JSON lines.",
-        add_arguments=lambda parser: add_output_arguments(parser, formats=("jsonl",)),
-        run=export_ftm,
-    )
+EXPORTERS["ftm"] = Subcommand(
+    name="ftm",
+    help="Entities, memberships and designations as FollowTheMoney JSON lines.",
+    add_arguments=lambda parser: add_output_arguments(parser, formats=("jsonl",)),
+    run=export_ftm,
 )

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from tqdm import tqdm
 
 from civwatch.core.errors import UserError
-from civwatch.core.importers import Importer, register_importer
+from civwatch.core.subcommands import IMPORTERS, Subcommand
 from civwatch.jobs.models import Job
 from civwatch.jobs.runner import job_kind
 from civwatch.registers.importing import SUSPECT_POLICIES, SnapshotApplier, SuspectSnapshot
@@ -111,11 +111,9 @@ def import_job(job: Job, register: str, files: list[str], suspect: str) -> None:
 
 
 for slug, label in REGISTERS.items():
-    register_importer(
-        Importer(
-            name=slug,
-            help=f"Apply snapshots (JSON or CSV) of the register of {label}, in date order.",
-            add_arguments=add_arguments,
-            run=lambda options, command, slug=slug: run_from_command_line(slug, options, command),
-        )
+    IMPORTERS[slug] = Subcommand(
+        name=slug,
+        help=f"Apply snapshots (JSON or CSV) of the register of {label}, in date order.",
+        add_arguments=add_arguments,
+        run=lambda options, command, slug=slug: run_from_command_line(slug, options, command),
     )
