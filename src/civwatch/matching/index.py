@@ -187,6 +187,7 @@ class ScreeningIndex:
         self.weights = {k: 1 + math.log(total / len(p)) for k, p in self.postings.items()}
         # Given names and patronymics recur in most queries: remember their neighbours.
         self.similar_cache: dict[str, dict[str, float]] = {}
+        self.token_weights: dict[tuple, float] = {}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -244,35 +245,49 @@ class ScreeningIndex:
     def search(
         self, query: Record, limit: int = 10, threshold: float = DEFAULT_THRESHOLD
     ) -> list[Result]:
-        scored = []
-        for number in self.candidates(query):
-            record = self.records[number]
-            score, explanation = self.score(query, record)
-            scored.append((score, record.id, explanation))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        return [
-            Result(id=rid, score=round(score, 4), match=score >= threshold, explanation=why)
-            for score, rid, why in scored[:limit]
-        ]
+        # Score every candidate cheaply; explain only the ones returned.
+        scored = sorted(
+            (
+                (self.score(query, self.records[n])[0], self.records[n].id, n)
+                for n in self.candidates(query)
+            ),
+            key=lambda item: (-item[0], item[1]),
+        )[:limit]
+        results = []
+        for _, record_id, number in scored:
+            score, explanation = self.score(query, self.records[number], explain=True)
+            results.append(
+                Result(
+                    id=record_id,
+                    score=round(score, 4),
+                    match=score >= threshold,
+                    explanation=explanation,
+                )
+            )
+        return results
 
-    def score(self, query: Record, record: Record) -> tuple[float, dict]:
-        best_score, best_why = 0.0, {}
+    def score(self, query: Record, record: Record, explain: bool = False) -> tuple[float, dict]:
+        best_score, best = 0.0, None
         for query_name in query.tokens:
             for entity_name, entity_tokens in zip(record.names, record.tokens, strict=True):
-                score, why = self.name_score(query_name, entity_tokens)
+                score, matched = self.name_score(query_name, entity_tokens)
                 if score > best_score:
-                    best_score, best_why = score, {"name": entity_name, **why}
+                    best_score, best = score, (entity_name, query_name, entity_tokens, matched)
         score, secondary = secondary_evidence(best_score, query, record)
-        return score, {"name": best_why, **secondary}
+        if not explain:
+            return score, {}
+        name = explain_name(best_score, *best) if best else {}
+        return score, {"name": name, **secondary}
 
-    def name_score(self, query: list[Token], entity: list[Token]) -> tuple[float, dict]:
+    def name_score(self, query: list[Token], entity: list[Token]) -> tuple[float, list]:
+        """The weighted share of the entity's name the query covers, and the word pairs."""
         if not query or not entity:
-            return 0.0, {}
+            return 0.0, []
         weights = [self.token_weight(t) for t in entity]
         pairs = []
         for qi, q in enumerate(query):
             for ei, e in enumerate(entity):
-                similarity, how = token_similarity(q, e)
+                similarity, how = token_similarity(q, e, self.key_similarity(q, e))
                 if similarity > 0:
                     pairs.append((similarity, qi, ei, how))
         pairs.sort(reverse=True)
@@ -288,29 +303,52 @@ class ScreeningIndex:
             w * (MISSING_PATRONYMIC_WEIGHT if entity[i].patronymic and i not in used_e else 1)
             for i, w in enumerate(weights)
         )
-        mean_weight = sum(weights) / len(weights)
-        extra_query_tokens = len(query) - len(used_q)
-        possible += extra_query_tokens * mean_weight
-        score = gained / possible if possible else 0.0
-        why = {
-            "score": round(score, 4),
-            "tokens": [
-                {
-                    "query": query[qi].text,
-                    "matched": entity[ei].text,
-                    "how": how,
-                    "similarity": round(s, 3),
-                }
-                for qi, ei, s, how in matched
-            ],
-            "unmatched_query": [query[i].text for i in range(len(query)) if i not in used_q],
-            "unmatched_name": [entity[i].text for i in range(len(entity)) if i not in used_e],
-        }
-        return score, why
+        possible += (len(query) - len(used_q)) * sum(weights) / len(weights)
+        return (gained / possible if possible else 0.0), matched
+
+    def key_similarity(self, query: Token, entity: Token) -> float:
+        """Best similarity of the two words' keys, from the neighbourhoods retrieval computed:
+        keys outside each other's neighbourhood are too far apart to count."""
+        if query.initial or entity.initial:
+            return 0.0
+        best = 0.0
+        for query_key in query.keys:
+            near = self.similar_keys(query_key)
+            for entity_key in entity.keys:
+                best = max(best, near.get(entity_key, 0.0))
+        return best
 
     def token_weight(self, token: Token) -> float:
-        weight = max((self.weights.get(k, 1.0) for k in token.keys), default=1.0)
-        return weight * (0.6 if token.patronymic else 1.0)
+        # Keyed by the sounds, not the token: distinct words are few, tokens are many.
+        cache_key = (token.keys, token.patronymic)
+        weight = self.token_weights.get(cache_key)
+        if weight is None:
+            weight = max((self.weights.get(k, 1.0) for k in token.keys), default=1.0)
+            weight *= 0.6 if token.patronymic else 1.0
+            self.token_weights[cache_key] = weight
+        return weight
+
+
+def explain_name(
+    score: float, name: str, query: list[Token], entity: list[Token], matched: list
+) -> dict:
+    used_q = {qi for qi, _, _, _ in matched}
+    used_e = {ei for _, ei, _, _ in matched}
+    return {
+        "name": name,
+        "score": round(score, 4),
+        "tokens": [
+            {
+                "query": query[qi].text,
+                "matched": entity[ei].text,
+                "how": how,
+                "similarity": round(s, 3),
+            }
+            for qi, ei, s, how in matched
+        ],
+        "unmatched_query": [t.text for i, t in enumerate(query) if i not in used_q],
+        "unmatched_name": [t.text for i, t in enumerate(entity) if i not in used_e],
+    }
 
 
 def deletions(key: str) -> set[str]:
@@ -320,17 +358,17 @@ def deletions(key: str) -> set[str]:
     return variants
 
 
-def token_similarity(query: Token, entity: Token) -> tuple[float, str]:
+def token_similarity(query: Token, entity: Token, key_similarity: float) -> tuple[float, str]:
+    """How far two words agree (0 when they do not), and how: initial, transliteration..."""
     if query.initial or entity.initial:
         short, full = (query, entity) if query.initial else (entity, query)
         first_letters = {k[:1] for k in full.keys}
         if any(k[:1] in first_letters for k in short.keys):
             return INITIAL_SIMILARITY, "initial"
         return 0.0, ""
-    best = max(Levenshtein.normalized_similarity(qk, ek) for qk in query.keys for ek in entity.keys)
-    if best < MIN_TOKEN_SIMILARITY:
+    if key_similarity < MIN_TOKEN_SIMILARITY:
         return 0.0, ""
-    best = best**SHARPNESS
+    best = key_similarity**SHARPNESS
     if query.text == entity.text:
         how = "same spelling"
     elif best == 1.0:
