@@ -1,8 +1,22 @@
+"""The filter forms behind the pages' GET parameters: bad input becomes a form error, not a 500."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.entities.models import Entity
 from civwatch.registers.models import Change, Designation, LegalBasis, Register
+
+ANY = ("", _("any"))
+
+
+def register_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        Register.objects.all(),
+        label=_("Register"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("all registers"),
+    )
 
 
 class DesignationFilterForm(forms.Form):
@@ -12,17 +26,17 @@ class DesignationFilterForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": _("Cyrillic or Latin"), "type": "search"}),
     )
-    register = forms.ModelChoiceField(
-        Register.objects.all(), label=_("Register"), required=False, to_field_name="slug"
-    )
+    register = register_field()
     legal_basis = forms.ModelChoiceField(
-        LegalBasis.objects.all(), label=_("Legal basis"), required=False, to_field_name="code"
+        LegalBasis.objects.all(),
+        label=_("Legal basis"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("any"),
     )
-    kind = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", "—"), *Entity.Kind.choices]
-    )
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[ANY, *Entity.Kind.choices])
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", "—"), *Designation.Status.choices]
+        label=_("Status"), required=False, choices=[ANY, *Designation.Status.choices]
     )
     year = forms.IntegerField(label=_("Listed in"), required=False, min_value=1990, max_value=2100)
 
@@ -41,10 +55,21 @@ class DesignationFilterForm(forms.Form):
         }
 
 
-class ChangeFilterForm(forms.Form):
-    register = forms.ModelChoiceField(
-        Register.objects.all(), label=_("Register"), required=False, to_field_name="slug"
-    )
-    kind = forms.ChoiceField(
-        label=_("Change"), required=False, choices=[("", "—"), *Change.Kind.choices]
-    )
+class RegisterForm(forms.Form):
+    register = register_field()
+
+    def register_or_none(self) -> str | None:
+        if not self.is_valid() or not self.cleaned_data["register"]:
+            return None
+        return self.cleaned_data["register"].slug
+
+
+class ChangeKindForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Change"), required=False, choices=[ANY, *Change.Kind.choices])
+
+    def kind_or_none(self) -> str | None:
+        return (self.cleaned_data["kind"] or None) if self.is_valid() else None
+
+
+class ChangeFilterForm(RegisterForm, ChangeKindForm):
+    field_order = ["register", "kind"]

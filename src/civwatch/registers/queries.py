@@ -5,7 +5,7 @@ from django.db.models.functions import TruncMonth
 
 from civwatch.entities.models import Entity
 from civwatch.matching import search_key
-from civwatch.registers.models import Designation
+from civwatch.registers.models import Change, Designation, Snapshot
 
 
 def name_query(text: str, prefix: str = "") -> Q:
@@ -61,3 +61,22 @@ def designations_per_month(register: str | None = None) -> list[dict]:
 def listing_years(register: str | None = None) -> list[int]:
     designations = filter_designations(Designation.objects.all(), register=register)
     return sorted({d.year for d in designations.exclude(listed_on=None).dates("listed_on", "year")})
+
+
+def snapshots_with_change_counts(
+    register: str | None = None, kind: str | None = None
+) -> QuerySet[Snapshot]:
+    """Snapshots, newest first, annotated n_added, n_removed, n_modified, n_reinstated.
+
+    With kind, only the snapshots that have at least one change of that kind.
+    """
+    snapshots = Snapshot.objects.select_related("register").order_by("-as_of", "-file_name")
+    if register:
+        snapshots = snapshots.filter(register_id=register)
+    snapshots = snapshots.annotate(
+        **{
+            f"n_{value}": Count("changes", filter=Q(changes__kind=value))
+            for value in Change.Kind.values
+        }
+    )
+    return snapshots.filter(**{f"n_{kind}__gt": 0}) if kind else snapshots

@@ -1,25 +1,37 @@
+"""The public pages: thin views over the shared queries, rendered on the server."""
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy as _
 
 from civwatch.entities.models import Entity
 from civwatch.registers.charts import stacked_monthly_chart
-from civwatch.registers.forms import ChangeFilterForm, DesignationFilterForm
-from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
-from civwatch.registers.queries import designations_per_month, filter_designations
+from civwatch.registers.forms import (
+    ChangeFilterForm,
+    ChangeKindForm,
+    DesignationFilterForm,
+    RegisterForm,
+)
+from civwatch.registers.models import Change, Designation, LegalBasis, Snapshot
+from civwatch.registers.queries import (
+    designations_per_month,
+    filter_designations,
+    snapshots_with_change_counts,
+)
 
 PAGE_SIZE = 50
+CHANGES_PAGE_SIZE = 100
 
 
-def query_without_page(request) -> str:
+def query_without_page(request: HttpRequest) -> str:
     """The current filters, to carry over in pagination links."""
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
 
 
-def register_list(request):
+def register_list(request: HttpRequest) -> HttpResponse:
     form = DesignationFilterForm(request.GET or None)
     designations = filter_designations(
         Designation.objects.select_related("entity", "legal_basis", "register"), **form.filters()
@@ -32,7 +44,7 @@ def register_list(request):
     )
 
 
-def entity_detail(request, entity_id: str):
+def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
     designations = Designation.objects.select_related(
         "register", "legal_basis", "first_seen", "last_seen"
     ).prefetch_related(
@@ -49,22 +61,9 @@ def entity_detail(request, entity_id: str):
     return render(request, "registers/entity_detail.html", {"entity": entity})
 
 
-def change_list(request):
+def change_list(request: HttpRequest) -> HttpResponse:
     form = ChangeFilterForm(request.GET or None)
-    snapshots = Snapshot.objects.select_related("register").order_by("-as_of", "-file_name")
-    counted = Change.objects.all()
-    if form.is_valid():
-        if form.cleaned_data["register"]:
-            snapshots = snapshots.filter(register=form.cleaned_data["register"])
-        if form.cleaned_data["kind"]:
-            counted = counted.filter(kind=form.cleaned_data["kind"])
-            snapshots = snapshots.filter(changes__kind=form.cleaned_data["kind"]).distinct()
-    snapshots = snapshots.annotate(
-        **{
-            f"n_{kind}": Count("changes", filter=Q(changes__kind=kind), distinct=True)
-            for kind in Change.Kind.values
-        }
-    )
+    snapshots = snapshots_with_change_counts(form.register_or_none(), form.kind_or_none())
     page = Paginator(snapshots, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -73,48 +72,46 @@ def change_list(request):
     )
 
 
-def snapshot_detail(request, pk: int):
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = get_object_or_404(Snapshot.objects.select_related("register"), pk=pk)
+    form = ChangeKindForm(request.GET or None)
     changes = snapshot.changes.select_related("designation__entity").order_by("kind", "id")
-    kind = request.GET.get("kind")
-    if kind in Change.Kind.values:
+    if kind := form.kind_or_none():
         changes = changes.filter(kind=kind)
-    page = Paginator(changes, 100).get_page(request.GET.get("page"))
+    page = Paginator(changes, CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(snapshot.changes.values_list("kind").annotate(n=Count("id")).order_by())
     return render(
         request,
         "registers/snapshot_detail.html",
         {
             "snapshot": snapshot,
             "page": page,
-            "kinds": Change.Kind,
+            "kinds": [(value, label, counts.get(value, 0)) for value, label in Change.Kind.choices],
             "kind": kind,
+            "total": sum(counts.values()),
             "query": query_without_page(request),
         },
     )
 
 
-def statistics(request):
-    register = request.GET.get("register")
-    if not Register.objects.filter(slug=register).exists():
-        register = None
+def statistics(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.GET or None)
+    register = form.register_or_none()
     rows = designations_per_month(register)
-    labels = {b.code: b.short for b in LegalBasis.objects.all()}
+    labels = {basis.code: basis.short for basis in LegalBasis.objects.all()}
     by_basis = (
         filter_designations(Designation.objects.all(), register=register)
         .values("legal_basis")
         .annotate(n=Count("id"), removed=Count("id", filter=Q(status="removed")))
         .order_by("-n")
     )
+    chart = stacked_monthly_chart(rows, labels)
     return render(
         request,
         "registers/statistics.html",
         {
-            "chart": stacked_monthly_chart(rows, labels),
-            "rows": rows,
-            "labels": labels,
+            "form": form,
+            "chart": chart,
             "by_basis": [{**row, "label": labels.get(row["legal_basis"], "")} for row in by_basis],
-            "registers": Register.objects.all(),
-            "register": register,
-            "title": _("Designations per month, by legal basis"),
         },
     )
