@@ -11,7 +11,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
@@ -44,7 +44,8 @@ MISSING_PATRONYMIC_WEIGHT = 0.2
 SHARPNESS = 2
 
 
-@dataclass(frozen=True)
+# Slots and frozensets: a million-entity index holds millions of these.
+@dataclass(frozen=True, slots=True)
 class Token:
     text: str
     keys: tuple[str, ...]
@@ -52,15 +53,15 @@ class Token:
     initial: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     id: str
     schema: str
     names: list[str]
     tokens: list[list[Token]]  # per name
-    birth_dates: set[str] = field(default_factory=set)
-    identifiers: set[tuple[str, str]] = field(default_factory=set)
-    countries: set[str] = field(default_factory=set)
+    birth_dates: frozenset[str] = frozenset()
+    identifiers: frozenset[tuple[str, str]] = frozenset()
+    countries: frozenset[str] = frozenset()
 
 
 NAME_PROPERTIES = ("name", "alias", "previousName", "weakAlias")
@@ -156,9 +157,9 @@ def record_from_ftm(data: dict) -> Record:
         schema=schema,
         names=names,
         tokens=[tokenize(n, organisation=schema != "Person") for n in names],
-        birth_dates=set(properties.get("birthDate", [])),
-        identifiers={(p, v) for p in IDENTIFIER_PROPERTIES for v in properties.get(p, [])},
-        countries=set(properties.get("country", []) + properties.get("nationality", [])),
+        birth_dates=frozenset(properties.get("birthDate", ())),
+        identifiers=frozenset((p, v) for p in IDENTIFIER_PROPERTIES for v in properties.get(p, ())),
+        countries=frozenset([*properties.get("country", ()), *properties.get("nationality", ())]),
     )
 
 
