@@ -115,6 +115,9 @@ def test_changes_page_and_a_snapshot(page, live_url):
     assert cells[0].startswith("2024-10-01")
     assert cells[3:7] == [str(counts.get(k, 0)) for k in ("added", "removed", "modified")] + ["0"]
     assert "suspect removed_on" in page.locator("table.snapshots").inner_text()
+    second = Snapshot.objects.order_by("-as_of", "-file_name")[1]
+    assert second.report["notes"]
+    assert rows.nth(1).locator(".note").all_inner_texts() == second.report["notes"]
 
     page.select_option("select[name=kind]", "removed")
     page.click("form.filters button[type=submit]")
@@ -185,6 +188,7 @@ def test_russian_interface(page, live_url):
     assert page.url.endswith("/ru/statistics/")
     nav = page.locator("header nav").inner_text().split()
     assert {"Реестры", "Изменения", "Статистика"} <= set(nav)
+    assert "Документация API" in page.locator("header nav").inner_text()
     assert page.locator("h1").inner_text() == "Включения в реестры по месяцам и основаниям"
     assert "7-ФЗ, ст. 32 (НКО)" in page.locator("figure.chart .legend").inner_text()
 
