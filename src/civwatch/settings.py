@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "civwatch.registers",
     "civwatch.screening",
     "civwatch.jobs",
+    "civwatch.accounts",
+    "civwatch.cases",
+    "civwatch.evidence",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,105 @@
+"""`civwatch import ovdinfo-detentions FILE`: OVD-Info's Moscow detention events as incidents."""
+
+import csv
+import datetime
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from civwatch.cases.models import DatePrecision, Incident, IncidentType
+from civwatch.cases.records import ReviewStatus, Visibility
+from civwatch.core.errors import UserError
+from civwatch.core.subcommands import IMPORTERS, Subcommand
+
+SOURCE = "OVD-Info"
+LICENCE = "OVD-Info data (github.com/ovdinfo/report-data); cite OVD-Info as the source"
+COLUMNS = ["date", "agreement", "type", "subject", "organizator", "comment", "place", "total", "id"]
+
+
+def read_rows(path: Path) -> list[Incident]:
+    """Every row checked before anything is written; an error names file, row and field."""
+    detention = IncidentType.objects.get(code="detention")
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"{path.name}: cannot be read ({error})") from None
+    if not rows or rows[0] != COLUMNS:
+        raise UserError(f"{path.name}, row 1: expected the columns {','.join(COLUMNS)}")
+    incidents = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if len(cells) != len(COLUMNS):
+            raise UserError(
+                f"{path.name}, row {number}: {len(cells)} cells, expected {len(COLUMNS)}"
+            )
+        row = dict(zip(COLUMNS, cells, strict=True))
+        try:
+            date = datetime.datetime.strptime(row["date"], "%d.%m.%Y").date()
+        except ValueError:
+            raise UserError(
+                f"{path.name}, row {number}, field date: {row['date']!r} is not DD.MM.YYYY"
+            ) from None
+        if not row["total"].isdigit():
+            raise UserError(
+                f"{path.name}, row {number}, field total: {row['total']!r} is not a number"
+            )
+        if not row["id"].strip():
+            raise UserError(f"{path.name}, row {number}, field id: empty")
+        description = "; ".join(
+            part
+            for part in (row["type"], row["organizator"], row["agreement"], row["comment"])
+            if part
+        )
+        incidents.append(
+            Incident(
+                incident_type=detention,
+                title=row["subject"] or row["type"],
+                description=description,
+                date=date,
+                date_precision=DatePrecision.DAY,
+                place=row["place"],
+                people_count=int(row["total"]),
+                source_name=SOURCE,
+                source_licence=LICENCE,
+                external_id=f"ovdinfo-moscow-2011-2012:{row['id'].strip()}",
+                # Published data from a named source: public, and marked verified by import.
+                visibility=Visibility.PUBLIC,
+                status=ReviewStatus.PUBLISHED,
+            )
+        )
+    return incidents
+
+
+def import_ovdinfo(path: Path) -> tuple[int, int]:
+    """(added, already present)."""
+    incidents = read_rows(path)
+    existing = set(
+        Incident.objects.filter(external_id__in=[i.external_id for i in incidents]).values_list(
+            "external_id", flat=True
+        )
+    )
+    new = [i for i in incidents if i.external_id not in existing]
+    with transaction.atomic():
+        Incident.objects.bulk_create(new)
+    return len(new), len(incidents) - len(new)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", type=Path, help="data.csv from ovdinfo/report-data")
+
+
+def run(options: dict, command) -> None:
+    try:
+        added, present = import_ovdinfo(options["file"])
+    except UserError as error:
+        raise CommandError(f"{error} Nothing was written.") from None
+    command.stdout.write(f"{added} incidents added, {present} already present.")
+
+
+IMPORTERS["ovdinfo-detentions"] = Subcommand(
+    name="ovdinfo-detentions",
+    help="Load OVD-Info's Moscow detention events (CSV) as detention incidents.",
+    add_arguments=add_arguments,
+    run=run,
+)

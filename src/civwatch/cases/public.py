@@ -1,0 +1,99 @@
+"""The one function family that produces what the public may see.
+
+Public pages, the public API, exports and the feed all call these functions and nothing else,
+so a field that is internal or confidential (by the model's declaration or by the record's own
+setting) cannot reach them. The same serialiser gives staff their view at a wider level.
+"""
+
+import datetime
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from civwatch.cases.models import Case, Incident
+from civwatch.cases.records import PUBLIC_STATUSES, DocumentedRecord, Visibility
+
+LEVELS = (Visibility.PUBLIC, Visibility.INTERNAL, Visibility.CONFIDENTIAL)
+
+
+def visible(record: DocumentedRecord | None, level: str = Visibility.PUBLIC) -> bool:
+    """Whether a record may be shown to a reader cleared up to `level`."""
+    if record is None:
+        return False
+    if level == Visibility.PUBLIC:
+        return record.is_public()
+    return LEVELS.index(record.visibility) <= LEVELS.index(level)
+
+
+def field_names(record: DocumentedRecord, level: str) -> list[str]:
+    if level == Visibility.PUBLIC:
+        return record.public_fields()
+    names = [f.name for f in record._meta.concrete_fields if f.name != "field_visibility"]
+    return [
+        name
+        for name in names
+        if LEVELS.index(record.field_visibility.get(name, Visibility.PUBLIC)) <= LEVELS.index(level)
+    ]
+
+
+def plain(value: Any, level: str) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, DocumentedRecord):
+        return value.pk if visible(value, level) else None
+    if isinstance(value, Model):  # vocabulary, entities, users
+        return {"id": value.pk, "name": str(value)}
+    return value
+
+
+def serialise(record: DocumentedRecord, level: str = Visibility.PUBLIC) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": record.pk}
+    for name in field_names(record, level):
+        field = record._meta.get_field(name)
+        data[name] = plain(getattr(record, name), level)
+        if field.choices and data[name]:
+            data[f"{name}_label"] = str(getattr(record, f"get_{name}_display")())
+    if record.correction_note and record.status in PUBLIC_STATUSES:
+        data["correction_note"] = record.correction_note
+    return data
+
+
+def public_queryset(queryset: QuerySet, level: str = Visibility.PUBLIC) -> QuerySet:
+    if level == Visibility.PUBLIC:
+        return queryset.filter(visibility=Visibility.PUBLIC, status__in=PUBLIC_STATUSES)
+    return queryset.filter(visibility__in=LEVELS[: LEVELS.index(level) + 1])
+
+
+def incident_view(incident: Incident, level: str = Visibility.PUBLIC) -> dict[str, Any]:
+    """An incident with its participants, claims and the evidence the claims cite."""
+    data = serialise(incident, level)
+    data["date_display"] = incident.date_display if "date" in data else ""
+    data["participants"] = [
+        serialise(p, level) for p in public_queryset(incident.participants.all(), level)
+    ]
+    claims = public_queryset(incident.claims.prefetch_related("citations__item"), level)
+    data["claims"] = []
+    for claim in claims:
+        claim_data = serialise(claim, level)
+        claim_data["evidence"] = [
+            {**serialise(c.item, level), "passage": c.passage}
+            for c in claim.citations.all()
+            if visible(c.item, level)
+        ]
+        data["claims"].append(claim_data)
+    return data
+
+
+def case_view(case: Case, level: str = Visibility.PUBLIC) -> dict[str, Any]:
+    data = serialise(case, level)
+    incidents = public_queryset(case.incidents.select_related("incident_type"), level)
+    data["incidents"] = [incident_view(i, level) for i in incidents.order_by("date", "id")]
+    return data
+
+
+def incidents(level: str = Visibility.PUBLIC) -> QuerySet[Incident]:
+    return public_queryset(Incident.objects.select_related("incident_type", "case"), level)
+
+
+def cases(level: str = Visibility.PUBLIC) -> QuerySet[Case]:
+    return public_queryset(Case.objects.all(), level)

@@ -1,0 +1,57 @@
+"""Review before publication: who may move a record from which status to which."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from civwatch.accounts.models import has_role
+from civwatch.cases.records import DocumentedRecord, ReviewStatus
+from civwatch.core.errors import UserError
+
+S = ReviewStatus
+# (from, to) -> the least role that may make the move.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.DRAFT, S.IN_REVIEW): "contributor",
+    (S.IN_REVIEW, S.DRAFT): "contributor",
+    (S.IN_REVIEW, S.VERIFIED): "editor",
+    (S.VERIFIED, S.PUBLISHED): "editor",
+    (S.PUBLISHED, S.WITHDRAWN): "editor",
+    (S.PUBLISHED, S.CORRECTED): "editor",
+    (S.CORRECTED, S.CORRECTED): "editor",
+    (S.CORRECTED, S.WITHDRAWN): "editor",
+}
+NEEDS_NOTE = {S.WITHDRAWN, S.CORRECTED}
+
+
+def allowed_moves(record: DocumentedRecord, user: Any) -> list[str]:
+    return [
+        to
+        for (frm, to), role in TRANSITIONS.items()
+        if frm == record.status and has_role(user, role)
+    ]
+
+
+def move(record: DocumentedRecord, to: str, user: Any, note: str = "") -> None:
+    """Change the review status, or raise UserError saying why not; the move is in the history."""
+    role = TRANSITIONS.get((record.status, to))
+    if role is None:
+        raise UserError(_("A record cannot go from “%(from)s” to “%(to)s”.") % {
+            "from": record.status, "to": to})  # fmt: skip
+    if not has_role(user, role):
+        raise UserError(_("Only a %(role)s may do this.") % {"role": role})
+    if to in NEEDS_NOTE and not note.strip():
+        raise UserError(_("Withdrawing or correcting needs a public correction note."))
+    if to in (S.VERIFIED, S.PUBLISHED):
+        problems = record.publication_problems(user)
+        if problems:
+            raise UserError(" ".join(problems))
+        record.approved_by = user
+    if to in NEEDS_NOTE:
+        record.correction_note = note.strip()
+    record.status = to
+    with transaction.atomic():
+        record.save_with_history(user, action=to, note=note)
+        after_move = getattr(record, "after_review_move", None)
+        if after_move:
+            after_move(user, to)
