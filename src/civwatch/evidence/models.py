@@ -34,6 +34,14 @@ class EvidenceItem(DocumentedRecord):
     PUBLIC_FIELDS = ("kind", "title", "source", "url", "published_on", "sha256", "media_type")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    incident = models.ForeignKey(
+        "cases.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence_items",
+        verbose_name=_("collected for incident"),
+    )
     title = models.CharField(_("title"), max_length=500)
     # The publisher or origin: two items are independent sources when these differ.
     source = models.CharField(_("source (publisher or origin)"), max_length=300)

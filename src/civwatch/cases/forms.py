@@ -1,0 +1,127 @@
+"""Staff forms for incidents, participants, evidence, claims and review moves."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civwatch.cases.models import Incident, Participant
+from civwatch.cases.records import ReviewStatus, Visibility
+from civwatch.entities.models import Entity
+from civwatch.evidence.ingest import MAX_UPLOAD_BYTES
+from civwatch.evidence.models import EvidenceItem
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class IncidentForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = [
+            "incident_type", "title", "description", "date", "date_precision", "place",
+            "people_count", "case", "source_name", "visibility", "internal_notes",
+        ]  # fmt: skip
+        widgets = {"date": DateInput, "description": forms.Textarea(attrs={"rows": 4})}
+
+
+class ParticipantForm(forms.Form):
+    entity_id = forms.CharField(label=_("Known entity (id)"), required=False, max_length=64)
+    new_name = forms.CharField(label=_("or a new person or organisation"), required=False)
+    new_kind = forms.ChoiceField(label=_("its type"), choices=Entity.Kind.choices)
+    role = forms.ChoiceField(label=_("role"), choices=Participant.Role.choices)
+    involvement = forms.ChoiceField(
+        label=_("degree of involvement"),
+        choices=[("", "—"), *Participant.Involvement.choices],
+        required=False,
+    )
+    visibility = forms.ChoiceField(
+        label=_("visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL
+    )
+
+    def clean(self):
+        data = super().clean()
+        entity_id, new_name = data.get("entity_id", "").strip(), data.get("new_name", "").strip()
+        if bool(entity_id) == bool(new_name):
+            raise forms.ValidationError(_("Give either a known entity or a new name."))
+        if entity_id and not Entity.objects.filter(pk=entity_id).exists():
+            self.add_error("entity_id", _("No entity with this id."))
+        return data
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=EvidenceItem.Kind.choices)
+    title = forms.CharField(label=_("title"), max_length=500)
+    source = forms.CharField(label=_("source (publisher or origin)"), max_length=300)
+    url = forms.URLField(label=_("address"), required=False, max_length=2000)
+    published_on = forms.DateField(label=_("published on"), required=False, widget=DateInput)
+    quoted_text = forms.CharField(label=_("quoted passage"), required=False, widget=forms.Textarea)
+    upload = forms.FileField(
+        label=_("file (PDF, PNG, JPEG, HTML or text; at most 20 MB)"), required=False
+    )
+    obtained_how = forms.CharField(label=_("how it was obtained"), widget=forms.Textarea)
+    obtained_on = forms.DateField(label=_("obtained on"), widget=DateInput)
+    reliability = forms.ChoiceField(
+        label=_("source reliability"), choices=EvidenceItem.Reliability.choices, initial="F"
+    )
+    credibility = forms.ChoiceField(
+        label=_("information credibility"), choices=EvidenceItem.Credibility.choices, initial="6"
+    )
+    visibility = forms.ChoiceField(
+        label=_("visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL
+    )
+
+    def clean(self):
+        data = super().clean()
+        kind, upload = data.get("kind"), data.get("upload")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            self.add_error("upload", _("The file is larger than 20 MB."))
+        if kind == EvidenceItem.Kind.FILE and not upload:
+            self.add_error("upload", _("An uploaded file needs a file."))
+        if kind == EvidenceItem.Kind.QUOTE and not data.get("quoted_text", "").strip():
+            self.add_error("quoted_text", _("A quoted passage needs its text."))
+        if kind == EvidenceItem.Kind.WEB_PAGE and not data.get("url"):
+            self.add_error("url", _("A captured web page needs its address."))
+        return data
+
+
+class ClaimForm(forms.Form):
+    """A statement, and a passage for every evidence item it cites (empty: not cited)."""
+
+    statement = forms.CharField(label=_("statement"), widget=forms.Textarea(attrs={"rows": 3}))
+    participant = forms.ModelChoiceField(
+        label=_("about participant"), queryset=Participant.objects.none(), required=False
+    )
+    visibility = forms.ChoiceField(
+        label=_("visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL
+    )
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = incident.participants.select_related("entity")
+        self.items = list(incident.evidence_items.all())
+        for item in self.items:
+            self.fields[f"passage_{item.pk}"] = forms.CharField(
+                label=_("passage from “%(title)s”") % {"title": item.title},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def citations(self) -> list[tuple[EvidenceItem, str]]:
+        return [
+            (item, self.cleaned_data[f"passage_{item.pk}"].strip())
+            for item in self.items
+            if self.cleaned_data.get(f"passage_{item.pk}", "").strip()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not self.citations():
+            raise forms.ValidationError(
+                _("Cite at least one evidence item with the passage that supports the claim.")
+            )
+        return data
+
+
+class MoveForm(forms.Form):
+    to = forms.ChoiceField(choices=ReviewStatus.choices)
+    note = forms.CharField(label=_("public correction note"), required=False)

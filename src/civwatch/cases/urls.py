@@ -1,0 +1,27 @@
+from django.urls import path
+
+from civwatch.cases import staff, views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident"),
+    path("<int:pk>/", views.case_detail, name="case"),
+    path("incidents.jsonl", views.export_incidents, name="export"),
+    path("feed.atom", views.IncidentsFeed(), name="feed"),
+    path("staff/", staff.home, name="staff_home"),
+    path("staff/review/", staff.review_queue, name="staff_review"),
+    path("staff/incidents/new/", staff.incident_new, name="staff_incident_new"),
+    path("staff/incidents/<int:pk>/", staff.incident_detail, name="staff_incident"),
+    path("staff/incidents/<int:pk>/edit/", staff.incident_edit, name="staff_incident_edit"),
+    path(
+        "staff/incidents/<int:pk>/participants/",
+        staff.participant_add,
+        name="staff_participant_add",
+    ),
+    path("staff/incidents/<int:pk>/evidence/", staff.evidence_add, name="staff_evidence_add"),
+    path("staff/incidents/<int:pk>/claims/", staff.claim_add, name="staff_claim_add"),
+    path("staff/move/<str:model>/<int:pk>/", staff.move_record, name="staff_move"),
+    path("staff/evidence/<int:pk>/", staff.evidence_detail, name="staff_evidence"),
+    path("staff/evidence/<int:pk>/original/", staff.evidence_original, name="staff_original"),
+]
