@@ -52,7 +52,7 @@ class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=EvidenceItem.Kind.choices)
     title = forms.CharField(label=_("title"), max_length=500)
     source = forms.CharField(label=_("source (publisher or origin)"), max_length=300)
-    url = forms.URLField(label=_("address"), required=False, max_length=2000)
+    url = forms.URLField(label=_("address"), required=False, max_length=2000, assume_scheme="https")
     published_on = forms.DateField(label=_("published on"), required=False, widget=DateInput)
     quoted_text = forms.CharField(label=_("quoted passage"), required=False, widget=forms.Textarea)
     upload = forms.FileField(
