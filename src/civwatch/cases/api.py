@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from civwatch.accounts.models import has_role
@@ -110,7 +110,7 @@ def create_incident(request, payload: IncidentIn):
         raise HttpError(422, "Unknown incident type.")
     incident = Incident(incident_type=incident_type, created_by=user, **fields)
     incident.save_with_history(user)
-    return 201, public.serialise(incident, Visibility.CONFIDENTIAL)
+    return Status(201, public.serialise(incident, Visibility.CONFIDENTIAL))
 
 
 class MoveIn(Schema):
