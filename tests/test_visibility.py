@@ -1,0 +1,252 @@
+"""Nothing internal or confidential reaches the public: pages, API, exports and feeds.
+
+Records are filled with marker strings in every field that is not public (by the model's
+declaration, by a record's own field setting, or because the whole record is internal,
+confidential or unpublished). Then every public URL is fetched without a token: the URLs come
+from the URLconf (each route, with every record id and the other values its parameters take)
+and from the links on the pages fetched. No response may contain a marker.
+"""
+
+import datetime
+import re
+from collections import deque
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import LocalePrefixPattern
+
+from civwatch.cases.models import Case, Incident, IncidentType, Participant, Position
+from civwatch.cases.records import DocumentedRecord
+from civwatch.entities.models import Entity
+from civwatch.evidence.ingest import add_evidence
+from civwatch.evidence.models import Citation, Claim, EvidenceItem
+from tests.test_cases import make_user
+
+pytestmark = pytest.mark.django_db
+
+MARK = "ZZSECRET"
+QUERIES = ["", "?limit=500", "?type=search&year=2024", "?visibility=internal&level=confidential",
+           "?status=draft&include=all", "?page=2"]  # fmt: skip
+# Staff pages (behind login), the admin and API docs are not public output.
+NOT_PUBLIC = ("/admin/", "/cases/staff/", "/jobs/", "/api/docs", "/api/openapi.json")
+
+
+def text_fields(model: type[models.Model]) -> list[str]:
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField)
+        and not f.choices
+        and f.editable
+        and f.name not in {"field_visibility"}
+    ]
+
+
+def mark(record: models.Model, names: list[str]) -> None:
+    for name in names:
+        field = record._meta.get_field(name)
+        value = f"{MARK}-{record._meta.model_name}-{name}"
+        if isinstance(field, models.URLField):
+            value = f"https://example.org/{value}"
+        setattr(record, name, value[: field.max_length] if field.max_length else value)
+
+
+def hidden_fields(model: type[DocumentedRecord]) -> list[str]:
+    return [name for name in text_fields(model) if name not in model.PUBLIC_FIELDS]
+
+
+def published(record: DocumentedRecord, visibility: str = "public", **restricted: str):
+    """Publish a record; `restricted` public fields get their own visibility and a marker."""
+    record.status, record.visibility = "published", visibility
+    mark(record, hidden_fields(type(record)))
+    record.correction_note = ""
+    record.field_visibility = restricted
+    mark(record, [name for name in restricted if name in text_fields(type(record))])
+    record.save()
+    return record
+
+
+def hidden(record: DocumentedRecord, visibility: str, status: str = "published"):
+    """A record the public must never see: every text field carries a marker."""
+    record.status, record.visibility = status, visibility
+    mark(record, text_fields(type(record)))
+    record.save()
+    return record
+
+
+@pytest.fixture
+def records(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    author = make_user("carol", "contributor")
+    search = IncidentType.objects.get(code="search")
+    day = datetime.date(2024, 3, 1)
+
+    case = Case(title="Case against Memorial", kind="administrative", court="Moscow City Court")
+    published(case, court="confidential", article="internal")
+    for visibility, status in [("internal", "published"), ("confidential", "published"),
+                               ("public", "draft"), ("public", "withdrawn")]:  # fmt: skip
+        hidden(Case(kind="criminal"), visibility, status)
+
+    incident = Incident(incident_type=search, title="Search of the office", date=day, case=case)
+    published(incident, place="confidential", description="internal", people_count="internal")
+    incident.people_count = 99817
+    incident.save()
+    for visibility, status in [("internal", "published"), ("confidential", "published"),
+                               ("public", "in_review"), ("public", "verified")]:  # fmt: skip
+        hidden(Incident(incident_type=search, date=day, case=case), visibility, status)
+
+    public_person = Entity.objects.create(id="cw-p1", kind="person", name="Public Defender")
+    Participant.objects.create(
+        incident=incident, entity=public_person, role="lawyer", visibility="public",
+        status="published", internal_notes=f"{MARK}-participant-notes",
+    )  # fmt: skip
+    for visibility in ("internal", "confidential"):
+        Participant.objects.create(
+            incident=incident, entity=public_person, role="investigator",
+            visibility=visibility, status="published",
+        )  # fmt: skip
+    hidden(Position(entity=public_person), "confidential")
+
+    items = []
+    for n, visibility in enumerate(["public", "public", "internal", "confidential"]):
+        item = add_evidence(
+            user=author, incident=incident, kind="quote", title=f"Report {n}",
+            source=f"Outlet {n}", quoted_text=f"{MARK}-quote-{n}",
+            obtained_how=f"{MARK}-how-{n}", obtained_on=day,
+        )  # fmt: skip
+        if visibility == "public":
+            published(item, url="internal")
+        else:
+            hidden(item, visibility)
+        items.append(item)
+    derived = add_evidence(
+        user=author, incident=incident, name=f"{MARK}-name.txt", data=f"{MARK}-text".encode(),
+        kind="file", title="Leaked file", source="Outlet 9", obtained_how="x", obtained_on=day,
+    )  # fmt: skip
+    published(derived)
+
+    claim = published(Claim(incident=incident, statement="Police searched the office."))
+    for item in [*items, derived]:
+        passage = "entered the office" if item.visibility == "public" else f"{MARK}-passage"
+        Citation.objects.create(claim=claim, item=item, passage=passage)
+    for visibility, status in [("internal", "published"), ("confidential", "published"),
+                               ("public", "draft"), ("public", "withdrawn")]:  # fmt: skip
+        hidden(Claim(incident=incident), visibility, status)
+    return {"case": case, "incident": incident, "claim": claim}
+
+
+def path_candidates() -> dict[str, list[str]]:
+    ids = {
+        str(pk)
+        for model in (Case, Incident, Claim, EvidenceItem, Participant, Position)
+        for pk in model.objects.values_list("pk", flat=True)
+    }
+    words = ["incident", "claim", "case", "evidence", "foreign-agents", "search"]
+    entities = list(Entity.objects.values_list("pk", flat=True))
+    return {"int": sorted(ids), "str": words + entities, "slug": words, "path": words}
+
+
+def routes(resolver: URLResolver | None = None, prefix: str = "") -> list[str]:
+    found = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern.pattern, LocalePrefixPattern):
+            part = ""
+        else:
+            part = str(pattern.pattern).lstrip("^").rstrip("$").replace("\\Z", "")
+        if isinstance(pattern, URLResolver):
+            found += routes(pattern, prefix + part)
+        elif isinstance(pattern, URLPattern):
+            found.append(prefix + part)
+    return found
+
+
+def expand(route: str, candidates: dict[str, list[str]]) -> list[str]:
+    match = re.search(r"<(?:(\w+):)?\w+>", route)
+    if not match:
+        return [route]
+    values = candidates.get(match.group(1) or "str", [])
+    return [
+        u for value in values for u in expand(route.replace(match.group(0), value, 1), candidates)
+    ]
+
+
+def discovered_urls() -> list[str]:
+    candidates = path_candidates()
+    urls = []
+    for route in routes():
+        if "(?P<" in route or route.startswith(("static", "media")):
+            continue  # regex-only routes (admin internals) are not public output
+        for path in expand(route, candidates):
+            for language_prefix in ("/", "/ru/"):
+                url = ("/" if path.startswith("api/") else language_prefix) + path
+                urls += [url + query for query in QUERIES]
+    return [u for u in dict.fromkeys(urls) if not u.startswith(NOT_PUBLIC)]
+
+
+LINK = re.compile(r"""(?:href|src|action)=["']([^"'#]+)""")
+
+
+def crawl(client, start: list[str], limit: int = 4000) -> dict[str, bytes]:
+    seen: dict[str, bytes] = {}
+    queue = deque(start)
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen or url.startswith(NOT_PUBLIC) or "/ru" + url in NOT_PUBLIC:
+            continue
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        seen[url] = body
+        assert response.status_code < 500, url
+        if "html" in response.get("Content-Type", ""):
+            for link in LINK.findall(body.decode("utf-8", "replace")):
+                absolute = urljoin(url, link.replace("&amp;", "&"))
+                parts = urlsplit(absolute)
+                if parts.netloc in ("", "testserver"):
+                    path = parts.path + (f"?{parts.query}" if parts.query else "")
+                    if not path.startswith(("/static/", "/ru/static/")):
+                        queue.append(path)
+    return seen
+
+
+def test_no_marker_in_any_public_page_api_export_or_feed(client, records):
+    pages = crawl(client, discovered_urls())
+    # The crawl must really have reached the published records and their public parts.
+    incident, case = records["incident"], records["case"]
+    reached = b"".join(pages.values())
+    for expected in ("Search of the office", "Case against Memorial", "Police searched the office.",
+                     "Public Defender", "entered the office", "Outlet 9"):  # fmt: skip
+        assert expected.encode() in reached, expected
+    assert f"/cases/incidents/{incident.pk}/" in pages and f"/api/cases/cases/{case.pk}" in pages
+    assert "/cases/incidents.jsonl" in pages and "/cases/feed.atom" in pages
+    leaks = {url: MARK for url, body in pages.items() if MARK.encode() in body}
+    assert not leaks, sorted(leaks)[:20]
+    assert b"99817" not in reached  # a restricted number, not only text
+
+
+def test_the_markers_are_there_for_a_researcher(client, records):
+    """The test above could not fail if the markers never reached the database or the API."""
+    from civwatch.accounts.models import ApiToken
+
+    token = ApiToken.issue(make_user("rita", "researcher"))
+    response = client.get(
+        f"/api/cases/incidents/{records['incident'].pk}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert MARK in response.content.decode()
+    assert "99817" in response.content.decode()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The registers' entity page and API show every Entity row, also one created only "
+    "for a confidential participant; entities have no visibility of their own yet.",
+)
+def test_an_entity_known_only_from_a_confidential_participant_is_not_public(client, records):
+    secret = Entity.objects.create(id="cw-secret", kind="person", name=f"{MARK}-victim")
+    Participant.objects.create(
+        incident=records["incident"], entity=secret, role="victim", visibility="confidential"
+    )
+    pages = crawl(client, discovered_urls())
+    assert not [url for url, body in pages.items() if MARK.encode() in body]
