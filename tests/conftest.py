@@ -96,3 +96,27 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def bare_live_url(django_db_setup, django_db_blocker):
+    """A live server over the test database without the register history (cases tests)."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    with django_db_blocker.unblock():
+        shared = {
+            c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()
+        }
+        for connection in shared.values():
+            connection.inc_thread_sharing()
+        server = LiveServerThread("127.0.0.1", StaticFilesHandler, shared, port=0)
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+        yield f"http://127.0.0.1:{server.port}"
+        server.terminate()
+        for connection in shared.values():
+            connection.dec_thread_sharing()

@@ -19,7 +19,7 @@ from civwatch.cases.models import DatePrecision, Incident, IncidentType
 from civwatch.cases.records import Visibility
 from civwatch.cases.workflow import move
 from civwatch.core.errors import UserError
-from civwatch.evidence.models import Claim, EvidenceItem
+from civwatch.evidence.models import Claim
 
 router = Router(tags=["cases"])
 
@@ -80,7 +80,7 @@ def list_evidence(
     request, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
 ) -> dict:
     _, level = caller(request)
-    items = public.public_queryset(EvidenceItem.objects.all(), level)
+    items = public.evidence(level)
     return {
         "count": items.count(),
         "results": [public.serialise(i, level) for i in items[offset : offset + limit]],

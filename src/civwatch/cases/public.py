@@ -12,6 +12,7 @@ from django.db.models import Model, QuerySet
 
 from civwatch.cases.models import Case, Incident
 from civwatch.cases.records import PUBLIC_STATUSES, DocumentedRecord, Visibility
+from civwatch.evidence.models import Claim, EvidenceItem
 
 LEVELS = (Visibility.PUBLIC, Visibility.INTERNAL, Visibility.CONFIDENTIAL)
 
@@ -23,6 +24,12 @@ def visible(record: DocumentedRecord | None, level: str = Visibility.PUBLIC) -> 
     if level == Visibility.PUBLIC:
         return record.is_public()
     return LEVELS.index(record.visibility) <= LEVELS.index(level)
+
+
+def evidence_visible(item: DocumentedRecord, level: str) -> bool:
+    """Evidence is not reviewed on its own: its metadata is public when the item is marked
+    public and a published claim cites it (callers reach items only through such claims)."""
+    return LEVELS.index(item.visibility) <= LEVELS.index(level)
 
 
 def field_names(record: DocumentedRecord, level: str) -> list[str]:
@@ -78,7 +85,7 @@ def incident_view(incident: Incident, level: str = Visibility.PUBLIC) -> dict[st
         claim_data["evidence"] = [
             {**serialise(c.item, level), "passage": c.passage}
             for c in claim.citations.all()
-            if visible(c.item, level)
+            if evidence_visible(c.item, level)
         ]
         data["claims"].append(claim_data)
     return data
@@ -93,6 +100,16 @@ def case_view(case: Case, level: str = Visibility.PUBLIC) -> dict[str, Any]:
 
 def incidents(level: str = Visibility.PUBLIC) -> QuerySet[Incident]:
     return public_queryset(Incident.objects.select_related("incident_type", "case"), level)
+
+
+def evidence(level: str = Visibility.PUBLIC) -> QuerySet[EvidenceItem]:
+    items = EvidenceItem.objects.all()
+    if level != Visibility.PUBLIC:
+        return public_queryset(items, level)
+    cited_publicly = public_queryset(Claim.objects.all()).filter(
+        incident__in=public_queryset(Incident.objects.all())
+    )
+    return items.filter(visibility=Visibility.PUBLIC, claims__in=cited_publicly).distinct()
 
 
 def cases(level: str = Visibility.PUBLIC) -> QuerySet[Case]:
