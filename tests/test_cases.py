@@ -173,3 +173,10 @@ def test_a_claim_without_evidence_is_refused(team):
     incident = make_incident(team["contributor"])
     with pytest.raises(UserError, match="at least one evidence"):
         add_claim(incident=incident, statement="x", author=team["contributor"], citations=[])
+
+
+def test_public_and_staff_pages_speak_russian(client, team):
+    assert "Дела и события" in client.get("/ru/cases/").content.decode()
+    client.force_login(team["contributor"])
+    page = client.get("/ru/cases/staff/incidents/new/").content.decode()
+    assert "Записать событие" in page and "Обыск или рейд" in page

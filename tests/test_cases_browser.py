@@ -85,7 +85,7 @@ def test_contributor_records_editor_publishes_public_sees_the_public_part(browse
     claim_form.locator("button[type=submit]").click()
     page.wait_for_load_state()
     claim = Claim.objects.get(incident=incident)
-    assert "2 independent sources" in page.locator(f"#claim-{claim.pk}").inner_text()
+    assert "independent sources: 2" in page.locator(f"#claim-{claim.pk}").inner_text()
 
     move(page, "incident", incident.pk, "in_review")
     move(page, "claim", claim.pk, "in_review")
