@@ -93,7 +93,7 @@ def run(options: dict, command) -> None:
     try:
         added, present = import_ovdinfo(options["file"])
     except UserError as error:
-        raise CommandError(f"{error} Nothing was written.") from None
+        raise CommandError(f"{error}. Nothing was written.") from None
     command.stdout.write(f"{added} incidents added, {present} already present.")
 
 
