@@ -180,3 +180,22 @@ def test_public_and_staff_pages_speak_russian(client, team):
     client.force_login(team["contributor"])
     page = client.get("/ru/cases/staff/incidents/new/").content.decode()
     assert "Записать событие" in page and "Обыск или рейд" in page
+
+
+def test_staff_form_restricts_single_fields_and_rejects_unknown_ones(client, team):
+    client.force_login(team["contributor"])
+    form = {
+        "incident_type": IncidentType.objects.get(code="search").pk,
+        "title": "Search",
+        "date_precision": "day",
+        "visibility": "public",
+        "field_visibility": '{"place": "confidential"}',
+    }
+    response = client.post("/cases/staff/incidents/new/", form)
+    assert response.status_code == 302
+    assert Incident.objects.get().field_visibility == {"place": "confidential"}
+    response = client.post(
+        "/cases/staff/incidents/new/", {**form, "field_visibility": '{"internal_notes": "public"}'}
+    )
+    assert response.status_code == 200 and "is not a public field" in response.content.decode()
+    assert Incident.objects.count() == 1

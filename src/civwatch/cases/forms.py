@@ -19,9 +19,26 @@ class IncidentForm(forms.ModelForm):
         model = Incident
         fields = [
             "incident_type", "title", "description", "date", "date_precision", "place",
-            "people_count", "case", "source_name", "visibility", "internal_notes",
+            "people_count", "case", "source_name", "visibility", "field_visibility",
+            "internal_notes",
         ]  # fmt: skip
         widgets = {"date": DateInput, "description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "field_visibility": _('Restrict single fields, e.g. {"place": "confidential"}.')
+        }
+
+    def clean_field_visibility(self) -> dict:
+        value = self.cleaned_data["field_visibility"] or {}
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Give an object of field names and levels."))
+        for name, level in value.items():
+            if name not in Incident.PUBLIC_FIELDS:
+                raise forms.ValidationError(_("“%(name)s” is not a public field.") % {"name": name})
+            if level not in Visibility.values:
+                raise forms.ValidationError(
+                    _("“%(level)s” is not a visibility level.") % {"level": level}
+                )
+        return value
 
 
 class ParticipantForm(forms.Form):

@@ -1,5 +1,6 @@
 """Staff pages: record incidents, add evidence and claims, review, and read the history."""
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -61,7 +62,7 @@ def staff_incidents(user):
 
 @role_required("contributor")
 def home(request: HttpRequest) -> HttpResponse:
-    incidents = staff_incidents(request.user).exclude(external_id__startswith="ovdinfo")
+    incidents = staff_incidents(request.user).order_by("-updated_at")
     return render(request, "cases/staff_home.html", {"incidents": incidents[:200]})
 
 
@@ -129,7 +130,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
             entity = Entity.objects.get(pk=data["entity_id"].strip())
         else:
             entity = Entity(
-                id=f"cw-{Entity.objects.count() + 1}-{incident.pk}",
+                id=f"cw-{uuid.uuid4().hex[:16]}",
                 kind=data["new_kind"],
                 name=data["new_name"].strip(),
             )
