@@ -238,11 +238,6 @@ def test_the_markers_are_there_for_a_researcher(client, records):
     assert "99817" in response.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The registers' entity page and API show every Entity row, also one created only "
-    "for a confidential participant; entities have no visibility of their own yet.",
-)
 def test_an_entity_known_only_from_a_confidential_participant_is_not_public(client, records):
     secret = Entity.objects.create(id="cw-secret", kind="person", name=f"{MARK}-victim")
     Participant.objects.create(

@@ -10,6 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from civwatch.matching import search_key, to_latin
 
 
+class EntityQuerySet(models.QuerySet):
+    def listed(self) -> "EntityQuerySet":
+        """Entities a public list names: register designations and the members they list.
+
+        An entity known only from a case record (a victim, a witness) is not among them: the
+        public pages, the public API and screening show listed entities only.
+        """
+        return self.filter(
+            models.Q(designations__isnull=False) | models.Q(member_of__designations__isnull=False)
+        ).distinct()
+
+
 class Entity(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
@@ -37,6 +49,8 @@ class Entity(models.Model):
         "self", symmetrical=False, related_name="member_of", blank=True, verbose_name=_("members")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EntityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("entity")

@@ -225,7 +225,7 @@ def list_entities(request, filters: Query[DesignationFilters]):
 
 @router.get("/entities/{entity_id}", response=EntityDetail)
 def get_entity(request, entity_id: str):
-    return get_object_or_404(Entity, pk=entity_id)
+    return get_object_or_404(Entity.objects.listed(), pk=entity_id)
 
 
 @router.get("/designations", response=DesignationPage)

@@ -52,7 +52,7 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
         Prefetch("snapshots", Snapshot.objects.order_by("as_of", "file_name")),
     )
     entity = get_object_or_404(
-        Entity.objects.prefetch_related(
+        Entity.objects.listed().prefetch_related(
             "names", "identifiers", "websites", "members", "member_of",
             Prefetch("designations", designations),
         ),

@@ -23,7 +23,7 @@ def database_index() -> ScreeningIndex:
     version = lists_version()
     with _lock:
         if _cached is None or _cached[0] != version:
-            entities = Entity.objects.prefetch_related("names", "identifiers", "websites")
+            entities = Entity.objects.listed().prefetch_related("names", "identifiers", "websites")
             index = ScreeningIndex(
                 record_from_ftm(entity_proxy(e).to_dict())
                 for e in entities.order_by("pk").iterator(chunk_size=2000)
