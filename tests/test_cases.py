@@ -199,3 +199,17 @@ def test_staff_form_restricts_single_fields_and_rejects_unknown_ones(client, tea
     )
     assert response.status_code == 200 and "is not a public field" in response.content.decode()
     assert Incident.objects.count() == 1
+
+
+def test_participants_are_reviewed_and_published_with_their_incident(client, team):
+    incident = make_incident(team["contributor"], visibility="public")
+    entity = Entity.objects.create(id="cw-lawyer", kind="person", name="Адвокат Петров")
+    Participant.objects.create(incident=incident, entity=entity, role="lawyer", visibility="public")
+    for step, user in (
+        ("in_review", "contributor"),
+        ("verified", "editor"),
+        ("published", "editor"),
+    ):
+        move(incident, step, team[user])
+    assert incident.participants.get().status == "published"
+    assert "Адвокат Петров" in client.get(f"/cases/incidents/{incident.pk}/").content.decode()

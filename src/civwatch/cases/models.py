@@ -120,6 +120,12 @@ class Incident(DocumentedRecord):
     def date_display(self) -> str:
         return format_date(self.date, self.date_precision)
 
+    def after_review_move(self, user, status: str) -> None:
+        """Participants are reviewed with their incident: they follow its status."""
+        for participant in self.participants.exclude(status=status):
+            participant.status = status
+            participant.save_with_history(user, action=status, note=f"with incident #{self.pk}")
+
 
 class Participant(DocumentedRecord):
     class Role(models.TextChoices):
