@@ -1,6 +1,7 @@
 """Shared fixtures: the bundled register history in a real database, a live server, a browser."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,9 @@ def full_history(django_db_setup, django_db_blocker):
         wipe_history()
 
 
-@pytest.fixture(scope="module")
-def live_url(full_history, django_db_blocker):
-    """A live server over the module's data (a thread sharing the test database)."""
+@contextmanager
+def live_server(django_db_blocker):
+    """A live server thread over the test database; yields its base URL."""
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.test.testcases import LiveServerThread
 
@@ -66,6 +67,13 @@ def live_url(full_history, django_db_blocker):
         server.terminate()
         for connection in shared.values():
             connection.dec_thread_sharing()
+
+
+@pytest.fixture(scope="module")
+def live_url(full_history, django_db_blocker):
+    """A live server over the module's imported register history."""
+    with live_server(django_db_blocker) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -101,22 +109,5 @@ def page(browser):
 @pytest.fixture(scope="module")
 def bare_live_url(django_db_setup, django_db_blocker):
     """A live server over the test database without the register history (cases tests)."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.test.testcases import LiveServerThread
-
-    with django_db_blocker.unblock():
-        shared = {
-            c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()
-        }
-        for connection in shared.values():
-            connection.inc_thread_sharing()
-        server = LiveServerThread("127.0.0.1", StaticFilesHandler, shared, port=0)
-        server.daemon = True
-        server.start()
-        server.is_ready.wait()
-        if server.error:
-            raise server.error
-        yield f"http://127.0.0.1:{server.port}"
-        server.terminate()
-        for connection in shared.values():
-            connection.dec_thread_sharing()
+    with live_server(django_db_blocker) as url:
+        yield url
