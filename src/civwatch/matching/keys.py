@@ -36,15 +36,25 @@ DIACRITICS = {
 # Rules shared by every family, then each family's own; longest spellings first.
 COMMON = [
     ("SQ", "S"), ("shch", "S"), ("schtsch", "S"), ("szcz", "S"), ("chtch", "S"), ("shtsh", "S"),
-    ("zh", "Z"), ("kh", "h"), ("tsch", "Q"), ("tch", "Q"), ("ts", "c"), ("tz", "c"),
-    ("sh", "S"), ("ph", "f"), ("w", "v"), ("q", "k"), ("x", "ks"), ("ck", "k"),
+    ("shh", "S"), ("zh", "Z"), ("kh", "h"), ("tsch", "Q"), ("tch", "Q"), ("ts", "c"),
+    ("tz", "c"), ("sh", "S"), ("ph", "f"), ("w", "v"), ("q", "k"), ("ck", "k"),
 ]  # fmt: skip
+# Families that agree on a word give one key, so a family costs only where it differs.
 FAMILIES = {
-    "english": [("ch", "Q"), ("j", "i"), ("c", "c")],
-    "german": [("sch", "S"), ("ch", "h"), ("ss", "s"), ("z", "c"), ("j", "i"), ("c", "c")],
-    "french": [("ch", "S"), ("ou", "u"), ("gu", "g"), ("j", "Z"), ("ss", "s"), ("c", "k")],
-    "slavic": [("sz", "S"), ("cz", "Q"), ("rz", "Z"), ("ch", "h"), ("j", "i"), ("c", "c")],
-}
+    # BGN/PCGN, ICAO, MVD ("tc" = ц), Wikipedia, press; informal "sch" for щ.
+    "english": [("sch", "S"), ("tc", "c"), ("ch", "Q"), ("j", "i"), ("x", "ks"), ("c", "c")],
+    # GOST 7.79 system B and chat spellings: x = х, cz = ц, next to English digraphs.
+    "english-x": [("cz", "c"), ("ch", "Q"), ("j", "i"), ("x", "h"), ("c", "c")],
+    "german": [("sch", "S"), ("ch", "h"), ("ss", "s"), ("z", "c"), ("j", "i"), ("x", "ks"),
+               ("c", "c")],
+    "french": [("ch", "S"), ("ou", "u"), ("gu", "g"), ("j", "Z"), ("ss", "s"), ("x", "ks"),
+               ("c", "k")],
+    # Spanish: j = х, gu before e/i = г.
+    "spanish": [("ch", "Q"), ("gue", "ge"), ("gui", "gi"), ("j", "h"), ("x", "ks"), ("c", "c")],
+    # Polish, Czech, ISO 9, GOST 7.79 A, scientific: x = х.
+    "slavic": [("sz", "S"), ("cz", "Q"), ("rz", "Z"), ("ch", "h"), ("j", "i"), ("x", "h"),
+               ("c", "c")],
+}  # fmt: skip
 MARKS = {"ч": "Q", "ш": "S", "щ": "S", "ж": "Z"}
 VOWELS_TO_I = str.maketrans({"e": "i", "y": "i", "j": "i"})
 NOT_LETTER = re.compile(r"[^\w]+")
