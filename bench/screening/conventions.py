@@ -136,7 +136,7 @@ def _normal(name: str) -> str:
 PATRONYMIC_ENDINGS = ("вич", "вна", "чна", "ична")
 
 
-def _structure(name: str) -> tuple[str, str, str] | None:
+def structure(name: str) -> tuple[str, str, str] | None:
     """(surname, given, patronymic) of a three-word Russian name in either common order."""
     parts = name.split()
     if len(parts) != 3 or not all(p.isalpha() for p in parts):
@@ -164,14 +164,14 @@ def generated_queries(entities: list[dict], per_convention: int = 150, seed: int
     for entity in entities:
         for name in entity["properties"].get("name", []):
             full[_normal(name)].add(entity["id"])
-            parts = _structure(name)
+            parts = structure(name)
             if parts:
                 short[_normal(" ".join(parts[:2]))].add(_normal(name))
             else:
                 # Two-word and initials-only names compete for every reduced form.
                 short[_normal(" ".join(name.split()[:2]))].add(_normal(name))
                 short[_normal(" ".join(name.split()[-2:]))].add(_normal(name))
-        parts = _structure(entity["properties"]["name"][0])
+        parts = structure(entity["properties"]["name"][0])
         if parts and all("а" <= c <= "я" or c == "ё" for c in "".join(parts).casefold()):
             usable.append(parts)
     usable = [p for p in usable if len(short[_normal(" ".join(p[:2]))]) == 1]
