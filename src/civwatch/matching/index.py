@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from civwatch.matching.keys import initials_in, is_cyrillic, split_name, token_keys
+from civwatch.matching.translit import search_key
 
-PATRONYMIC = re.compile(r"(вич|вна|ична|оглы|кызы|улы|vich|vna|vitch|witsch|wna|ovna|evna)$")
+# Patronymic endings as heard (-вич, -вна, -ична), so every romanisation of them counts:
+# Aleksandrovich, Alexandrowitsch, Aleksandrovič, Aleksandrowicz, Aleksandrovitch.
+PATRONYMIC_KEY = re.compile(r"(viQ|vna|Qna)$")
 # Turkic patronymics are two words, "Рустам оглы": the particle marks the word before it.
 PATRONYMIC_PARTICLES = {
     "оглы",
@@ -31,7 +34,12 @@ PATRONYMIC_PARTICLES = {
     "uly",
     "oglu",
 }
-PARENTHESES = re.compile(r"\s*\([^)]*\)")
+PARENTHESES = re.compile(r"\s*\(([^)]*)\)")
+# Words that introduce a former or other name inside brackets: "(ранее «Центр ...»)".
+FORMER_MARKERS = re.compile(
+    r"\b(ранее|бывш\w*|прежн\w*|название|до|formerly|former|previously|f/?k/?a|ex)\b\.?",
+    re.IGNORECASE,
+)
 DEFAULT_THRESHOLD = 0.75
 MIN_TOKEN_SIMILARITY = 0.80
 # Candidates come from the query's rarest tokens, as many as fit under this many entities.
@@ -40,7 +48,10 @@ SIMILAR_CACHE_SIZE = 100_000
 SCORED_CANDIDATES = 30  # the best-voted candidates get the full, explained scoring
 VOTING_WORDS = 2
 INITIAL_SIMILARITY = 0.92
+INITIAL_VOTE = 1.0
 MISSING_PATRONYMIC_WEIGHT = 0.2
+CROSS_ROLE = 0.6
+PATRONYMIC_CONFLICT = 0.85
 SHARPNESS = 2
 
 
@@ -71,15 +82,35 @@ IDENTIFIER_PROPERTIES = ("innCode", "ogrnCode", "passportNumber", "idNumber", "t
 # Legal forms and generic words of organisation names, in both scripts: "ООО «Ромашка»",
 # "Межрегиональная общественная организация «Мемориал»" and "Memorial Foundation" are
 # screened by what is left. Abbreviations are listed as written; the rest by their keys.
-ORGANISATION_WORDS = {
+RUSSIAN_LEGAL_FORMS = [
     "ооо", "оао", "зао", "пао", "ао", "ано", "моо", "роо", "оо", "нко", "ип", "фгуп", "гуп",
-    "llc", "ltd", "inc", "plc", "gmbh", "ggmbh", "ev", "ry", "zs", "ug", "sa", "ag",
+    "нп", "мооо", "аноо", "фгбу", "фгбоу", "гбу", "мбу",
+]  # fmt: skip
+# Abbreviations are compared as written, in Cyrillic and as their Latin letters ("OOO").
+ORGANISATION_WORDS = {
+    *RUSSIAN_LEGAL_FORMS,
+    *(search_key(form) for form in RUSSIAN_LEGAL_FORMS),
+    "llc", "ltd", "inc", "plc", "gmbh", "ggmbh", "ev", "ry", "zs", "ug", "sa", "ag", "jsc",
+    "ojsc", "cjsc", "pjsc", "co", "corp", "ngo", "nco", "ano",
 }  # fmt: skip
 ORGANISATION_WORD_KEYS = {
     k
     for word in [
         "межрегиональная",
         "региональная",
+        "общество",
+        "ограниченной",
+        "ответственностью",
+        "акционерное",
+        "публичное",
+        "закрытое",
+        "открытое",
+        "учреждение",
+        "партнерство",
+        "limited",
+        "liability",
+        "company",
+        "corporation",
         "местная",
         "общероссийская",
         "международная",
@@ -122,35 +153,55 @@ def tokenize(name: str, organisation: bool = False) -> list[Token]:
         ]
         texts = kept or texts
     initials = initials_in(name)
+    is_initial = [text in initials for text in texts]
     marked = {i - 1 for i, text in enumerate(texts) if text in PATRONYMIC_PARTICLES}
+    # "Ponomarev L. A.", "L. A. Ponomarev": of two initials in a row the second is the
+    # father's name.
+    marked.update(i for i in range(1, len(texts)) if is_initial[i] and is_initial[i - 1])
     return [
         Token(
             text=text,
             keys=token_keys(text),
-            patronymic=bool(PATRONYMIC.search(text)) or i in marked or text in PATRONYMIC_PARTICLES,
-            initial=text in initials,
+            patronymic=i in marked
+            or text in PATRONYMIC_PARTICLES
+            or any(PATRONYMIC_KEY.search(k) for k in token_keys(text)),
+            initial=is_initial[i],
         )
         for i, text in enumerate(texts)
     ]
 
 
-def name_variants(names: list[str]) -> list[str]:
-    """Each name, and the name without its parentheses ("IVANIK (Kalitskaya) Anna" also
-    reads "IVANIK Anna": the brackets hold a former or other name)."""
+def name_variants(names: list[str], person: bool = True) -> list[str]:
+    """Each name, and the names its brackets hold. Brackets hold a former or other name: a
+    person's "IVANIK (Kalitskaya) Anna" also reads "IVANIK Anna" and "Kalitskaya Anna"; an
+    organisation's "АНО «Новый» (ранее «Старый»)" also reads "АНО «Новый»" and "«Старый»"."""
     variants = []
     for name in names:
         variants.append(name)
         bare = PARENTHESES.sub("", name)
-        if bare != name and bare.strip():
-            variants.append(bare)
-    return variants
+        if bare == name or not bare.strip():
+            continue
+        variants.append(bare)
+        for match in PARENTHESES.finditer(name):
+            inner = FORMER_MARKERS.sub(" ", match.group(1)).strip()
+            if not inner:
+                continue
+            if person:
+                # Only "Surname (Former) Given ..." says which word the bracket replaces.
+                before = name[: match.start()].split()
+                if len(before) != 1:
+                    continue
+                inner = f"{inner} {name[match.end() :]}"
+            variants.append(PARENTHESES.sub("", inner).strip())
+    return list(dict.fromkeys(v for v in variants if v.strip()))
 
 
 def record_from_ftm(data: dict) -> Record:
     properties = data.get("properties") or {}
     schema = data.get("schema") or "Person"
     names = name_variants(
-        [n for prop in NAME_PROPERTIES for n in properties.get(prop, []) if n and n.strip()]
+        [n for prop in NAME_PROPERTIES for n in properties.get(prop, []) if n and n.strip()],
+        person=schema == "Person",
     )
     return Record(
         id=str(data.get("id") or data.get("qid") or ""),
@@ -241,6 +292,16 @@ class ScreeningIndex:
                         votes[number] += max(self.weights[k] * matched[k] for k in shared)
             else:
                 break
+        initials = [t for name in query.tokens for t in name if t.initial]
+        if initials and len(votes) > SCORED_CANDIDATES:
+            # "Zagirov A. D." against a thousand Zagirovs: the initials pick among them.
+            wanted = [({k[:1] for k in t.keys}, t.patronymic) for t in initials]
+            for number in votes:
+                tokens = [t for name in self.records[number].tokens for t in name]
+                votes[number] += INITIAL_VOTE * sum(
+                    any(t.patronymic == role and t.keys[0][:1] in first for t in tokens)
+                    for first, role in wanted
+                )
         return sorted(votes, key=votes.__getitem__, reverse=True)[:SCORED_CANDIDATES]
 
     def search(
@@ -305,7 +366,13 @@ class ScreeningIndex:
             for i, w in enumerate(weights)
         )
         possible += (len(query) - len(used_q)) * sum(weights) / len(weights)
-        return (gained / possible if possible else 0.0), matched
+        score = gained / possible if possible else 0.0
+        # Two different fathers' names: the same given name and surname, another person.
+        if any(t.patronymic for i, t in enumerate(query) if i not in used_q) and any(
+            t.patronymic for i, t in enumerate(entity) if i not in used_e
+        ):
+            score *= PATRONYMIC_CONFLICT
+        return score, matched
 
     def key_similarity(self, query: Token, entity: Token) -> float:
         """Best similarity of the two words' keys, from the neighbourhoods retrieval computed:
@@ -363,6 +430,8 @@ def token_similarity(query: Token, entity: Token, key_similarity: float) -> tupl
     """How far two words agree (0 when they do not), and how: initial, transliteration..."""
     if query.initial or entity.initial:
         short, full = (query, entity) if query.initial else (entity, query)
+        if short.patronymic != full.patronymic:
+            return 0.0, ""
         first_letters = {k[:1] for k in full.keys}
         if any(k[:1] in first_letters for k in short.keys):
             return INITIAL_SIMILARITY, "initial"
@@ -370,6 +439,10 @@ def token_similarity(query: Token, entity: Token, key_similarity: float) -> tupl
     if key_similarity < MIN_TOKEN_SIMILARITY:
         return 0.0, ""
     best = key_similarity**SHARPNESS
+    if query.patronymic != entity.patronymic:
+        # A father's name that sounds like a surname (Aleksandrovna, Aleksandrova) is weak
+        # evidence of the surname.
+        best *= CROSS_ROLE
     if query.text == entity.text:
         how = "same spelling"
     elif best == 1.0:

@@ -36,7 +36,7 @@ DIACRITICS = {
 # Rules shared by every family, then each family's own; longest spellings first.
 COMMON = [
     ("SQ", "S"), ("shch", "S"), ("schtsch", "S"), ("szcz", "S"), ("chtch", "S"), ("shtsh", "S"),
-    ("shh", "S"), ("zh", "Z"), ("kh", "h"), ("tsch", "Q"), ("tch", "Q"), ("ts", "c"),
+    ("shh", "S"), ("zh", "Z"), ("kh", "H"), ("tsch", "Q"), ("tch", "Q"), ("ts", "c"),
     ("tz", "c"), ("sh", "S"), ("ph", "f"), ("w", "v"), ("q", "k"), ("ck", "k"),
 ]  # fmt: skip
 # Families that agree on a word give one key, so a family costs only where it differs.
@@ -44,17 +44,18 @@ FAMILIES = {
     # BGN/PCGN, ICAO, MVD ("tc" = ц), Wikipedia, press; informal "sch" for щ.
     "english": [("sch", "S"), ("tc", "c"), ("ch", "Q"), ("j", "i"), ("x", "ks"), ("c", "c")],
     # GOST 7.79 system B and chat spellings: x = х, cz = ц, next to English digraphs.
-    "english-x": [("cz", "c"), ("ch", "Q"), ("j", "i"), ("x", "h"), ("c", "c")],
-    "german": [("sch", "S"), ("ch", "h"), ("ss", "s"), ("z", "c"), ("j", "i"), ("x", "ks"),
+    "english-x": [("cz", "c"), ("ch", "Q"), ("j", "i"), ("x", "H"), ("c", "c")],
+    "german": [("sch", "S"), ("ch", "H"), ("ss", "s"), ("z", "c"), ("j", "i"), ("x", "ks"),
                ("c", "c")],
     "french": [("ch", "S"), ("ou", "u"), ("gu", "g"), ("j", "Z"), ("ss", "s"), ("x", "ks"),
                ("c", "k")],
     # Spanish: j = х, gu before e/i = г.
-    "spanish": [("ch", "Q"), ("gue", "ge"), ("gui", "gi"), ("j", "h"), ("x", "ks"), ("c", "c")],
+    "spanish": [("sch", "S"), ("ch", "Q"), ("gue", "ge"), ("gui", "gi"), ("j", "H"), ("x", "ks"), ("c", "c")],
     # Polish, Czech, ISO 9, GOST 7.79 A, scientific: x = х.
-    "slavic": [("sz", "S"), ("cz", "Q"), ("rz", "Z"), ("ch", "h"), ("j", "i"), ("x", "h"),
+    "slavic": [("sz", "S"), ("cz", "Q"), ("rz", "Z"), ("ch", "H"), ("j", "i"), ("x", "H"),
                ("c", "c")],
 }  # fmt: skip
+AFTER_HUSHING_O = re.compile(r"(?<=[SZQ])o")
 MARKS = {"ч": "Q", "ш": "S", "щ": "S", "ж": "Z"}
 VOWELS_TO_I = str.maketrans({"e": "i", "y": "i", "j": "i"})
 NOT_LETTER = re.compile(r"[^\w]+")
@@ -68,7 +69,9 @@ def _rewrite(text: str, rules: list[tuple[str, str]]) -> str:
 
 
 def _finish(raw: str) -> str:
-    key = raw.translate(VOWELS_TO_I)
+    # Rules write х as "H" so that no later rule reads it as part of a digraph: the "s-kh"
+    # of Muskhanov is с + х, not ш.
+    key = raw.replace("H", "h").translate(VOWELS_TO_I)
     # Doubled letters (Ivanoff, Wassiljew, Kirill/Kiril) and runs of i say one sound.
     key = re.sub(r"(.)\1+", r"\1", key)
     # ё is written e as often as yo, jo or ë: "io" and "i" are one vowel here.
@@ -93,6 +96,11 @@ def latin_keys(token: str) -> tuple[str, ...]:
     text = "".join(MARKS.get(ch, ch) for ch in text)
     common = _rewrite(text, COMMON)
     keys = dict.fromkeys(_finish(_rewrite(common, rules)) for rules in FAMILIES.values())
+    # ё after ж, ч, ш, щ is written "o" by German, Polish, Czech and Spanish (Gorbatschow,
+    # Chruszczow) and "e" or "ë" by the others: an "o" there may be that ё.
+    for key in list(keys):
+        if AFTER_HUSHING_O.search(key):
+            keys[_finish(AFTER_HUSHING_O.sub("i", key))] = None
     return tuple(keys)
 
 
