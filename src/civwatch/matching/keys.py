@@ -50,7 +50,8 @@ FAMILIES = {
     "french": [("ch", "S"), ("ou", "u"), ("gu", "g"), ("j", "Z"), ("ss", "s"), ("x", "ks"),
                ("c", "k")],
     # Spanish: j = х, gu before e/i = г.
-    "spanish": [("sch", "S"), ("ch", "Q"), ("gue", "ge"), ("gui", "gi"), ("j", "H"), ("x", "ks"), ("c", "c")],
+    "spanish": [("sch", "S"), ("ch", "Q"), ("gue", "ge"), ("gui", "gi"), ("j", "H"), ("x", "ks"),
+                ("c", "c")],
     # Polish, Czech, ISO 9, GOST 7.79 A, scientific: x = х.
     "slavic": [("sz", "S"), ("cz", "Q"), ("rz", "Z"), ("ch", "H"), ("j", "i"), ("x", "H"),
                ("c", "c")],
