@@ -307,60 +307,94 @@ class ScreeningIndex:
     def search(
         self, query: Record, limit: int = 10, threshold: float = DEFAULT_THRESHOLD
     ) -> list[Result]:
-        # Score every candidate cheaply; explain only the ones returned.
+        # Score every candidate once, keeping how its best name matched; explain only the
+        # ones returned.
+        near = self.query_neighbourhoods(query)
         scored = sorted(
             (
-                (self.score(query, self.records[n])[0], self.records[n].id, n)
+                (*self.scored(query, near, self.records[n]), self.records[n].id, n)
                 for n in self.candidates(query)
             ),
-            key=lambda item: (-item[0], item[1]),
+            key=lambda item: (-item[0], item[2]),
         )[:limit]
-        results = []
-        for _, record_id, number in scored:
-            score, explanation = self.score(query, self.records[number], explain=True)
-            results.append(
-                Result(
-                    id=record_id,
-                    score=round(score, 4),
-                    match=score >= threshold,
-                    explanation=explanation,
-                )
+        return [
+            Result(
+                id=record_id,
+                score=round(score, 4),
+                match=score >= threshold,
+                explanation=self.explain(query, self.records[number], score, best),
             )
-        return results
+            for score, best, record_id, number in scored
+        ]
 
     def score(self, query: Record, record: Record, explain: bool = False) -> tuple[float, dict]:
-        best_score, best = 0.0, None
-        for query_name in query.tokens:
-            for entity_name, entity_tokens in zip(record.names, record.tokens, strict=True):
-                score, matched = self.name_score(query_name, entity_tokens)
-                if score > best_score:
-                    best_score, best = score, (entity_name, query_name, entity_tokens, matched)
-        score, secondary = secondary_evidence(best_score, query, record)
-        if not explain:
-            return score, {}
-        name = explain_name(best_score, *best) if best else {}
-        return score, {"name": name, **secondary}
+        score, best = self.scored(query, self.query_neighbourhoods(query), record)
+        return score, (self.explain(query, record, score, best) if explain else {})
 
-    def name_score(self, query: list[Token], entity: list[Token]) -> tuple[float, list]:
+    def query_neighbourhoods(self, query: Record) -> list[list[dict[str, float]]]:
+        """For each query word, the index keys near any of its keys, with their similarity:
+        computed once per query, looked up for every candidate."""
+        return [[self.token_neighbourhood(t) for t in name] for name in query.tokens]
+
+    def token_neighbourhood(self, token: Token) -> dict[str, float]:
+        if token.initial:
+            return {}
+        if len(token.keys) == 1:
+            return self.similar_keys(token.keys[0])
+        near: dict[str, float] = {}
+        for key in token.keys:
+            for found, similarity in self.similar_keys(key).items():
+                if similarity > near.get(found, 0.0):
+                    near[found] = similarity
+        return near
+
+    def scored(
+        self, query: Record, near: list[list[dict[str, float]]], record: Record
+    ) -> tuple[float, tuple | None]:
+        """The record's score, and which of its names matched which query name how."""
+        best_score, best = 0.0, None
+        for query_name, query_near in zip(query.tokens, near, strict=True):
+            for entity_name, entity_tokens in zip(record.names, record.tokens, strict=True):
+                score, matched = self.name_score(query_name, entity_tokens, query_near)
+                if score > best_score:
+                    best_score = score
+                    best = (score, entity_name, query_name, entity_tokens, matched)
+        return secondary_evidence(best_score, query, record)[0], best
+
+    def explain(self, query: Record, record: Record, score: float, best: tuple | None) -> dict:
+        name = explain_name(*best) if best else {}
+        return {"name": name, **secondary_evidence(0.0, query, record)[1]}
+
+    def name_score(
+        self, query: list[Token], entity: list[Token], near: list[dict[str, float]] | None = None
+    ) -> tuple[float, list]:
         """The weighted share of the entity's name the query covers, and the word pairs."""
         if not query or not entity:
             return 0.0, []
+        if near is None:
+            near = [self.token_neighbourhood(t) for t in query]
         weights = [self.token_weight(t) for t in entity]
         pairs = []
         for qi, q in enumerate(query):
+            q_near = near[qi]
             for ei, e in enumerate(entity):
-                similarity, how = token_similarity(q, e, self.key_similarity(q, e))
+                if q.initial or e.initial:
+                    similarity = initial_similarity(q, e)
+                elif not q_near:
+                    continue
+                else:
+                    similarity = word_similarity(q, e, q_near)
                 if similarity > 0:
-                    pairs.append((similarity, qi, ei, how))
+                    pairs.append((similarity, qi, ei))
         pairs.sort(reverse=True)
         used_q, used_e, matched = set(), set(), []
-        for similarity, qi, ei, how in pairs:
+        for similarity, qi, ei in pairs:
             if qi in used_q or ei in used_e:
                 continue
             used_q.add(qi)
             used_e.add(ei)
-            matched.append((qi, ei, similarity, how))
-        gained = sum(weights[ei] * s for _, ei, s, _ in matched)
+            matched.append((qi, ei, similarity))
+        gained = sum(weights[ei] * s for _, ei, s in matched)
         possible = sum(
             w * (MISSING_PATRONYMIC_WEIGHT if entity[i].patronymic and i not in used_e else 1)
             for i, w in enumerate(weights)
@@ -373,18 +407,6 @@ class ScreeningIndex:
         ):
             score *= PATRONYMIC_CONFLICT
         return score, matched
-
-    def key_similarity(self, query: Token, entity: Token) -> float:
-        """Best similarity of the two words' keys, from the neighbourhoods retrieval computed:
-        keys outside each other's neighbourhood are too far apart to count."""
-        if query.initial or entity.initial:
-            return 0.0
-        best = 0.0
-        for query_key in query.keys:
-            near = self.similar_keys(query_key)
-            for entity_key in entity.keys:
-                best = max(best, near.get(entity_key, 0.0))
-        return best
 
     def token_weight(self, token: Token) -> float:
         # Keyed by the sounds, not the token: distinct words are few, tokens are many.
@@ -400,8 +422,8 @@ class ScreeningIndex:
 def explain_name(
     score: float, name: str, query: list[Token], entity: list[Token], matched: list
 ) -> dict:
-    used_q = {qi for qi, _, _, _ in matched}
-    used_e = {ei for _, ei, _, _ in matched}
+    used_q = {qi for qi, _, _ in matched}
+    used_e = {ei for _, ei, _ in matched}
     return {
         "name": name,
         "score": round(score, 4),
@@ -409,10 +431,10 @@ def explain_name(
             {
                 "query": query[qi].text,
                 "matched": entity[ei].text,
-                "how": how,
+                "how": how_matched(query[qi], entity[ei], s),
                 "similarity": round(s, 3),
             }
-            for qi, ei, s, how in matched
+            for qi, ei, s in matched
         ],
         "unmatched_query": [t.text for i, t in enumerate(query) if i not in used_q],
         "unmatched_name": [t.text for i, t in enumerate(entity) if i not in used_e],
@@ -426,34 +448,45 @@ def deletions(key: str) -> set[str]:
     return variants
 
 
-def token_similarity(query: Token, entity: Token, key_similarity: float) -> tuple[float, str]:
-    """How far two words agree (0 when they do not), and how: initial, transliteration..."""
-    if query.initial or entity.initial:
-        short, full = (query, entity) if query.initial else (entity, query)
-        if short.patronymic != full.patronymic:
-            return 0.0, ""
-        first_letters = {k[:1] for k in full.keys}
-        if any(k[:1] in first_letters for k in short.keys):
-            return INITIAL_SIMILARITY, "initial"
-        return 0.0, ""
-    if key_similarity < MIN_TOKEN_SIMILARITY:
-        return 0.0, ""
-    best = key_similarity**SHARPNESS
+def initial_similarity(query: Token, entity: Token) -> float:
+    """An initial agrees with a word of the same role that starts with its sound."""
+    short, full = (query, entity) if query.initial else (entity, query)
+    if short.patronymic != full.patronymic:
+        return 0.0
+    first_letters = {k[:1] for k in full.keys}
+    return INITIAL_SIMILARITY if any(k[:1] in first_letters for k in short.keys) else 0.0
+
+
+def word_similarity(query: Token, entity: Token, query_near: dict[str, float]) -> float:
+    """How far two full words agree (0 when they do not), from the query word's keys'
+    neighbourhood: keys outside it are too far apart to count."""
+    keys = entity.keys
+    if len(keys) == 1:
+        similarity = query_near.get(keys[0], 0.0)
+    else:
+        similarity = max(query_near.get(k, 0.0) for k in keys)
+    if similarity < MIN_TOKEN_SIMILARITY:
+        return 0.0
+    similarity **= SHARPNESS
     if query.patronymic != entity.patronymic:
         # A father's name that sounds like a surname (Aleksandrovna, Aleksandrova) is weak
         # evidence of the surname.
-        best *= CROSS_ROLE
+        similarity *= CROSS_ROLE
+    return similarity
+
+
+def how_matched(query: Token, entity: Token, similarity: float) -> str:
+    if query.initial or entity.initial:
+        return "initial"
     if query.text == entity.text:
-        how = "same spelling"
-    elif best == 1.0:
-        how = (
+        return "same spelling"
+    if similarity == 1.0:
+        return (
             "transliteration"
             if is_cyrillic(query.text) != is_cyrillic(entity.text)
             else "spelling variant"
         )
-    else:
-        how = "similar sound"
-    return best, how
+    return "similar sound"
 
 
 def secondary_evidence(score: float, query: Record, record: Record) -> tuple[float, dict]:
