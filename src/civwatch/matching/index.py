@@ -7,20 +7,29 @@ Candidates come from the query's rarest tokens (usually the surname), so common 
 do not flood the scorer.
 """
 
+import heapq
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-from civwatch.matching.keys import initials_in, is_cyrillic, split_name, token_keys
+from civwatch.matching.keys import (
+    first_sounds,
+    initials_in,
+    is_cyrillic,
+    split_name,
+    token_keys,
+)
 from civwatch.matching.translit import search_key
 
 # Patronymic endings as heard (-вич, -вна, -ична), so every romanisation of them counts:
 # Aleksandrovich, Alexandrowitsch, Aleksandrovič, Aleksandrowicz, Aleksandrovitch.
 PATRONYMIC_KEY = re.compile(r"(viQ|vna|Qna)$")
+SHORT_PATRONYMIC_KEY = re.compile(r"iQ$")
 # Turkic patronymics are two words, "Рустам оглы": the particle marks the word before it.
 PATRONYMIC_PARTICLES = {
     "оглы",
@@ -158,17 +167,27 @@ def tokenize(name: str, organisation: bool = False) -> list[Token]:
     # "Ponomarev L. A.", "L. A. Ponomarev": of two initials in a row the second is the
     # father's name.
     marked.update(i for i in range(1, len(texts)) if is_initial[i] and is_initial[i - 1])
-    return [
-        Token(
-            text=text,
-            keys=token_keys(text),
-            patronymic=i in marked
-            or text in PATRONYMIC_PARTICLES
-            or any(PATRONYMIC_KEY.search(k) for k in token_keys(text)),
-            initial=is_initial[i],
-        )
-        for i, text in enumerate(texts)
-    ]
+    if len(texts) >= 3 and not marked and not any(map(has_patronymic_ending, texts)):
+        # Short patronymics end in -ич without -вич (Ильич, Лукич, Кузьмич); surnames can
+        # too (Бабич), but not after the given name: the first such word after the first
+        # word is the father's name.
+        short = [
+            i for i in range(1, len(texts)) if SHORT_PATRONYMIC_KEY.search(token_keys(texts[i])[0])
+        ]
+        marked.update(short[:1])
+    return [make_token(text, i in marked, is_initial[i]) for i, text in enumerate(texts)]
+
+
+@lru_cache(maxsize=1 << 20)
+def make_token(text: str, marked_patronymic: bool, initial: bool) -> Token:
+    """One shared Token per distinct word and role: a million names hold few distinct words,
+    so the index keeps each once."""
+    patronymic = marked_patronymic or has_patronymic_ending(text)
+    return Token(text=text, keys=token_keys(text), patronymic=patronymic, initial=initial)
+
+
+def has_patronymic_ending(text: str) -> bool:
+    return text in PATRONYMIC_PARTICLES or any(PATRONYMIC_KEY.search(k) for k in token_keys(text))
 
 
 def name_variants(names: list[str], person: bool = True) -> list[str]:
@@ -286,23 +305,33 @@ class ScreeningIndex:
                 # A common word (a given name shared by thousands) only strengthens the
                 # entities the rarer word found: check those, do not walk its postings.
                 for number in list(votes):
-                    keys = {k for name in self.records[number].tokens for t in name for k in t.keys}
-                    shared = keys & matched.keys()
-                    if shared:
-                        votes[number] += max(self.weights[k] * matched[k] for k in shared)
+                    gain = max(
+                        (
+                            self.weights[k] * matched[k]
+                            for name in self.records[number].tokens
+                            for t in name
+                            for k in t.keys
+                            if k in matched
+                        ),
+                        default=0.0,
+                    )
+                    votes[number] += gain
             else:
                 break
         initials = [t for name in query.tokens for t in name if t.initial]
         if initials and len(votes) > SCORED_CANDIDATES:
             # "Zagirov A. D." against a thousand Zagirovs: the initials pick among them.
-            wanted = [({k[:1] for k in t.keys}, t.patronymic) for t in initials]
+            wanted = [(first_sounds(t.text), t.patronymic) for t in initials]
             for number in votes:
                 tokens = [t for name in self.records[number].tokens for t in name]
                 votes[number] += INITIAL_VOTE * sum(
-                    any(t.patronymic == role and t.keys[0][:1] in first for t in tokens)
-                    for first, role in wanted
+                    any(
+                        t.patronymic == role and not sounds.isdisjoint(first_sounds(t.text))
+                        for t in tokens
+                    )
+                    for sounds, role in wanted
                 )
-        return sorted(votes, key=votes.__getitem__, reverse=True)[:SCORED_CANDIDATES]
+        return heapq.nlargest(SCORED_CANDIDATES, votes, key=votes.__getitem__)
 
     def search(
         self, query: Record, limit: int = 10, threshold: float = DEFAULT_THRESHOLD
@@ -453,8 +482,9 @@ def initial_similarity(query: Token, entity: Token) -> float:
     short, full = (query, entity) if query.initial else (entity, query)
     if short.patronymic != full.patronymic:
         return 0.0
-    first_letters = {k[:1] for k in full.keys}
-    return INITIAL_SIMILARITY if any(k[:1] in first_letters for k in short.keys) else 0.0
+    return (
+        0.0 if first_sounds(short.text).isdisjoint(first_sounds(full.text)) else INITIAL_SIMILARITY
+    )
 
 
 def word_similarity(query: Token, entity: Token, query_near: dict[str, float]) -> float:

@@ -22,7 +22,7 @@ CYRILLIC = {
     "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c",
     "ч": "Q", "ш": "S", "щ": "S", "ъ": "", "ы": "i", "ь": "", "э": "i", "ю": "iu",
-    "я": "ia", "і": "i", "ї": "i", "є": "i", "ґ": "g", "ў": "u",
+    "я": "ia", "і": "i", "ї": "i", "є": "i", "ґ": "g", "ў": "u", "4": "Q", "6": "S",
 }  # fmt: skip
 
 # Letters with diacritics, spelled out as the digraphs their conventions mean.
@@ -33,31 +33,47 @@ DIACRITICS = {
     "è": "e", "é": "e", "á": "a", "í": "i", "ó": "o", "ú": "u", "à": "a", "ù": "u",
 }  # fmt: skip
 
-# Rules shared by every family, then each family's own; longest spellings first.
+# Rules shared by every family, then each family's own; longest spellings first. A rule
+# ending in "$" applies at the end of the word only.
 COMMON = [
-    ("SQ", "S"), ("shch", "S"), ("schtsch", "S"), ("szcz", "S"), ("chtch", "S"), ("shtsh", "S"),
-    ("shh", "S"), ("zh", "Z"), ("kh", "H"), ("tsch", "Q"), ("tch", "Q"), ("ts", "c"),
-    ("tz", "c"), ("sh", "S"), ("ph", "f"), ("w", "v"), ("q", "k"), ("ck", "k"),
+    ("SQ", "S"), ("schtsch", "S"), ("szcz", "S"), ("chtch", "S"), ("tsch", "Q"), ("ts", "c"),
+    ("tz", "c"), ("ph", "f"), ("w", "v"), ("q", "k"), ("ck", "k"),
+]  # fmt: skip
+# Digraphs with "h" of the English-style and German conventions. The Slavic Latin ones
+# never use them: there "h" and "ch" are х, so "kh", "sh" and "tch" are к, с, т before х
+# (Bekhan, Tajmashanov, Chamatchanov).
+H_DIGRAPHS = [
+    ("shch", "S"), ("shtsh", "S"), ("shh", "S"), ("zh", "Z"), ("kh", "H"), ("sh", "S"),
 ]  # fmt: skip
 # Families that agree on a word give one key, so a family costs only where it differs.
 FAMILIES = {
     # BGN/PCGN, ICAO, MVD ("tc" = ц), Wikipedia, press; informal "sch" for щ.
-    "english": [("sch", "S"), ("tc", "c"), ("ch", "Q"), ("j", "i"), ("x", "ks"), ("c", "c")],
+    "english": [*H_DIGRAPHS, ("tch", "Q"), ("sch", "S"), ("tc", "c"), ("ch", "Q"), ("j", "i"),
+                ("x", "ks"), ("c", "c")],
     # GOST 7.79 system B and chat spellings: x = х, cz = ц, next to English digraphs.
-    "english-x": [("cz", "c"), ("ch", "Q"), ("j", "i"), ("x", "H"), ("c", "c")],
-    "german": [("sch", "S"), ("ch", "H"), ("ss", "s"), ("z", "c"), ("j", "i"), ("x", "ks"),
-               ("c", "c")],
-    "french": [("ch", "S"), ("ou", "u"), ("gu", "g"), ("j", "Z"), ("ss", "s"), ("x", "ks"),
-               ("c", "k")],
+    "english-x": [*H_DIGRAPHS, ("tch", "Q"), ("cz", "c"), ("ch", "Q"), ("j", "i"), ("x", "H"),
+                  ("c", "c")],
+    "german": [*H_DIGRAPHS, ("sch", "S"), ("ch", "H"), ("ss", "s"), ("z", "c"), ("j", "i"),
+               ("x", "ks"), ("c", "c")],
+    # German has no letters for ж: it writes ж as "sch" too (Breschnew, Schukow).
+    "german-zh": [*H_DIGRAPHS, ("sch", "Z"), ("ch", "H"), ("ss", "s"), ("z", "c"), ("j", "i"),
+                  ("x", "ks"), ("c", "c")],
+    # French: a final "e" is silent (Poutine, Chtchoukine: -ин).
+    "french": [*H_DIGRAPHS, ("ine$", "in"), ("tch", "Q"), ("ch", "S"), ("ou", "u"), ("gu", "g"),
+               ("j", "Z"), ("ss", "s"), ("x", "ks"), ("c", "k")],
     # Spanish: j = х, gu before e/i = г.
-    "spanish": [("sch", "S"), ("ch", "Q"), ("gue", "ge"), ("gui", "gi"), ("j", "H"), ("x", "ks"),
-                ("c", "c")],
+    "spanish": [*H_DIGRAPHS, ("sch", "S"), ("ch", "Q"), ("gue", "ge"), ("gui", "gi"), ("j", "H"),
+                ("x", "ks"), ("c", "c")],
+    # Ukrainian national system (names of Russians in Ukrainian records, OpenSanctions):
+    # г is "h" (Hennadiy, Ihor), х is "kh".
+    "ukrainian": [*H_DIGRAPHS, ("ch", "Q"), ("h", "g"), ("j", "i"), ("x", "ks"), ("c", "c")],
     # Polish, Czech, ISO 9, GOST 7.79 A, scientific: x = х.
     "slavic": [("sz", "S"), ("cz", "Q"), ("rz", "Z"), ("ch", "H"), ("j", "i"), ("x", "H"),
                ("c", "c")],
 }  # fmt: skip
 AFTER_HUSHING_O = re.compile(r"(?<=[SZQ])o")
-MARKS = {"ч": "Q", "ш": "S", "щ": "S", "ж": "Z"}
+# Chat spellings write ч as 4 and ш as 6 (their shapes), in either script: "4ernov", "Ни6ин".
+MARKS = {"ч": "Q", "ш": "S", "щ": "S", "ж": "Z", "4": "Q", "6": "S"}
 VOWELS_TO_I = str.maketrans({"e": "i", "y": "i", "j": "i"})
 NOT_LETTER = re.compile(r"[^\w]+")
 APOSTROPHES = "'’‘ʹʼ`´\"ʺ”“„″"
@@ -65,7 +81,11 @@ APOSTROPHES = "'’‘ʹʼ`´\"ʺ”“„″"
 
 def _rewrite(text: str, rules: list[tuple[str, str]]) -> str:
     for spelling, sound in rules:
-        text = text.replace(spelling, sound)
+        if spelling.endswith("$"):
+            if text.endswith(spelling[:-1]):
+                text = text[: len(text) - len(spelling) + 1] + sound
+        else:
+            text = text.replace(spelling, sound)
     return text
 
 
@@ -105,12 +125,69 @@ def latin_keys(token: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+# The first sound of a word, for comparing initials. Keys fold е, и, й, ы, я, ю into "i",
+# which is right inside a word but would let "Е." stand for Ivan: initials keep vowels apart.
+CYRILLIC_VOWEL_SOUNDS = {
+    "а": "a", "е": "e", "ё": "eo", "э": "e", "и": "i", "й": "i", "ы": "i", "о": "o",
+    "у": "u", "ю": "u", "я": "a", "і": "i", "є": "e", "ї": "i",
+}  # fmt: skip
+# Latin y/j/i before a vowel write the iotated vowels: Ya, Ja, Ia = я; Yu, Ju, Iu, Iou = ю;
+# Ye, Je = е; Yo, Jo, Io = ё.
+IOTATED = {"a": "a", "u": "u", "e": "e", "o": "eo"}
+LATIN_VOWELS = "aeiouy"
+
+
+@lru_cache(maxsize=262144)
+def first_sounds(token: str) -> frozenset[str]:
+    """The sounds a word, or an initial standing for a word, can begin with."""
+    first = token[:1].casefold()
+    if is_cyrillic(first):
+        return frozenset(CYRILLIC_VOWEL_SOUNDS.get(first) or cyrillic_key(first)[:1])
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", token.casefold()) if not unicodedata.combining(c)
+    )
+    head, after = plain[:1], plain[1:3]
+    if head not in LATIN_VOWELS and head != "j":
+        return frozenset(k[:1] for k in latin_keys(token))
+    if head in "yji" and after[:1] in IOTATED:
+        return frozenset("u" if after == "ou" else IOTATED[after[:1]])
+    if len(plain) == 1 and head in "yji":
+        # A bare "Y.", "J." or "I." may stand for any iotated vowel, and "J." for ж or х
+        # (French, Spanish).
+        return frozenset("iaue" + "".join(k[:1] for k in latin_keys(token)))
+    if head in "yj":
+        return frozenset("i" + "".join(k[:1] for k in latin_keys(token)))
+    return frozenset("u" if plain[:2] == "ou" else head)
+
+
 def is_cyrillic(token: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in token)
 
 
 def token_keys(token: str) -> tuple[str, ...]:
     return (cyrillic_key(token),) if is_cyrillic(token) else latin_keys(token)
+
+
+# Letters that look alike in print. A word typed in two scripts at once (a Latin "a" or "H"
+# in a Cyrillic name, from look-alike keyboards, OCR or chat filters) is read in the script
+# of its other letters.
+LATIN_LOOKALIKES = "AaBCcEeHKkMOoPpTXxYy"
+CYRILLIC_LOOKALIKES = "АаВСсЕеНКкМОоРрТХхУу"
+TO_CYRILLIC = str.maketrans(LATIN_LOOKALIKES, CYRILLIC_LOOKALIKES)
+TO_LATIN = str.maketrans(CYRILLIC_LOOKALIKES, LATIN_LOOKALIKES)
+WORD = re.compile(r"\w+")
+
+
+def _one_script(match: re.Match) -> str:
+    word = match.group()
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in word)
+    if not cyrillic or cyrillic == len(word) or not word.isalpha():
+        return word
+    own_cyrillic = sum("\u0400" <= ch <= "\u04ff" and ch not in CYRILLIC_LOOKALIKES for ch in word)
+    own_latin = sum(ch.isascii() and ch not in LATIN_LOOKALIKES for ch in word)
+    if own_cyrillic > own_latin or (own_cyrillic == own_latin and 2 * cyrillic >= len(word)):
+        return word.translate(TO_CYRILLIC)
+    return word.translate(TO_LATIN)
 
 
 def split_name(name: str) -> list[str]:
@@ -120,7 +197,7 @@ def split_name(name: str) -> list[str]:
     both parts of a hyphenated word as tokens; "GayrbekKhozhayevich" (a lost space) is split
     at the inner capital.
     """
-    name = unicodedata.normalize("NFC", name)
+    name = WORD.sub(_one_script, unicodedata.normalize("NFC", name))
     name = "".join(
         f" {ch}"
         if ch.isupper() and i and name[i - 1].islower() and name[i + 1 : i + 2].islower()
