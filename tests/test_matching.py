@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from civwatch.matching import DEFAULT_THRESHOLD, ScreeningIndex, record_from_ftm
-from civwatch.matching.keys import token_keys
+from civwatch.matching.keys import split_name, token_keys
 
 DATA = Path(__file__).parent / "data" / "screening"
 PONOMAREV = {"id": "fa-1", "schema": "Person", "properties": {
@@ -157,3 +157,143 @@ def test_missing_file_is_a_clean_error(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("screen", "--entities", str(tmp_path / "nope.jsonl"),
                      "--queries", str(DATA / "queries.jsonl"))  # fmt: skip
+
+
+def small_index(people: dict[str, str], schema: str = "Person") -> ScreeningIndex:
+    return ScreeningIndex(
+        record_from_ftm({"id": key, "schema": schema, "properties": {"name": [name]}})
+        for key, name in people.items()
+    )
+
+
+PEOPLE = {
+    "khrushchev": "Хрущёв Никита Сергеевич",
+    "shchukin": "Щукин Юрий Эдуардович",
+    "yakovlev": "Яковлев Геннадий Олегович",
+    "chernov": "Чернов Игорь Григорьевич",
+    "khodorkovsky": "Ходорковский Михаил Борисович",
+    "navalny": "Навальный Алексей Анатольевич",
+    "vasilyeva": "Васильева Юлия Вячеславовна",
+    "zhukov": "Жуков Владимир Петрович",
+    "brezhnev": "Брежнев Леонид Ильич",
+    "taymaskhanov": "Таймасханов Бекхан Элимсолтоевич",
+    "khamatkhanov": "Хаматханов Тимур Мусаевич",
+    "musatov-eo": "Мусатов Е. О.",
+    "musatov-ivan": "Мусатов Иван Михайлович",
+    "ivanov-sergeevich": "Иванов Иван Сергеевич",
+}
+
+
+@pytest.fixture(scope="module")
+def people() -> ScreeningIndex:
+    return small_index(PEOPLE)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "person"),
+    [
+        # ISO 9 and the scientific system, diacritics and modifier letters included.
+        ("Hruŝëv Nikita Sergeevič", "khrushchev"),
+        ("Ŝukin Ûrij Èduardovič", "shchukin"),
+        ("Vasilʹeva Ûliâ Vâčeslavovna", "vasilyeva"),
+        # Slavic Latin has no "kh" or "sh": there they are к and с before х (h, ch).
+        ("Bekhan Tajmashanov", "taymaskhanov"),
+        ("Timur Musajevič Chamatchanov", "khamatkhanov"),
+        # Ukrainian romanisation, as in OpenSanctions: г is h, и is y.
+        ("Yakovlev Hennadiy Olehovych", "yakovlev"),
+        ("Chernov Ihor Hryhorovych", "chernov"),
+        # German writes ж as "sch"; French leaves a final e silent.
+        ("Leonid Breschnew", "brezhnev"),
+        ("Chtchoukine Iouri", "shchukin"),
+        # Chat: 4 for ч, x for х, w for в.
+        ("4ernov Igor", "chernov"),
+        ("Xodorkovskij Mixail", "khodorkovsky"),
+        ("Wladimir Zhukov", "zhukov"),
+        # Look-alike letters of the other script inside a word.
+        ("Нaвальный Алексей", "navalny"),  # Latin "a"
+        ("Nаvalny Aleksei", "navalny"),  # Cyrillic "а"
+    ],
+)
+def test_letter_systems_the_dev_set_lacks(people, spelling, person):
+    top = screen(people, spelling)[0]
+    assert top.id == person and top.match, (spelling, top)
+
+
+@pytest.mark.parametrize(
+    ("written", "cyrillic"),
+    [
+        ("4ernov", "Чернов"),  # chat: 4 for ч
+        ("Ni6in", "Нишин"),  # chat: 6 for ш
+        ("Xodorkovskij", "Ходорковский"),  # chat and GOST 7.79 B: x for х
+        ("Xрущёв", "Хрущёв"),  # a Latin X in a Cyrillic word
+        ("HAВAЛЬHЫЙ", "НАВАЛЬНЫЙ"),  # Latin H and A
+        ("Nаvalnyj", "Навальный"),  # a Cyrillic а in a Latin word
+        ("Ihor", "Игорь"),  # Ukrainian h for г
+        ("Breschnew", "Брежнев"),  # German sch for ж
+        ("Poutine", "Путин"),  # French silent final e
+        ("Bekhan", "Бекхан"),  # Slavic Latin: k, then h for х
+    ],
+)
+def test_spellings_decode_to_the_cyrillic_sounds(written, cyrillic):
+    [word] = split_name(written)
+    assert token_keys(cyrillic)[0] in token_keys(word)
+
+
+def test_short_patronymic_is_a_patronymic(people):
+    # Ильич has no -вич, yet it is the father's name: leaving it out is not a mismatch.
+    top = screen(people, "Leonid Brezhnev")[0]
+    assert top.id == "brezhnev" and top.match
+    assert top.explanation["name"]["unmatched_name"] == ["ильич"]
+
+
+def test_an_initial_keeps_its_vowel(people):
+    # Keys fold е and и together, initials do not: "Е." is not Ivan.
+    hits = screen(people, "Musatov Ivan")
+    assert hits[0].id == "musatov-ivan"
+    assert all(h.id != "musatov-eo" or not h.match for h in hits)
+    assert screen(people, "Musatov E. O.")[0].id == "musatov-eo"
+
+
+def test_a_different_patronymic_is_another_person(people):
+    namesake = screen(people, "Ivanov Ivan Petrovich")[0]
+    assert namesake.id == "ivanov-sergeevich" and not namesake.match
+    assert screen(people, "Ivanov Ivan Sergeyevich")[0].match
+
+
+@pytest.fixture(scope="module")
+def organisations() -> ScreeningIndex:
+    return small_index(
+        {
+            "romashka": "ООО «Ромашка»",
+            "memorial": "Межрегиональная общественная организация «Мемориал»",
+            "new-life": "АНО «Новая Жизнь» (ранее «Старый Путь»)",
+            "fbk": "Фонд борьбы с коррупцией",
+        },
+        schema="Organization",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "organisation"),
+    [
+        ("Romashka LLC", "romashka"),  # legal form in the other language
+        ('OOO "Romashka"', "romashka"),  # abbreviation transliterated, other quotes
+        ("MOO Memorial", "memorial"),
+        ("Novaya Zhizn", "new-life"),
+        ("Staryi Put", "new-life"),  # the former name in brackets
+        ("АНО «Старый путь»", "new-life"),
+        ("Fond borby s korruptsiei", "fbk"),
+    ],
+)
+def test_organisations_by_what_is_left_of_legal_forms(organisations, name, organisation):
+    top = organisations.search(
+        record_from_ftm({"schema": "Organization", "properties": {"name": [name]}})
+    )[0]
+    assert top.id == organisation and top.match, (name, top)
+
+
+def test_legal_forms_alone_do_not_match(organisations):
+    hits = organisations.search(
+        record_from_ftm({"schema": "Organization", "properties": {"name": ["ООО «Василёк»"]}})
+    )
+    assert not any(h.match for h in hits)
