@@ -18,7 +18,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from civwatch.matching.keys import (
-    first_sounds,
+    first_letters,
     initials_in,
     is_cyrillic,
     split_name,
@@ -167,14 +167,18 @@ def tokenize(name: str, organisation: bool = False) -> list[Token]:
     # "Ponomarev L. A.", "L. A. Ponomarev": of two initials in a row the second is the
     # father's name.
     marked.update(i for i in range(1, len(texts)) if is_initial[i] and is_initial[i - 1])
-    if len(texts) >= 3 and not marked and not any(map(has_patronymic_ending, texts)):
-        # Short patronymics end in -ич without -вич (Ильич, Лукич, Кузьмич); surnames can
-        # too (Бабич), but not after the given name: the first such word after the first
-        # word is the father's name.
-        short = [
-            i for i in range(1, len(texts)) if SHORT_PATRONYMIC_KEY.search(token_keys(texts[i])[0])
-        ]
-        marked.update(short[:1])
+    full = [i for i in range(len(texts)) if not is_initial[i]]
+    if not marked and not any(has_patronymic_ending(texts[i]) for i in full):
+        if len(full) >= 2 and sum(is_initial) == 1:
+            # "Dmitri M. Kim", "Kim Dmitri M.": one initial beside a given name and a
+            # surname is the father's name.
+            marked.add(is_initial.index(True))
+        elif len(full) >= 3:
+            # Short patronymics end in -ич without -вич (Ильич, Лукич, Кузьмич); surnames
+            # can too (Бабич), but not after the given name: the first such word after the
+            # first word is the father's name.
+            short = [i for i in full[1:] if SHORT_PATRONYMIC_KEY.search(token_keys(texts[i])[0])]
+            marked.update(short[:1])
     return [make_token(text, i in marked, is_initial[i]) for i, text in enumerate(texts)]
 
 
@@ -321,12 +325,12 @@ class ScreeningIndex:
         initials = [t for name in query.tokens for t in name if t.initial]
         if initials and len(votes) > SCORED_CANDIDATES:
             # "Zagirov A. D." against a thousand Zagirovs: the initials pick among them.
-            wanted = [(first_sounds(t.text), t.patronymic) for t in initials]
+            wanted = [(first_letters(t.text), t.patronymic) for t in initials]
             for number in votes:
                 tokens = [t for name in self.records[number].tokens for t in name]
                 votes[number] += INITIAL_VOTE * sum(
                     any(
-                        t.patronymic == role and not sounds.isdisjoint(first_sounds(t.text))
+                        t.patronymic == role and not sounds.isdisjoint(first_letters(t.text))
                         for t in tokens
                     )
                     for sounds, role in wanted
@@ -483,7 +487,9 @@ def initial_similarity(query: Token, entity: Token) -> float:
     if short.patronymic != full.patronymic:
         return 0.0
     return (
-        0.0 if first_sounds(short.text).isdisjoint(first_sounds(full.text)) else INITIAL_SIMILARITY
+        0.0
+        if first_letters(short.text).isdisjoint(first_letters(full.text))
+        else INITIAL_SIMILARITY
     )
 
 

@@ -125,39 +125,39 @@ def latin_keys(token: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
-# The first sound of a word, for comparing initials. Keys fold е, и, й, ы, я, ю into "i",
-# which is right inside a word but would let "Е." stand for Ivan: initials keep vowels apart.
-CYRILLIC_VOWEL_SOUNDS = {
-    "а": "a", "е": "e", "ё": "eo", "э": "e", "и": "i", "й": "i", "ы": "i", "о": "o",
-    "у": "u", "ю": "u", "я": "a", "і": "i", "є": "e", "ї": "i",
+# How each Cyrillic letter is written at the start of a word in the romanisations (BGN/PCGN,
+# ICAO, MVD, GOST 7.79, ISO 9, scientific, Wikipedia, German, French, Polish, Czech,
+# Spanish, Ukrainian, chat). An initial is the first letter of such a spelling, so "S." may
+# be С, З (German Sarina) or Ш (Sh, Sch, Sz), while "I." is never Е and "E." never И.
+SPELLINGS = {
+    "а": "a", "б": "b", "в": "v w", "г": "g h gu", "д": "d", "е": "e ye je é",
+    "ё": "e yo jo io ë ye ö", "ж": "zh j sch ž ż z", "з": "z s", "и": "i y", "й": "i y j",
+    "к": "k", "л": "l ł", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u ou", "ф": "f ph", "х": "kh h ch x j", "ц": "ts tz c cz z tc",
+    "ч": "ch tch tsch cz č 4", "ш": "sh sch sz š ch 6", "щ": "shch sch szcz šč ŝ chtch shh",
+    "ы": "y i", "э": "e è é", "ю": "yu ju iu iou û", "я": "ya ja ia â",
 }  # fmt: skip
-# Latin y/j/i before a vowel write the iotated vowels: Ya, Ja, Ia = я; Yu, Ju, Iu, Iou = ю;
-# Ye, Je = е; Yo, Jo, Io = ё.
-IOTATED = {"a": "a", "u": "u", "e": "e", "o": "eo"}
-LATIN_VOWELS = "aeiouy"
+SPELLINGS_OF = {letter: tuple(spellings.split()) for letter, spellings in SPELLINGS.items()}
+# Cyrillic words are often written with е for ё.
+CYRILLIC_HEADS = {"ё": frozenset("ёе")}
 
 
 @lru_cache(maxsize=262144)
-def first_sounds(token: str) -> frozenset[str]:
-    """The sounds a word, or an initial standing for a word, can begin with."""
-    first = token[:1].casefold()
-    if is_cyrillic(first):
-        return frozenset(CYRILLIC_VOWEL_SOUNDS.get(first) or cyrillic_key(first)[:1])
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", token.casefold()) if not unicodedata.combining(c)
-    )
-    head, after = plain[:1], plain[1:3]
-    if head not in LATIN_VOWELS and head != "j":
-        return frozenset(k[:1] for k in latin_keys(token))
-    if head in "yji" and after[:1] in IOTATED:
-        return frozenset("u" if after == "ou" else IOTATED[after[:1]])
-    if len(plain) == 1 and head in "yji":
-        # A bare "Y.", "J." or "I." may stand for any iotated vowel, and "J." for ж or х
-        # (French, Spanish).
-        return frozenset("iaue" + "".join(k[:1] for k in latin_keys(token)))
-    if head in "yj":
-        return frozenset("i" + "".join(k[:1] for k in latin_keys(token)))
-    return frozenset("u" if plain[:2] == "ou" else head)
+def first_letters(token: str) -> frozenset[str]:
+    """The Cyrillic letters a word, or an initial standing for a word, can begin with."""
+    text = token.casefold()
+    if is_cyrillic(text[:1]):
+        return CYRILLIC_HEADS.get(text[:1], frozenset(text[:1]))
+    if len(text) <= 2:
+        # An initial: the start of the letter's spelling ("Y." of Yuri, "Ch." of Chernov).
+        return frozenset(
+            letter for letter, spellings in SPELLINGS_OF.items()
+            if any(spelling.startswith(text) for spelling in spellings)
+        )  # fmt: skip
+    return frozenset(
+        letter for letter, spellings in SPELLINGS_OF.items()
+        if any(text.startswith(spelling) for spelling in spellings)
+    )  # fmt: skip
 
 
 def is_cyrillic(token: str) -> bool:
