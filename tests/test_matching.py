@@ -181,6 +181,12 @@ PEOPLE = {
     "musatov-eo": "Мусатов Е. О.",
     "musatov-ivan": "Мусатов Иван Михайлович",
     "ivanov-sergeevich": "Иванов Иван Сергеевич",
+    "kim-dmitry": "Ким Дмитрий Матвеевич",
+    "kim-mikhail": "Ким Михаил Николаевич",
+    "kokukhin-ivan": "Кокухин Иван Иванович",
+    "kokukhin-evgeny": "Кокухин Евгений Александрович",
+    "akbulatova": "Акбулатова Зарина Шахрановна",
+    "akbulatov": "Акбулатов Сергей Сергеевич",
 }
 
 
@@ -232,6 +238,9 @@ def test_letter_systems_the_dev_set_lacks(people, spelling, person):
         ("Breschnew", "Брежнев"),  # German sch for ж
         ("Poutine", "Путин"),  # French silent final e
         ("Bekhan", "Бекхан"),  # Slavic Latin: k, then h for х
+        ("Sacharowa", "Захарова"),  # German: s before a vowel is з
+        ("Kasakow", "Казаков"),  # ... also between vowels
+        ("Wassiljew", "Васильев"),  # ... while ss is с
     ],
 )
 def test_spellings_decode_to_the_cyrillic_sounds(written, cyrillic):
@@ -252,6 +261,21 @@ def test_an_initial_keeps_its_vowel(people):
     assert hits[0].id == "musatov-ivan"
     assert all(h.id != "musatov-eo" or not h.match for h in hits)
     assert screen(people, "Musatov E. O.")[0].id == "musatov-eo"
+
+
+@pytest.mark.parametrize(
+    ("written", "person"),
+    [
+        ("Dmitri M. Kim", "kim-dmitry"),  # one initial between given name and surname
+        ("Kim Dmitri M.", "kim-dmitry"),  # ... or after them: the patronymic
+        ("Kokukhin I. I.", "kokukhin-ivan"),  # "I." is И (or Ю, Я), never Е
+        ("Kokukhin Je. A.", "kokukhin-evgeny"),  # German Je = Е
+        ("Akbulatowa S. S.", "akbulatova"),  # German: S = З (Sarina), Sch = Ш
+    ],
+)
+def test_initials_stand_for_the_start_of_a_spelling(people, written, person):
+    top = screen(people, written)[0]
+    assert top.id == person and top.match, (written, top)
 
 
 def test_a_different_patronymic_is_another_person(people):

@@ -45,6 +45,7 @@ COMMON = [
 H_DIGRAPHS = [
     ("shch", "S"), ("shtsh", "S"), ("shh", "S"), ("zh", "Z"), ("kh", "H"), ("sh", "S"),
 ]  # fmt: skip
+GERMAN_VOICED_S = re.compile(r"(?:^|(?<=[aeiouy]))s(?=[aeiouyj])")
 # Families that agree on a word give one key, so a family costs only where it differs.
 FAMILIES = {
     # BGN/PCGN, ICAO, MVD ("tc" = ц), Wikipedia, press; informal "sch" for щ.
@@ -53,11 +54,13 @@ FAMILIES = {
     # GOST 7.79 system B and chat spellings: x = х, cz = ц, next to English digraphs.
     "english-x": [*H_DIGRAPHS, ("tch", "Q"), ("cz", "c"), ("ch", "Q"), ("j", "i"), ("x", "H"),
                   ("c", "c")],
-    "german": [*H_DIGRAPHS, ("sch", "S"), ("ch", "H"), ("ss", "s"), ("z", "c"), ("j", "i"),
-               ("x", "ks"), ("c", "c")],
+    # German: z = ц, and a single s before a vowel is з (Sacharow, Kasakow); с between
+    # vowels is "ss" (Wassili).
+    "german": [*H_DIGRAPHS, ("sch", "S"), ("ch", "H"), ("z", "c"), (GERMAN_VOICED_S, "z"),
+               ("ss", "s"), ("j", "i"), ("x", "ks"), ("c", "c")],
     # German has no letters for ж: it writes ж as "sch" too (Breschnew, Schukow).
-    "german-zh": [*H_DIGRAPHS, ("sch", "Z"), ("ch", "H"), ("ss", "s"), ("z", "c"), ("j", "i"),
-                  ("x", "ks"), ("c", "c")],
+    "german-zh": [*H_DIGRAPHS, ("sch", "Z"), ("ch", "H"), ("z", "c"), (GERMAN_VOICED_S, "z"),
+                  ("ss", "s"), ("j", "i"), ("x", "ks"), ("c", "c")],
     # French: a final "e" is silent (Poutine, Chtchoukine: -ин).
     "french": [*H_DIGRAPHS, ("ine$", "in"), ("tch", "Q"), ("ch", "S"), ("ou", "u"), ("gu", "g"),
                ("j", "Z"), ("ss", "s"), ("x", "ks"), ("c", "k")],
@@ -79,9 +82,11 @@ NOT_LETTER = re.compile(r"[^\w]+")
 APOSTROPHES = "'’‘ʹʼ`´\"ʺ”“„″"
 
 
-def _rewrite(text: str, rules: list[tuple[str, str]]) -> str:
+def _rewrite(text: str, rules: list[tuple[str | re.Pattern, str]]) -> str:
     for spelling, sound in rules:
-        if spelling.endswith("$"):
+        if isinstance(spelling, re.Pattern):
+            text = spelling.sub(sound, text)
+        elif spelling.endswith("$"):
             if text.endswith(spelling[:-1]):
                 text = text[: len(text) - len(spelling) + 1] + sound
         else:
