@@ -19,6 +19,9 @@ from tqdm import tqdm
 
 from civwatch.matching.index import DEFAULT_THRESHOLD, Record, ScreeningIndex, record_from_ftm
 
+ENGINE_SOURCE = b"".join(
+    (Path(__file__).parent / module).read_bytes() for module in ("keys.py", "index.py")
+)
 # Schemata whose entities carry names a person or organisation can be screened by.
 SCREENABLE = {name for name, schema in model.schemata.items() if schema.matchable}
 
@@ -62,7 +65,8 @@ def load_index(entities: Path, cache: Path | None, warn: IO[str]) -> ScreeningIn
     """Build the index, or load the one cached for this exact entities file."""
     cached = None
     if cache:
-        digest = hashlib.sha256(entities.read_bytes()).hexdigest()[:24]
+        # The engine's own code is part of the key: an index built by other rules is stale.
+        digest = hashlib.sha256(entities.read_bytes() + ENGINE_SOURCE).hexdigest()[:24]
         cached = cache / f"civwatch-index-{digest}.pickle"
         if cached.exists():
             with cached.open("rb") as stream:
