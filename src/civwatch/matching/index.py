@@ -282,44 +282,45 @@ class ScreeningIndex:
             self.similar_cache[key] = found
         return found
 
-    def candidates(self, query: Record) -> list[int]:
+    def candidates(
+        self, query: Record, near: list[list[dict[str, float]]] | None = None
+    ) -> list[int]:
         """Entities sharing the query's rarest tokens, best first by a cheap vote."""
-        rarity = []
-        for name in query.tokens:
-            for token in name:
-                if token.initial:
-                    continue
-                matched: dict[str, float] = {}
-                for key in token.keys:
-                    for found, similarity in self.similar_keys(key).items():
-                        matched[found] = max(similarity, matched.get(found, 0.0))
-                if matched:
-                    size = sum(len(self.postings[k]) for k in matched)
-                    rarity.append((size, matched))
-        votes: dict[int, float] = defaultdict(float)
+        if near is None:
+            near = self.query_neighbourhoods(query)
+        rarity = [
+            (sum(len(self.postings[k]) for k in matched), matched)
+            for name in near
+            for matched in name
+            if matched
+        ]
+        rarity.sort(key=lambda item: item[0])
+        votes: dict[int, float] = {}
         budget = 0
-        for rank, (size, matched) in enumerate(sorted(rarity, key=lambda item: item[0])):
-            if not rank or budget + size <= CANDIDATE_CAP:
+        for rank, (size, matched) in enumerate(rarity):
+            # Each word votes once per entity, with its best-matching key; keys in
+            # increasing gain so that dict updates (done in C) keep the best.
+            gains = sorted((self.weights[k] * s, k) for k, s in matched.items())
+            if not rank:
+                budget = size
+                for gain, key in gains:
+                    votes.update(dict.fromkeys(self.postings[key], gain))
+            elif budget + size <= CANDIDATE_CAP:
                 budget += size
-                for key, similarity in matched.items():
-                    weight = self.weights[key] * similarity
-                    for number in self.postings[key]:
-                        votes[number] += weight
+                word: dict[int, float] = {}
+                for gain, key in gains:
+                    word.update(dict.fromkeys(self.postings[key], gain))
+                for number, gain in word.items():
+                    votes[number] = votes.get(number, 0.0) + gain
             elif rank < VOTING_WORDS:
                 # A common word (a given name shared by thousands) only strengthens the
-                # entities the rarer word found: check those, do not walk its postings.
-                for number in list(votes):
-                    gain = max(
-                        (
-                            self.weights[k] * matched[k]
-                            for name in self.records[number].tokens
-                            for t in name
-                            for k in t.keys
-                            if k in matched
-                        ),
-                        default=0.0,
-                    )
-                    votes[number] += gain
+                # entities the rarer word found: intersect, do not walk its postings.
+                waiting = set(votes)
+                for gain, key in reversed(gains):
+                    found = waiting.intersection(self.postings[key])
+                    for number in found:
+                        votes[number] += gain
+                    waiting -= found
             else:
                 break
         initials = [t for name in query.tokens for t in name if t.initial]
@@ -346,7 +347,7 @@ class ScreeningIndex:
         scored = sorted(
             (
                 (*self.scored(query, near, self.records[n]), self.records[n].id, n)
-                for n in self.candidates(query)
+                for n in self.candidates(query, near)
             ),
             key=lambda item: (-item[0], item[2]),
         )[:limit]
