@@ -54,7 +54,7 @@ MIN_TOKEN_SIMILARITY = 0.80
 # Candidates come from the query's rarest tokens, as many as fit under this many entities.
 CANDIDATE_CAP = 2000
 SIMILAR_CACHE_SIZE = 100_000
-SCORED_CANDIDATES = 30  # the best-voted candidates get the full, explained scoring
+SCORED_CANDIDATES = 20  # the best-voted candidates get the full, explained scoring
 VOTING_WORDS = 2
 INITIAL_SIMILARITY = 0.92
 INITIAL_VOTE = 1.0
