@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from civwatch.entities.models import Entity
 
 JURISDICTIONS = ("us", "uk", "eu", "ca")
+# Sides of cross-referencing that are not datasets: persons listed in a state register, and
+# officials documented in case records (internal: their links are never public).
+REGISTERS, CASES = "registers", "cases"
 
 
 class Jurisdiction(models.TextChoices):
@@ -200,7 +203,7 @@ class Link(models.Model):
     @property
     def public(self) -> bool:
         """Confirmed links between two public datasets (never a case record) are public."""
-        return self.status == self.Status.CONFIRMED and "cases" not in {
+        return self.status == self.Status.CONFIRMED and CASES not in {
             self.left_dataset,
             self.right_dataset,
         }

@@ -26,9 +26,8 @@ from civwatch.matching import ScreeningIndex, record_from_ftm
 from civwatch.matching.index import PATRONYMIC
 from civwatch.matching.keys import initials_in, split_name, token_keys
 from civwatch.registers.exports import entity_proxy
-from civwatch.sanctions.models import Dataset, Link, ListEntry
+from civwatch.sanctions.models import CASES, REGISTERS, Dataset, Link, ListEntry
 
-REGISTERS, CASES = "registers", "cases"
 # Minimum score by how far the birth dates agree; measured on ACF x OFAC (docs/sanctions.md).
 # Without a whole birth date in common, namesakes are common: the names must agree fully.
 THRESHOLDS = {"full": 0.65, "partial": 0.80, "unknown": 0.95}
