@@ -107,6 +107,9 @@ def read_acf_list(path: Path) -> ParsedDataset:
                 if key in entries:
                     entry = entries[key]
                     entry.tags = unique([*entry.tags, *tags])
+                    # A repeated row may spell the person differently: keep every spelling.
+                    spellings = [n for n in (name_rus, name_eng) if n != entry.name]
+                    entry.aliases = unique([*entry.aliases, *spellings])
                     if cell["Description"] not in entry.description:
                         entry.description += "\n" + cell["Description"]
                     continue
