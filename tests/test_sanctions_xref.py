@@ -85,6 +85,23 @@ def test_no_proposed_link_has_conflicting_birth_dates(lists):
         assert birth_date_agreement(left, right) != "conflict", link
 
 
+def test_a_namesake_without_birth_date_is_not_linked_when_the_dated_one_is(lists):
+    """The ACF list names two Natalya Vladimirovna Borisovas: a Rostec accountant born on
+    the day OFAC gives, and a judge with no birth date. Only the first is linked."""
+    ofac = entry("us-ofac-sdn", "BORISOVA, Natalya Vladimirovna")
+    namesakes = ListEntry.objects.filter(dataset="acf-list", name="Борисова Наталья Владимировна")
+    dated = [e for e in namesakes if e.record.get("birth_dates") == ofac.record["birth_dates"]]
+    undated = [e for e in namesakes if not e.record.get("birth_dates")]
+    assert len(dated) == 1 and undated
+    linked = set(Link.objects.filter(right_entity=ofac.entity).values_list("left_id", flat=True))
+    assert linked == {dated[0].source_id}
+
+
+def test_initials_alone_do_not_link_without_a_birth_date(lists):
+    """ "Поляков А. А.", a policeman, is not the Duma member Alexander Alekseevich Polyakov."""
+    assert not Link.objects.filter(left_name="Поляков А. А.").exists()
+
+
 def test_several_hundred_acf_persons_are_found_on_the_ofac_list(lists):
     linked = Link.objects.filter(left_dataset="acf-list", right_dataset="us-ofac-sdn")
     assert linked.values("left_id").distinct().count() >= 300
