@@ -1,0 +1,110 @@
+"""Reading the Anti-Corruption Foundation's list ("bribetakers and warmongers", 2022).
+
+Columns `Name rus, Name eng, DOB, Gender, Description, Tag` (the English name's header has
+a leading space). `Tag` holds several tags, one per line inside a quoted cell. The list has
+no ids: an entry is identified by its Russian name and birth date (see `entry_key`); rows
+that repeat the same person (same name and birth date) are merged, their tags united.
+"""
+
+import csv
+import hashlib
+from pathlib import Path
+
+from civwatch.sanctions.sources import (
+    YEAR,
+    ParsedDataset,
+    ParsedEntry,
+    SourceError,
+    file_sha256,
+    parse_birth_dates,
+    unique,
+)
+
+COLUMNS = ("Name rus", "Name eng", "DOB", "Gender", "Description", "Tag")
+REPRESSIONS_TAG = "Organizers of political repressions"
+GENDERS = {"male": "male", "female": "female", "femail": "female"}
+
+
+def clean_tags(cell: str) -> list[str]:
+    # Stray ASCII quotes and full stops are left over from the site's markup.
+    return unique(
+        " ".join(line.split()).strip('"').rstrip(".").strip() for line in cell.splitlines()
+    )
+
+
+def entry_key(name_rus: str, birth_dates: list[str]) -> str:
+    """A stable id: the Russian name (case and spacing folded) and the birth dates."""
+    key = " ".join(name_rus.casefold().split()) + "|" + ",".join(birth_dates)
+    return "acf-" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def read_acf_list(path: Path) -> ParsedDataset:
+    notes: list[str] = []
+    entries: dict[str, ParsedEntry] = {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            missing = [c for c in COLUMNS if c not in header]
+            if missing:
+                raise SourceError(path, 1, missing[0], "column missing from the header")
+            position = {c: header.index(c) for c in COLUMNS}
+            row_number = 1
+            for row in reader:
+                row_number = reader.line_num  # the line where the row ends (cells span lines)
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(header):
+                    raise SourceError(
+                        path,
+                        row_number,
+                        None,
+                        f"{len(row)} fields, expected {len(header)}",
+                        unit="line",
+                    )
+                cell = {c: row[i].strip() for c, i in position.items()}
+                name_rus, name_eng = (
+                    " ".join(cell["Name rus"].split()),
+                    " ".join(cell["Name eng"].split()),
+                )
+                if not name_rus and not name_eng:
+                    raise SourceError(
+                        path, row_number, "Name rus", "no name in either script", unit="line"
+                    )
+                dates = parse_birth_dates(cell["DOB"])
+                details = {}
+                if dates is None:
+                    notes.append(
+                        f"line {row_number}: DOB {cell['DOB']!r} is not a date; kept as text"
+                    )
+                    # The year alone still rules out links to other birth years.
+                    details["birth_date_text"] = cell["DOB"]
+                    dates = unique(YEAR.findall(cell["DOB"]))
+                gender = GENDERS.get(cell["Gender"].replace("\xa0", " ").strip().casefold())
+                if gender:
+                    details["gender"] = [gender]
+                key = entry_key(name_rus or name_eng, dates)
+                tags = clean_tags(cell["Tag"])
+                if key in entries:
+                    entry = entries[key]
+                    entry.tags = unique([*entry.tags, *tags])
+                    if cell["Description"] not in entry.description:
+                        entry.description += "\n" + cell["Description"]
+                    continue
+                entries[key] = ParsedEntry(
+                    source_id=key,
+                    schema="Person",
+                    name=name_rus or name_eng,
+                    aliases=[name_eng] if name_rus and name_eng else [],
+                    birth_dates=dates,
+                    tags=tags,
+                    description=cell["Description"],
+                    details=details,
+                )
+    except UnicodeDecodeError as error:
+        raise SourceError(path, None, None, f"not UTF-8 text ({error.reason})") from None
+    except csv.Error as error:
+        raise SourceError(path, None, None, f"not a readable CSV file ({error})") from None
+    except FileNotFoundError:
+        raise SourceError(path, None, None, "no such file") from None
+    return ParsedDataset(list(entries.values()), {path.name: file_sha256(path)}, notes)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SanctionsConfig(AppConfig):
+    name = "civwatch.sanctions"
+    verbose_name = _("Sanctions and external lists")
+
+    def ready(self) -> None:
+        # Importing this module registers the `import` sub-commands.
+        from civwatch.sanctions import importers  # noqa: F401

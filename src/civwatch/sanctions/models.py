@@ -1,0 +1,193 @@
+"""Official sanctions lists and external lists as datasets, their versions, entries and the
+links that cross-reference persons across datasets.
+
+Every entry points at its own `entities.Entity`; those entities are not in a register, so the
+registers' public pages and screening do not show them (`Entity.objects.listed()`). What is
+public here: datasets, versions, entries and their changes (all public data), and confirmed
+links between two public datasets. Proposed and rejected links are internal.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from civwatch.entities.models import Entity
+
+JURISDICTIONS = ("us", "uk", "eu", "ca")
+
+
+class Jurisdiction(models.TextChoices):
+    US = "us", _("United States")
+    UK = "uk", _("United Kingdom")
+    EU = "eu", _("European Union")
+    CA = "ca", _("Canada")
+
+
+class Dataset(models.Model):
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("official sanctions list")
+        EXTERNAL = "external", _("external list")
+
+    slug = models.SlugField(primary_key=True, max_length=64)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    source_url = models.URLField(_("source"), max_length=1000, blank=True)
+    licence = models.CharField(_("licence"), max_length=300, blank=True)
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=2, choices=Jurisdiction.choices, blank=True
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("dataset")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sanctions:dataset", args=[self.slug])
+
+    @property
+    def latest_version(self) -> "DatasetVersion | None":
+        return self.versions.order_by("-imported_at", "-pk").first()
+
+
+class DatasetVersion(models.Model):
+    """One import of a dataset: the files it came from and what it changed."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
+    source_date = models.DateField(_("source date"), null=True, blank=True)
+    files = models.JSONField(_("files"), default=dict, help_text="file name -> sha256")
+    fingerprint = models.CharField(max_length=64, help_text="sha256 over the files' sha256s")
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    notes = models.JSONField(default=list, help_text="What the importer repaired or skipped.")
+
+    class Meta:
+        verbose_name = _("dataset version")
+        ordering = ["dataset", "-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "fingerprint"], name="unique_dataset_fingerprint"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} {self.source_date or self.imported_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sanctions:version", args=[self.dataset_id, self.pk])
+
+
+class ListEntry(models.Model):
+    """A row of a dataset: one person, organisation or vessel as the list describes it.
+
+    `record` holds the normalised content (names, birth dates, documents...) that change
+    detection compares between versions and cross-referencing reads.
+    """
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="entries")
+    source_id = models.CharField(_("source id"), max_length=128)
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="list_entries")
+    schema = models.CharField(max_length=32, default="Person")
+    name = models.CharField(_("name"), max_length=1000, help_text="As the dataset gives it.")
+    programmes = models.JSONField(_("programmes"), default=list)
+    listed_since = models.DateField(_("listed since"), null=True, blank=True)
+    tags = models.JSONField(_("tags"), default=list)
+    description = models.TextField(_("description or role"), blank=True)
+    record = models.JSONField(default=dict)
+    present = models.BooleanField(_("in the latest version"), default=True)
+    first_version = models.ForeignKey(
+        DatasetVersion, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    last_version = models.ForeignKey(
+        DatasetVersion, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("list entry")
+        verbose_name_plural = _("list entries")
+        ordering = ["dataset", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "source_id"], name="unique_entry_source_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sanctions:entry", args=[self.dataset_id, self.source_id])
+
+
+class EntryChange(models.Model):
+    """What one re-import changed in one entry: `fields` maps a field to [before, after]."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("added")
+        CHANGED = "changed", _("changed")
+        REMOVED = "removed", _("removed")
+        REINSTATED = "reinstated", _("reinstated")
+
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="changes")
+    entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    fields = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("entry change")
+        ordering = ["version", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entry}"
+
+
+class Link(models.Model):
+    """A proposed, confirmed or rejected statement that two records are the same person.
+
+    A side is a dataset slug, or one of the pseudo-datasets `registers` (entities listed in a
+    state register) and `cases` (documented officials); `*_id` is the record's id there (the
+    list's own id, or the entity id) and `*_name` its name as that dataset gives it.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    left_dataset = models.CharField(max_length=64)
+    left_id = models.CharField(max_length=128)
+    left_name = models.CharField(max_length=1000)
+    left_entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    right_dataset = models.CharField(max_length=64)
+    right_id = models.CharField(max_length=128)
+    right_name = models.CharField(max_length=1000)
+    right_entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    explanation = models.JSONField(_("explanation"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("link")
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["left_dataset", "left_id", "right_dataset", "right_id"],
+                name="unique_link_sides",
+            )
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.left_name} = {self.right_name} ({self.status})"

@@ -1,0 +1,152 @@
+"""What every list reader shares: the parsed entry, errors that name file/row/field, dates."""
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from civwatch.core.errors import UserError
+
+MONTHS_EN = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+# Genitive forms as written in "9 марта 1965".
+MONTHS_RU = {
+    m: i
+    for i, m in enumerate(
+        [
+            "января", "февраля", "марта", "апреля", "мая", "июня",
+            "июля", "августа", "сентября", "октября", "ноября", "декабря",
+        ],
+        1,
+    )
+}  # fmt: skip
+NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{4})\b")
+WORD_DATE = re.compile(r"\b(?:(\d{1,2})\s+)?([A-Za-zА-Яа-яё]+)\.?\s+(\d{4})\b")
+ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
+
+
+class SourceError(UserError):
+    def __init__(
+        self,
+        path: Path | str,
+        row: int | None,
+        field_name: str | None,
+        problem: str,
+        unit: str = "row",
+    ):
+        where = [str(path)]
+        if row is not None:
+            where.append(f"{unit} {row}")
+        if field_name:
+            where.append(f"field {field_name!r}")
+        super().__init__(f"{', '.join(where)}: {problem}")
+
+
+@dataclass
+class ParsedEntry:
+    """One entry as a reader understood it; `record` is what versions are compared on."""
+
+    source_id: str
+    schema: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    weak_aliases: list[str] = field(default_factory=list)
+    birth_dates: list[str] = field(default_factory=list)  # ISO, possibly YYYY or YYYY-MM
+    programmes: list[str] = field(default_factory=list)
+    listed_since: datetime.date | None = None
+    tags: list[str] = field(default_factory=list)
+    description: str = ""
+    details: dict = field(default_factory=dict)  # birth places, documents, addresses...
+
+    @property
+    def record(self) -> dict:
+        """Everything the entry says, in a stable JSON form (empty values left out)."""
+        data = {
+            "schema": self.schema,
+            "name": self.name,
+            "aliases": self.aliases,
+            "weak_aliases": self.weak_aliases,
+            "birth_dates": self.birth_dates,
+            "programmes": self.programmes,
+            "listed_since": self.listed_since.isoformat() if self.listed_since else "",
+            "tags": self.tags,
+            "description": self.description,
+            **self.details,
+        }
+        return {key: value for key, value in data.items() if value}
+
+
+@dataclass
+class ParsedDataset:
+    """Everything read from the files of one version, before anything is written."""
+
+    entries: list[ParsedEntry]
+    files: dict[str, str]  # file name -> sha256
+    notes: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def unique(values) -> list:
+    """Non-empty values, first occurrence kept, order kept."""
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def iso_date(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    """An ISO date at the precision given, or None when the parts are impossible."""
+    try:
+        if day:
+            return datetime.date(year, month or 1, day).isoformat()
+        if month:
+            datetime.date(year, month, 1)
+            return f"{year:04d}-{month:02d}"
+    except ValueError:
+        return None
+    return f"{year:04d}"
+
+
+def month_number(word: str) -> int | None:
+    word = word.casefold()
+    return MONTHS_RU.get(word) or (MONTHS_EN.get(word[:3]) if len(word) >= 3 else None)
+
+
+def parse_birth_dates(text: str) -> list[str] | None:
+    """Dates in a free-text birth date cell: [] when the cell is empty, None when unreadable.
+
+    Reads "28.06.1960", "09 Nov 1972", "Nov 1972", "9 марта 1965", "1965", "circa 1965",
+    "1960 to 1962" (every year of the range) and ISO dates.
+    """
+    text = text.strip().strip("-–—?").strip()
+    if not text:
+        return []
+    if ISO_DATE.match(text):
+        return [text]
+    found = []
+    for day, month, year in NUMERIC_DATE.findall(text):
+        found.append(iso_date(int(year), int(month), int(day)))
+    rest = NUMERIC_DATE.sub(" ", text)
+    for day, month_word, year in WORD_DATE.findall(rest):
+        month = month_number(month_word)
+        if month:
+            found.append(iso_date(int(year), month, int(day) if day else None))
+    rest = WORD_DATE.sub(lambda m: " " if month_number(m.group(2)) else m.group(0), rest)
+    years = [int(y) for y in YEAR.findall(rest)]
+    if len(years) == 2 and re.search(r"\d{4}\s*(to|-|–)\s*\d{4}", rest) and years[0] < years[1]:
+        found += [iso_date(y) for y in range(years[0], years[1] + 1)]
+    else:
+        found += [iso_date(y) for y in years]
+    if not found or None in found:
+        return None
+    return unique(found)

@@ -1,0 +1,157 @@
+"""Who has sanctioned a person, under which programme, since when, and who has not yet.
+
+The public entry point for other apps (the accountability list, dossiers) is
+`sanctions_status(entity)`.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from civwatch.entities.models import Entity
+from civwatch.sanctions.models import JURISDICTIONS, Dataset, Link, ListEntry
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One programme of one official list that names the person."""
+
+    dataset: str  # slug
+    dataset_title: str
+    programme: str  # "" when the list gives none
+    since: datetime.date | None
+    source_id: str
+    name: str  # as the list gives it
+
+
+@dataclass(frozen=True)
+class ExternalListing:
+    """An entry on an external (non-governmental) list, e.g. the ACF list."""
+
+    dataset: str
+    dataset_title: str
+    source_id: str
+    name: str
+    tags: tuple[str, ...]
+    description: str
+
+
+@dataclass
+class SanctionsStatus:
+    by_jurisdiction: dict[str, list[Listing]] = field(default_factory=dict)
+    not_acted: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+    external: list[ExternalListing] = field(default_factory=list)
+    entity_ids: frozenset[str] = frozenset()
+
+    @property
+    def sanctioned(self) -> bool:
+        return any(self.by_jurisdiction.values())
+
+    def as_dict(self) -> dict:
+        """The JSON form used by the API."""
+        return {
+            "jurisdictions": {
+                code: [
+                    {
+                        "dataset": listing.dataset,
+                        "dataset_title": listing.dataset_title,
+                        "programme": listing.programme,
+                        "since": listing.since.isoformat() if listing.since else None,
+                        "source_id": listing.source_id,
+                        "name": listing.name,
+                    }
+                    for listing in listings
+                ]
+                for code, listings in self.by_jurisdiction.items()
+            },
+            "not_acted": self.not_acted,
+            "unchecked": self.unchecked,
+            "external": [
+                {
+                    "dataset": e.dataset,
+                    "dataset_title": e.dataset_title,
+                    "source_id": e.source_id,
+                    "name": e.name,
+                    "tags": list(e.tags),
+                }
+                for e in self.external
+            ],
+        }
+
+
+def confirmed_component(entity_ids: Iterable[str]) -> set[str]:
+    """The entities joined to these by confirmed links, directly or through others."""
+    found, frontier = set(entity_ids), set(entity_ids)
+    while frontier:
+        pairs = Link.objects.filter(status=Link.Status.CONFIRMED).filter(
+            Q(left_entity_id__in=frontier) | Q(right_entity_id__in=frontier)
+        )
+        reached = {
+            e for pair in pairs.values_list("left_entity_id", "right_entity_id") for e in pair
+        }
+        frontier = reached - found
+        found |= reached
+    return found
+
+
+def sanctions_status(entity: Entity | str) -> SanctionsStatus:
+    """The sanctions status of a person or organisation, across every imported dataset.
+
+    Counts the entity's own list entries and those of every entity joined to it by confirmed
+    links (proposed links never count). Only entries present in their dataset's latest
+    version count.
+
+    Returns a `SanctionsStatus` with:
+    - `by_jurisdiction`: for each of "us", "uk", "eu", "ca", the `Listing`s (dataset slug and
+      title, programme, listed since or None, the list's own id, the name as listed) of the
+      official lists of that jurisdiction; an entry with several programmes gives one
+      `Listing` per programme;
+    - `not_acted`: the jurisdictions with no listing, in that order;
+    - `unchecked`: those of `not_acted` for which no official list is imported at all, so
+      "not acted" only means "not known to have acted";
+    - `external`: entries on external lists (tags, description);
+    - `entity_ids`: the entities whose entries were counted.
+    """
+    entity_id = entity.pk if isinstance(entity, Entity) else entity
+    ids = confirmed_component([entity_id])
+    entries = (
+        ListEntry.objects.filter(entity_id__in=ids, present=True)
+        .select_related("dataset")
+        .order_by("dataset_id", "source_id")
+    )
+    status = SanctionsStatus(by_jurisdiction={code: [] for code in JURISDICTIONS})
+    for entry in entries:
+        dataset = entry.dataset
+        if dataset.kind == Dataset.Kind.OFFICIAL and dataset.jurisdiction:
+            for programme in entry.programmes or [""]:
+                status.by_jurisdiction[dataset.jurisdiction].append(
+                    Listing(
+                        dataset.slug,
+                        dataset.title,
+                        programme,
+                        entry.listed_since,
+                        entry.source_id,
+                        entry.name,
+                    )
+                )
+        else:
+            status.external.append(
+                ExternalListing(
+                    dataset.slug,
+                    dataset.title,
+                    entry.source_id,
+                    entry.name,
+                    tuple(entry.tags),
+                    entry.description,
+                )
+            )
+    covered = set(
+        Dataset.objects.filter(kind=Dataset.Kind.OFFICIAL).values_list("jurisdiction", flat=True)
+    )
+    status.not_acted = [code for code in JURISDICTIONS if not status.by_jurisdiction[code]]
+    status.unchecked = [code for code in status.not_acted if code not in covered]
+    status.entity_ids = frozenset(ids)
+    return status
