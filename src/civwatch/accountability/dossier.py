@@ -21,6 +21,7 @@ from civwatch.cases.records import Visibility
 from civwatch.core.errors import UserError
 from civwatch.evidence.models import EvidenceItem
 from civwatch.matching.translit import romanise
+from civwatch.sanctions.models import JURISDICTIONS
 
 FORMATS = ("pdf", "html", "json")
 LEVEL = Visibility.INTERNAL
@@ -99,7 +100,7 @@ def as_of(entry: Entry) -> str:
 
 def build(entry: Entry, jurisdiction: str) -> dict[str, Any]:
     """The dossier's content, in a form that is also its JSON format."""
-    if jurisdiction not in scope.regimes()["jurisdictions"]:
+    if jurisdiction not in JURISDICTIONS:
         raise UserError(f"Unknown jurisdiction “{jurisdiction}”: use us, uk, eu or ca.")
     rules = scope.jurisdiction(jurisdiction)
     view = public.entry_view(entry, LEVEL)
@@ -140,10 +141,15 @@ def build(entry: Entry, jurisdiction: str) -> dict[str, Any]:
 def render(entry: Entry, jurisdiction: str, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise UserError(f"Unknown format “{fmt}”: use pdf, html or json.")
-    content = build(entry, jurisdiction)
-    if fmt == "json":
-        return (json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    with translation.override(content["language"]):
+    language = (
+        scope.jurisdiction(jurisdiction)["language"] if jurisdiction in JURISDICTIONS else "en"
+    )
+    with translation.override(language):
+        content = build(entry, jurisdiction)
+        if fmt == "json":
+            return (
+                json.dumps(content, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+            ).encode()
         html = render_to_string("accountability/dossier.html", {"d": content})
     if fmt == "html":
         return html.encode()

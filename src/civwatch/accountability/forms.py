@@ -10,12 +10,12 @@ from civwatch.accountability.models import (
     Entry,
     EntryStatus,
     Exculpatory,
-    Jurisdiction,
     ReplyRecord,
     Submission,
 )
 from civwatch.cases.models import Participant
 from civwatch.entities.models import Entity
+from civwatch.sanctions.models import Jurisdiction
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # Roles in which a person may be held responsible for an incident.

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from civwatch.cases.models import Participant
 from civwatch.cases.records import DocumentedRecord, ReviewStatus, Revision
 from civwatch.entities.models import Entity
+from civwatch.sanctions.models import Jurisdiction
 
 
 class EntryStatus(models.TextChoices):
@@ -38,13 +39,6 @@ PUBLIC_ENTRY_STATUSES = (
 )  # fmt: skip
 # A claim's evidence counts for an act once an editor has verified the claim.
 VERIFIED_CLAIM_STATUSES = (ReviewStatus.VERIFIED, ReviewStatus.PUBLISHED, ReviewStatus.CORRECTED)
-
-
-class Jurisdiction(models.TextChoices):
-    US = "us", _("United States")
-    UK = "uk", _("United Kingdom")
-    EU = "eu", _("European Union")
-    CA = "ca", _("Canada")
 
 
 class Entry(DocumentedRecord):

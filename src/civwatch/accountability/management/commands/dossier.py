@@ -5,8 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from civwatch.accountability import dossier
-from civwatch.accountability.models import Entry, Jurisdiction
+from civwatch.accountability.models import Entry
 from civwatch.core.errors import UserError
+from civwatch.sanctions.models import Jurisdiction
 
 
 class Command(BaseCommand):
