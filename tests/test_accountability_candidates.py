@@ -32,6 +32,7 @@ def test_acf_organisers_of_repressions_become_candidates_once_and_stay_unpublish
     assert Entry.objects.count() == 3
     page = client.get("/accountability/").content.decode()
     assert "Аббазов" not in page and "No published entries yet." in page
+    assert "Опубликованных записей пока нет." in client.get("/ru/accountability/").content.decode()
 
 
 def test_candidates_from_a_dataset_not_imported_is_a_clear_error():
