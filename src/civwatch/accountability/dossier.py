@@ -87,6 +87,12 @@ def evidence_table(acts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def sanctions_in(entry: Entry, language: str) -> list[dict[str, Any]]:
+    """The sanctions rows in the dossier's language, whatever language the caller is in."""
+    with translation.override(language):
+        return sanctions_summary(entry.entity)
+
+
 def as_of(entry: Entry) -> str:
     """The date of the latest change to what the dossier shows (not the time of writing)."""
     dates = [entry.updated_at]
@@ -133,7 +139,7 @@ def build(entry: Entry, jurisdiction: str) -> dict[str, Any]:
             }
             for r in entry.replies.all()
         ],
-        "sanctions": sanctions_summary(entry.entity),
+        "sanctions": sanctions_in(entry, rules["language"]),
         "corrections": view["corrections"],
     }
 
