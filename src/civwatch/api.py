@@ -11,3 +11,4 @@ api = NinjaAPI(
 api.add_router("/", "civwatch.registers.api.router")
 api.add_router("/", "civwatch.screening.api.router")
 api.add_router("/", "civwatch.cases.api.router")
+api.add_router("/", "civwatch.sanctions.api.router")

@@ -7,6 +7,7 @@ that repeat the same person (same name and birth date) are merged, their tags un
 """
 
 import csv
+import datetime
 import hashlib
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from civwatch.sanctions.sources import (
 
 COLUMNS = ("Name rus", "Name eng", "DOB", "Gender", "Description", "Tag")
 REPRESSIONS_TAG = "Organizers of political repressions"
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
 GENDERS = {"male": "male", "female": "female", "femail": "female"}
 
 
@@ -30,6 +32,16 @@ def clean_tags(cell: str) -> list[str]:
     return unique(
         " ".join(line.split()).strip('"').rstrip(".").strip() for line in cell.splitlines()
     )
+
+
+def excel_year(date: str) -> str | None:
+    """The year behind a date a spreadsheet made of it: the cell held "1969", the program
+    read it as day 1969 since its epoch (1899-12-30) and wrote 22.05.1905. No one on this
+    list of serving officials was born in 1900-1909, so such dates are read back as years."""
+    if len(date) != 10 or not date.startswith("190"):
+        return None
+    serial = (datetime.date.fromisoformat(date) - EXCEL_EPOCH).days
+    return str(serial) if 1900 <= serial <= 2010 else None
 
 
 def entry_key(name_rus: str, birth_dates: list[str]) -> str:
@@ -80,6 +92,13 @@ def read_acf_list(path: Path) -> ParsedDataset:
                     # The year alone still rules out links to other birth years.
                     details["birth_date_text"] = cell["DOB"]
                     dates = unique(YEAR.findall(cell["DOB"]))
+                years = {d: excel_year(d) for d in dates if excel_year(d)}
+                if years:
+                    notes.append(
+                        f"line {row_number}: DOB {cell['DOB']!r} is a year a spreadsheet turned "
+                        f"into a date; read as {', '.join(years.values())}"
+                    )
+                    dates = [years.get(d, d) for d in dates]
                 gender = GENDERS.get(cell["Gender"].replace("\xa0", " ").strip().casefold())
                 if gender:
                     details["gender"] = [gender]

@@ -15,7 +15,7 @@ from civwatch.jobs.models import Job
 from civwatch.jobs.runner import job_kind
 from civwatch.sanctions.acf import read_acf_list
 from civwatch.sanctions.ftm import read_ftm, read_targets_simple
-from civwatch.sanctions.models import Dataset, Jurisdiction
+from civwatch.sanctions.models import CASES, REGISTERS, Dataset, Jurisdiction
 from civwatch.sanctions.ofac import read_ofac_directory
 from civwatch.sanctions.sources import ParsedDataset
 from civwatch.sanctions.writing import DatasetSpec, VersionReport, write_version
@@ -38,7 +38,7 @@ ACF_LIST = DatasetSpec(
     kind=Dataset.Kind.EXTERNAL,
 )
 # Side names of cross-referencing that are not datasets (civwatch.sanctions.xref).
-RESERVED_SLUGS = {"registers", "cases"}
+RESERVED_SLUGS = {REGISTERS, CASES, "staff"}  # "staff" is a URL of the pages
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 READERS: dict[str, Callable[[Path], ParsedDataset]] = {

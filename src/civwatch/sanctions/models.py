@@ -10,11 +10,15 @@ links between two public datasets. Proposed and rejected links are internal.
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.entities.models import Entity
 
 JURISDICTIONS = ("us", "uk", "eu", "ca")
+# Sides of cross-referencing that are not datasets: persons listed in a state register, and
+# officials documented in case records (internal: their links are never public).
+REGISTERS, CASES = "registers", "cases"
 
 
 class Jurisdiction(models.TextChoices):
@@ -191,3 +195,36 @@ class Link(models.Model):
 
     def __str__(self) -> str:
         return f"{self.left_name} = {self.right_name} ({self.status})"
+
+    @property
+    def sides(self) -> tuple[str, str, str, str]:
+        return (self.left_dataset, self.left_id, self.right_dataset, self.right_id)
+
+    @property
+    def public(self) -> bool:
+        """Confirmed links between two public datasets (never a case record) are public."""
+        return self.status == self.Status.CONFIRMED and CASES not in {
+            self.left_dataset,
+            self.right_dataset,
+        }
+
+    def decide(self, user, status: str) -> None:
+        """An editor confirms or rejects the link (or returns it to proposed)."""
+        if status not in self.Status.values:
+            raise ValueError(f"unknown status {status!r}")
+        self.status, self.decided_by = status, user
+        self.decided_at = timezone.now() if status != self.Status.PROPOSED else None
+        self.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+
+    def as_json_line(self) -> dict:
+        """The `civwatch xref --format jsonl` contract: these keys, in this order."""
+        return {
+            "left_id": self.left_id,
+            "left_dataset": self.left_dataset,
+            "left_name": self.left_name,
+            "right_id": self.right_id,
+            "right_dataset": self.right_dataset,
+            "right_name": self.right_name,
+            "score": round(self.score, 4),
+            "status": self.status,
+        }

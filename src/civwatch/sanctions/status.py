@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from civwatch.entities.models import Entity
-from civwatch.sanctions.models import JURISDICTIONS, Dataset, Link, ListEntry
+from civwatch.sanctions.models import CASES, JURISDICTIONS, Dataset, Link, ListEntry
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,18 @@ class SanctionsStatus:
         }
 
 
-def confirmed_component(entity_ids: Iterable[str]) -> set[str]:
+def confirmed_links(public_only: bool = False):
+    links = Link.objects.filter(status=Link.Status.CONFIRMED)
+    if public_only:
+        links = links.exclude(left_dataset=CASES).exclude(right_dataset=CASES)
+    return links
+
+
+def confirmed_component(entity_ids: Iterable[str], public_only: bool = False) -> set[str]:
     """The entities joined to these by confirmed links, directly or through others."""
     found, frontier = set(entity_ids), set(entity_ids)
     while frontier:
-        pairs = Link.objects.filter(status=Link.Status.CONFIRMED).filter(
+        pairs = confirmed_links(public_only).filter(
             Q(left_entity_id__in=frontier) | Q(right_entity_id__in=frontier)
         )
         reached = {
@@ -97,12 +104,15 @@ def confirmed_component(entity_ids: Iterable[str]) -> set[str]:
     return found
 
 
-def sanctions_status(entity: Entity | str) -> SanctionsStatus:
+def sanctions_status(entity: Entity | str, public_only: bool = False) -> SanctionsStatus:
     """The sanctions status of a person or organisation, across every imported dataset.
 
     Counts the entity's own list entries and those of every entity joined to it by confirmed
-    links (proposed links never count). Only entries present in their dataset's latest
-    version count.
+    links (proposed and rejected links never count). Only entries present in their dataset's
+    latest version count. With `public_only=True` only public links are followed (confirmed
+    links that do not involve a case record): what public pages and the public API use. A
+    caller that publishes a record of its own (a published accountability-list entry)
+    decides itself whether the links of that record may be shown.
 
     Returns a `SanctionsStatus` with:
     - `by_jurisdiction`: for each of "us", "uk", "eu", "ca", the `Listing`s (dataset slug and
@@ -116,7 +126,7 @@ def sanctions_status(entity: Entity | str) -> SanctionsStatus:
     - `entity_ids`: the entities whose entries were counted.
     """
     entity_id = entity.pk if isinstance(entity, Entity) else entity
-    ids = confirmed_component([entity_id])
+    ids = confirmed_component([entity_id], public_only)
     entries = (
         ListEntry.objects.filter(entity_id__in=ids, present=True)
         .select_related("dataset")

@@ -1,0 +1,172 @@
+"""JSON API for datasets, entries, sanctions status and cross-reference links.
+
+Datasets, entries and statuses are public data. Links: without a token, confirmed links
+between public datasets only; a researcher's token shows every link; an editor's token may
+confirm or reject them.
+"""
+
+from typing import Any, Literal
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from civwatch.accounts.models import has_role
+from civwatch.cases.access import BadToken, request_user
+from civwatch.sanctions.models import Dataset, Link, ListEntry
+from civwatch.sanctions.queries import links_of, public_entity, search_entries, visible_links
+from civwatch.sanctions.status import sanctions_status
+
+router = Router(tags=["sanctions"])
+
+
+def caller(request: HttpRequest) -> Any:
+    try:
+        return request_user(request)
+    except BadToken:
+        raise HttpError(401, "Unknown or revoked API token.") from None
+
+
+def dataset_json(dataset: Dataset) -> dict:
+    version = dataset.latest_version
+    return {
+        "slug": dataset.slug,
+        "title": dataset.title,
+        "publisher": dataset.publisher,
+        "source_url": dataset.source_url,
+        "licence": dataset.licence,
+        "jurisdiction": dataset.jurisdiction or None,
+        "kind": dataset.kind,
+        "latest_version": version
+        and {
+            "id": version.pk,
+            "source_date": version.source_date,
+            "imported_at": version.imported_at,
+            "files": version.files,
+            "added": version.added,
+            "changed": version.changed,
+            "removed": version.removed,
+        },
+    }
+
+
+def entry_json(entry: ListEntry) -> dict:
+    return {
+        "dataset": entry.dataset_id,
+        "source_id": entry.source_id,
+        "entity_id": entry.entity_id,
+        "schema": entry.schema,
+        "name": entry.name,
+        "aliases": entry.record.get("aliases", []),
+        "birth_dates": entry.record.get("birth_dates", []),
+        "programmes": entry.programmes,
+        "listed_since": entry.listed_since,
+        "tags": entry.tags,
+        "description": entry.description,
+        "present": entry.present,
+    }
+
+
+def link_json(link: Link) -> dict:
+    return {
+        "id": link.pk,
+        **link.as_json_line(),
+        "explanation": link.explanation,
+        "decided_by": link.decided_by.get_username() if link.decided_by else None,
+        "decided_at": link.decided_at,
+    }
+
+
+@router.get("/sanctions/datasets", summary="Imported sanctions lists and external lists")
+def list_datasets(request) -> list[dict]:
+    return [dataset_json(d) for d in Dataset.objects.all()]
+
+
+class EntryFilters(Schema):
+    q: str | None = Field(None, max_length=200, description="name, in either script")
+    tag: str | None = Field(None, max_length=200)
+    programme: str | None = Field(None, max_length=100)
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/sanctions/datasets/{slug}/entries", summary="Entries of a dataset's latest version")
+def list_entries(request, slug: str, filters: Query[EntryFilters]) -> dict:
+    dataset = get_object_or_404(Dataset, slug=slug)
+    entries = search_entries(
+        dataset.entries.filter(present=True),
+        filters.q or "",
+        filters.tag or "",
+        filters.programme or "",
+    ).order_by("name", "source_id")
+    page = entries[filters.offset : filters.offset + filters.limit]
+    return {"count": entries.count(), "results": [entry_json(e) for e in page]}
+
+
+@router.get(
+    "/sanctions/datasets/{slug}/entry",
+    summary="One entry with its sanctions status (through confirmed links) and links",
+)
+def get_entry(request, slug: str, source_id: str = Query(..., max_length=128)) -> dict:
+    entry = get_object_or_404(
+        ListEntry.objects.select_related("dataset"), dataset=slug, source_id=source_id
+    )
+    internal = has_role(caller(request), "researcher")
+    status = sanctions_status(entry.entity, public_only=not internal)
+    links = links_of([entry.entity_id], internal).select_related("decided_by")
+    return {
+        **entry_json(entry),
+        "sanctions_status": status.as_dict(),
+        "links": [link_json(link) for link in links],
+    }
+
+
+@router.get(
+    "/sanctions/status/{entity_id}",
+    summary="Sanctions status of an entity: by jurisdiction, and who has not acted",
+)
+def get_status(request, entity_id: str) -> dict:
+    internal = has_role(caller(request), "researcher")
+    if public_entity(entity_id) is None and not internal:
+        raise HttpError(404, "Not found.")
+    return {
+        "entity_id": entity_id,
+        **sanctions_status(entity_id, public_only=not internal).as_dict(),
+    }
+
+
+class LinkFilters(Schema):
+    status: Literal["proposed", "confirmed", "rejected"] | None = None
+    dataset: str | None = Field(None, max_length=64)
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/sanctions/links", summary="Cross-reference links (public: confirmed ones only)")
+def list_links(request, filters: Query[LinkFilters]) -> dict:
+    links = visible_links(has_role(caller(request), "researcher"))
+    if filters.status:
+        links = links.filter(status=filters.status)
+    if filters.dataset:
+        links = links.filter(Q(left_dataset=filters.dataset) | Q(right_dataset=filters.dataset))
+    links = links.select_related("decided_by").order_by("-score", "pk")
+    page = links[filters.offset : filters.offset + filters.limit]
+    return {"count": links.count(), "results": [link_json(link) for link in page]}
+
+
+class Decision(Schema):
+    status: Literal["proposed", "confirmed", "rejected"]
+
+
+@router.post(
+    "/sanctions/links/{int:link_id}/decision", summary="Confirm or reject a link (editors)"
+)
+def decide_link(request, link_id: int, decision: Decision) -> dict:
+    user = caller(request)
+    if not has_role(user, "editor"):
+        raise HttpError(403 if user.is_authenticated else 401, "Editors decide links.")
+    link = get_object_or_404(Link, pk=link_id)
+    link.decide(user, decision.status)
+    return link_json(link)

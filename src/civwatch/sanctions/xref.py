@@ -1,0 +1,291 @@
+"""Cross-referencing: links proposed between persons of different datasets.
+
+A side is a dataset (its persons present in the latest version), `registers` (persons
+listed in a state register) or `cases` (persons documented as officials in case records).
+Each record of the left side is screened against an index of the right side with the
+matching library (names in every script, initials, missing patronymics, birth dates,
+identifiers). A link is proposed when the score reaches the threshold and the birth dates
+do not conflict: two records that both give a birth date must agree on it at the precision
+they share ("1972" agrees with "1972-11-09"; "1972-11-09" does not agree with "1972-11-10").
+
+Re-running is safe: links an editor decided keep their status (their score and explanation
+are refreshed); proposals that no longer reach the threshold are withdrawn.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+from django.db import transaction
+from django.db.models import Q
+from rapidfuzz.distance import Levenshtein
+
+from civwatch.cases.models import Participant
+from civwatch.entities.models import Entity
+from civwatch.matching import ScreeningIndex, record_from_ftm
+from civwatch.matching.index import PATRONYMIC
+from civwatch.matching.keys import initials_in, split_name, token_keys
+from civwatch.registers.exports import entity_proxy
+from civwatch.sanctions.models import CASES, REGISTERS, Dataset, Link, ListEntry
+
+# Minimum score by how far the birth dates agree; measured on ACF x OFAC (docs/sanctions.md).
+# Without a whole birth date in common, namesakes are common: the names must agree fully.
+THRESHOLDS = {"full": 0.65, "partial": 0.80, "unknown": 0.95}
+XREF_THRESHOLD = min(THRESHOLDS.values())  # what the index is asked for
+SIMILAR_PATRONYMIC = 0.8
+CANDIDATES_PER_RECORD = 5
+OFFICIAL_ROLES = {
+    Participant.Role.JUDGE,
+    Participant.Role.PROSECUTOR,
+    Participant.Role.INVESTIGATOR,
+    Participant.Role.POLICE_OFFICER,
+    Participant.Role.OFFICIAL,
+    Participant.Role.ATTACKER,
+    Participant.Role.ORGANISER,
+}
+FTM_PROPERTIES = {
+    "aliases": "alias",
+    "weak_aliases": "weakAlias",
+    "birth_dates": "birthDate",
+    "nationalities": "nationality",
+    "passports": "passportNumber",
+    "id_numbers": "idNumber",
+}
+
+
+@dataclass
+class SideRecord:
+    dataset: str
+    id: str
+    name: str
+    entity_id: str
+    ftm: dict
+
+    @property
+    def birth_dates(self) -> list[str]:
+        return self.ftm["properties"].get("birthDate", [])
+
+    @property
+    def names(self) -> list[str]:
+        properties = self.ftm["properties"]
+        return [n for p in ("name", "alias", "weakAlias") for n in properties.get(p, [])]
+
+
+def entry_ftm(entry: ListEntry) -> dict:
+    properties = {"name": [entry.name]}
+    for key, prop in FTM_PROPERTIES.items():
+        if entry.record.get(key):
+            properties[prop] = list(entry.record[key])
+    return {"id": entry.source_id, "schema": "Person", "properties": properties}
+
+
+def side_names() -> list[str]:
+    return [*Dataset.objects.order_by("slug").values_list("slug", flat=True), REGISTERS, CASES]
+
+
+def side_records(side: str) -> list[SideRecord]:
+    if side in (REGISTERS, CASES):
+        if side == REGISTERS:
+            entities = Entity.objects.listed()
+        else:
+            ids = Participant.objects.filter(role__in=OFFICIAL_ROLES).values("entity_id")
+            entities = Entity.objects.filter(pk__in=ids)
+        entities = entities.filter(kind=Entity.Kind.PERSON).prefetch_related(
+            "names", "identifiers", "websites"
+        )
+        return [
+            SideRecord(side, e.pk, e.name, e.pk, entity_proxy(e).to_dict())
+            for e in entities.order_by("pk")
+        ]
+    entries = ListEntry.objects.filter(dataset_id=side, present=True, schema="Person")
+    return [
+        SideRecord(side, e.source_id, e.name, e.entity_id, entry_ftm(e))
+        for e in entries.order_by("source_id")
+    ]
+
+
+def birth_date_agreement(left: Iterable[str], right: Iterable[str]) -> str:
+    """ "full" (a whole date in common), "partial" (agree at a shared year or month only),
+    "unknown" (a side gives none) or "conflict"."""
+    left, right = list(left), list(right)
+    if not left or not right:
+        return "unknown"
+    if any(len(d) == 10 for d in set(left) & set(right)):
+        return "full"
+    if any(a[: min(len(a), len(b))] == b[: min(len(a), len(b))] for a in left for b in right):
+        return "partial"
+    return "conflict"
+
+
+def patronymic_keys(names: Iterable[str]) -> set[str]:
+    return {
+        key
+        for name in names
+        for token in split_name(name)
+        if len(token) > 5 and PATRONYMIC.search(token)
+        for key in token_keys(token)
+    }
+
+
+def patronymics_conflict(left: Iterable[str], right: Iterable[str]) -> bool:
+    """Both sides give a patronymic and none sounds like one of the other side's."""
+    left_keys, right_keys = patronymic_keys(left), patronymic_keys(right)
+    if not left_keys or not right_keys:
+        return False
+    return not any(
+        Levenshtein.normalized_similarity(a, b) >= SIMILAR_PATRONYMIC
+        for a in left_keys
+        for b in right_keys
+    )
+
+
+def initials_only(names: list[str]) -> bool:
+    """Every name gives the forenames as initials only ("Поляков А. А.")."""
+    return all(len(split_name(n)) - len(initials_in(n)) <= 1 for n in names)
+
+
+def link_tier(left: SideRecord, right: SideRecord, score: float) -> str | None:
+    """The evidence tier a proposal reaches, or None when it must not be proposed.
+
+    A birth-date conflict or a patronymic conflict stops a link whatever the names score;
+    without a whole birth date in common the names must agree almost entirely, and
+    forenames given as initials only are not enough.
+    """
+    agreement = birth_date_agreement(left.birth_dates, right.birth_dates)
+    if agreement == "conflict" or patronymics_conflict(left.names, right.names):
+        return None
+    if score < THRESHOLDS[agreement]:
+        return None
+    if agreement != "full" and (initials_only(left.names) or initials_only(right.names)):
+        return None
+    return agreement
+
+
+def pair_filter(pairs: list[tuple[str, str]]) -> Q:
+    """Links between the sides of any of these pairs, whichever side is on the left."""
+    condition = Q(pk__in=[])
+    for a, b in pairs:
+        condition |= Q(left_dataset=a, right_dataset=b) | Q(left_dataset=b, right_dataset=a)
+    return condition
+
+
+def side_pairs(dataset: str | None, against: str | None) -> list[tuple[str, str]]:
+    names = side_names()
+    for side in (dataset, against):
+        if side and side not in names:
+            raise ValueError(f"unknown dataset {side!r}; known: {', '.join(names)}")
+    if dataset and against:
+        return [(dataset, against)] if dataset != against else []
+    if dataset:
+        return [(dataset, other) for other in names if other != dataset]
+    if against:
+        return [(other, against) for other in names if other != against]
+    return list(combinations(names, 2))
+
+
+@dataclass
+class Proposal:
+    left: SideRecord
+    right: SideRecord
+    score: float
+    explanation: dict
+
+    def as_link(self) -> Link:
+        return Link(
+            left_dataset=self.left.dataset,
+            left_id=self.left.id,
+            left_name=self.left.name,
+            left_entity_id=self.left.entity_id,
+            right_dataset=self.right.dataset,
+            right_id=self.right.id,
+            right_name=self.right.name,
+            right_entity_id=self.right.entity_id,
+            score=self.score,
+            explanation=self.explanation,
+        )
+
+
+def proposals(
+    left: list[SideRecord],
+    right: list[SideRecord],
+    threshold: float = XREF_THRESHOLD,
+    progress: Callable[[int], None] = lambda done: None,
+) -> Iterator[Proposal]:
+    by_id = {r.id: r for r in right}
+    index = ScreeningIndex(record_from_ftm(r.ftm) for r in right)
+    for record in left:
+        query = record_from_ftm(record.ftm)
+        for result in index.search(query, limit=CANDIDATES_PER_RECORD, threshold=threshold):
+            other = by_id[result.id]
+            if result.score < threshold or other.entity_id == record.entity_id:
+                continue
+            tier = link_tier(record, other, result.score)
+            if tier is None:
+                continue
+            explanation = {
+                **result.explanation,
+                "birth_dates": [record.birth_dates, other.birth_dates],
+                "tier": tier,
+            }
+            yield Proposal(record, other, result.score, explanation)
+        progress(1)
+
+
+@dataclass
+class XrefReport:
+    pairs: list[tuple[str, str]]
+    proposed: int = 0
+    kept_decided: int = 0
+    withdrawn: int = 0
+
+    def describe(self) -> str:
+        sides = ", ".join(f"{a} x {b}" for a, b in self.pairs) or "nothing to compare"
+        return (
+            f"{sides}: {self.proposed} links found ({self.kept_decided} of them decided "
+            f"before, kept as decided); {self.withdrawn} earlier proposals withdrawn"
+        )
+
+
+def run_xref(
+    dataset: str | None = None,
+    against: str | None = None,
+    threshold: float = XREF_THRESHOLD,
+    on_start: Callable[[int], None] = lambda total: None,
+    progress: Callable[[int], None] = lambda done: None,
+) -> XrefReport:
+    pairs = side_pairs(dataset, against)
+    records = {side: side_records(side) for side in {s for pair in pairs for s in pair}}
+    on_start(sum(len(records[left]) for left, _ in pairs))
+    report = XrefReport(pairs)
+    found = []
+    for left, right in pairs:
+        found += proposals(records[left], records[right], threshold, progress)
+    with transaction.atomic():
+        existing = {link.sides: link for link in Link.objects.filter(pair_filter(pairs))}
+        new_links, refreshed, seen = [], [], set()
+        for proposal in found:
+            key = (
+                proposal.left.dataset,
+                proposal.left.id,
+                proposal.right.dataset,
+                proposal.right.id,
+            )
+            link = existing.get(key) or existing.get((*key[2:], *key[:2]))
+            if link is None:
+                new_links.append(proposal.as_link())
+                continue
+            seen.add(link.pk)
+            link.score, link.explanation = proposal.score, proposal.explanation
+            refreshed.append(link)
+        stale = [
+            link.pk
+            for link in existing.values()
+            if link.pk not in seen and link.status == Link.Status.PROPOSED
+        ]
+        Link.objects.filter(pk__in=stale).delete()
+        Link.objects.bulk_create(new_links, batch_size=1000)
+        Link.objects.bulk_update(refreshed, ["score", "explanation"], batch_size=1000)
+    report.proposed = len(found)
+    report.kept_decided = sum(link.status != Link.Status.PROPOSED for link in refreshed)
+    report.withdrawn = len(stale)
+    return report
