@@ -53,6 +53,10 @@ def test_existing_sanctions_appear_in_the_dossier_and_on_the_public_page(
         dataset=ofac, source_id="99001", entity=official["judge"], name="PODYACHEV, Yuriy",
         programmes=["GLOMAG"], listed_since=datetime.date(2023, 3, 3),
     )  # fmt: skip
+    client.force_login(carol)
+    staff_list = client.get("/accountability/staff/").content.decode()
+    assert "United States: OFAC SDN: GLOMAG since 2023-03-03" in staff_list
+    client.logout()
     rows = {row["code"]: row["text"] for row in dossier.build(entry, "uk")["sanctions"]}
     assert rows["us"] == "OFAC SDN: GLOMAG since 2023-03-03"
     assert rows["uk"].startswith("not known (no official list")

@@ -1,6 +1,7 @@
 """Staff pages of the accountability list (researchers and editors; no JavaScript needed)."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,12 +40,13 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status:
         entries = entries.filter(status=status)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    # Who has sanctioned each person already: only for the page shown (a query per person).
+    rows = [(entry, [s for s in sanctions_summary(entry.entity) if s["listed"]]) for entry in page]
     context = {
-        "entries": entries[:500],
-        "form": form,
-        "status": status,
+        "page": page, "rows": rows, "form": form, "status": status,
         "statuses": EntryStatus.choices,
-    }
+    }  # fmt: skip
     return render(
         request, "accountability/staff_list.html", context, status=400 if form.errors else 200
     )
