@@ -59,7 +59,7 @@ def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
         # Staff read the internal level: confidential victims and evidence stay out here too.
         "view": public.entry_view(entry, Visibility.INTERNAL),
         "acts": entry.acts.select_related("participant__incident"),
-        "problems": entry.publication_problems(user) if entry.status != "published" else [],
+        "problems": [] if entry.is_public() else entry.publication_problems(user),
         "moves": workflow.allowed_moves(entry, user),
         "sanctions": sanctions_summary(entry.entity),
         "history": entry.history(),
