@@ -4,6 +4,7 @@ import pytest
 
 from civwatch.accountability import workflow
 from civwatch.accountability.models import Entry
+from civwatch.entities.models import Entity
 from tests.accountability_data import documented_official, entry_for
 from tests.test_cases import make_user
 
@@ -71,3 +72,20 @@ def test_contributors_and_the_public_cannot_reach_staff_pages(client, entry):
     assert client.get("/accountability/staff/").status_code == 302  # to the login page
     client.force_login(make_user("connie", "contributor"))
     assert client.get(f"/accountability/staff/{entry.pk}/").status_code == 403
+
+
+def test_the_api_gives_the_public_list_and_a_researcher_more(client, entry):
+    from civwatch.accounts.models import ApiToken
+
+    candidate = Entry.objects.create(entity=Entity.objects.create(
+        id="cw-cand", kind="person", name="Кандидатов"), internal_notes="from a tip")  # fmt: skip
+    public = client.get("/api/accountability/entries").json()
+    assert [e["name"] for e in public["results"]] == ["Подъячев Юрий Иванович"]
+    assert "internal_notes" not in public["results"][0]
+    assert client.get(f"/api/accountability/entries/{candidate.pk}").status_code == 404
+    token = ApiToken.issue(make_user("rita", "researcher"))
+    auth = {"Authorization": f"Bearer {token}"}
+    seen = client.get(f"/api/accountability/entries/{candidate.pk}", headers=auth).json()
+    assert seen["internal_notes"] == "from a tip"
+    bad = client.get("/api/accountability/entries", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401

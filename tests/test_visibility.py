@@ -302,6 +302,7 @@ def test_no_marker_from_the_accountability_list_in_public_pages_or_exports(
     pages = crawl(client, discovered_urls())
     entry = accountability_records["entry"]
     assert f"/accountability/{entry.pk}/" in pages and "/accountability/" in pages
+    assert f"/api/accountability/entries/{entry.pk}" in pages
     reached = b"".join(pages.values())
     for expected in ("Public Judge", "The judge approved the search.", "approved by the judge"):
         assert expected.encode() in reached, expected
