@@ -177,6 +177,20 @@ def test_the_same_data_gives_the_same_bytes(people, tmp_path):
     assert dossier.render(entry, "eu", "json") != dossier.render(entry, "uk", "json")
 
 
+def test_dossier_identifies_the_person_with_every_known_identifier(people):
+    official = documented_official(people["carol"], people["eddie"])
+    official["judge"].identifiers.create(scheme="inn", value="771234567890")
+    entry = entry_for(official, people["carol"])
+    entry.documents = "Passport 45 01 123456, issued 2016"
+    entry.save()
+    person = dossier.build(entry, "eu")["person"]
+    assert person["documents"] == [
+        "INN (taxpayer number): 771234567890", "Passport 45 01 123456, issued 2016",
+    ]  # fmt: skip
+    assert person["other_spellings"][0] == "Podyachev Yuriy Ivanovich"  # the other system
+    assert (person["birth_date"], person["birth_place"]) == ("1971-05-02", "Tula")
+
+
 def test_dossier_never_shows_a_confidential_victim(people):
     official = documented_official(people["carol"], people["eddie"])
     entry = entry_for(official, people["carol"])

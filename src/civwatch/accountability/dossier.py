@@ -42,7 +42,10 @@ def person(entry: Entry, system: str) -> dict[str, Any]:
         "birth_date": entity.birth_date,
         "birth_place": entry.birth_place,
         "nationality": entry.nationality or entity.country,
-        "documents": [line for line in entry.documents.splitlines() if line.strip()],
+        "documents": [
+            *(f"{i.get_scheme_display()}: {i.value}" for i in entity.identifiers.order_by("pk")),
+            *(line.strip() for line in entry.documents.splitlines() if line.strip()),
+        ],
         "addresses": [line for line in entry.addresses.splitlines() if line.strip()],
     }
 
