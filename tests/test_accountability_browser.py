@@ -5,6 +5,7 @@ import re
 import subprocess
 
 import pytest
+from django.db import connection
 
 from civwatch.accountability.models import Entry
 from tests.accountability_data import NAME, documented_official
@@ -26,6 +27,16 @@ SCOPE = {
     "eu": "WITHIN the scope of the EU Global Human Rights Sanctions Regime",
     "ca": "WITHIN the scope of the Justice for Victims of Corrupt Foreign Officials Act",
 }
+
+
+@pytest.fixture(autouse=True)
+def restorable_database(browser):
+    """Once Playwright runs, the test thread may get a new connection object, one without the
+    serialized copy of the database that serialized_rollback restores from; the flush after
+    this test would then leave the next transactional test without the seeded role groups and
+    vocabulary. Give that connection a copy of the database as it is before the test."""
+    if not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 def log_in(browser, base: str, user: str):
