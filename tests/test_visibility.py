@@ -8,6 +8,7 @@ and from the links on the pages fetched. No response may contain a marker.
 """
 
 import datetime
+import io
 import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
@@ -17,6 +18,7 @@ from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern
 
+from civwatch.accountability.models import Entry, Exculpatory, ReplyRecord, Submission
 from civwatch.cases.models import Case, Incident, IncidentType, Participant, Position
 from civwatch.cases.records import DocumentedRecord
 from civwatch.entities.models import Entity
@@ -30,7 +32,8 @@ MARK = "ZZSECRET"
 QUERIES = ["", "?limit=500", "?type=search&year=2024", "?visibility=internal&level=confidential",
            "?status=draft&include=all", "?page=2"]  # fmt: skip
 # Staff pages (behind login), the admin and API docs are not public output.
-NOT_PUBLIC = ("/admin/", "/cases/staff/", "/jobs/", "/api/docs", "/api/openapi.json")
+NOT_PUBLIC = ("/admin/", "/cases/staff/", "/accountability/staff/", "/jobs/", "/api/docs",
+              "/api/openapi.json")  # fmt: skip
 
 
 def text_fields(model: type[models.Model]) -> list[str]:
@@ -140,7 +143,7 @@ def records(settings, tmp_path):
 def path_candidates() -> dict[str, list[str]]:
     ids = {
         str(pk)
-        for model in (Case, Incident, Claim, EvidenceItem, Participant, Position)
+        for model in (Case, Incident, Claim, EvidenceItem, Participant, Position, Entry, Submission)
         for pk in model.objects.values_list("pk", flat=True)
     }
     words = ["incident", "claim", "case", "evidence", "foreign-agents", "search"]
@@ -188,7 +191,7 @@ def discovered_urls() -> list[str]:
 LINK = re.compile(r"""(?:href|src|action)=["']([^"'#]+)""")
 
 
-def crawl(client, start: list[str], limit: int = 4000) -> dict[str, bytes]:
+def crawl(client, start: list[str], limit: int = 10000) -> dict[str, bytes]:
     seen: dict[str, bytes] = {}
     queue = deque(start)
     while queue and len(seen) < limit:
@@ -245,3 +248,67 @@ def test_an_entity_known_only_from_a_confidential_participant_is_not_public(clie
     )
     pages = crawl(client, discovered_urls())
     assert not [url for url, body in pages.items() if MARK.encode() in body]
+
+
+@pytest.fixture
+def accountability_records(records):
+    """A published entry with markers in its non-public fields and records, an act whose
+    participation is internal, and entries still under review with markers everywhere."""
+    author = make_user("rob", "researcher")
+    day = datetime.date(2024, 3, 1)
+    judge = Entity.objects.create(id="cw-judge", kind="person", name="Public Judge")
+    role = Participant.objects.create(
+        incident=records["incident"], entity=judge, role="judge", visibility="public",
+        status="published",
+    )  # fmt: skip
+    entry = Entry(entity=judge, summary="Jailed the searcher's victims.")
+    published(entry)
+    entry.acts.create(participant=role)
+    hidden_role = hidden(
+        Participant(incident=records["incident"], entity=judge, role="prosecutor"), "internal"
+    )
+    entry.acts.create(participant=hidden_role)
+    ReplyRecord.objects.create(entry=entry, contacted_on=day, channel=f"{MARK}-channel",
+                               answer=f"{MARK}-answer")  # fmt: skip
+    Exculpatory.objects.create(entry=entry, text=f"{MARK}-exculpatory", source=f"{MARK}-source")
+    Submission.objects.create(
+        entry=entry, jurisdiction="uk", authority=f"{MARK}-authority", submitted_on=day,
+        reference=f"{MARK}-reference", decided_by=f"{MARK}-decided",
+    )  # fmt: skip
+    claim = published(Claim(incident=records["incident"], participant=role,
+                            statement="The judge approved the search."))  # fmt: skip
+    Citation.objects.create(claim=claim, item=EvidenceItem.objects.filter(visibility="public")[0],
+                            passage="approved by the judge")  # fmt: skip
+    hidden(Claim(incident=records["incident"], participant=role), "confidential")
+    for n, status in enumerate(["candidate", "documented", "verified"]):
+        person = Entity.objects.create(id=f"cw-unpub-{n}", kind="person", name=f"{MARK}-name-{n}")
+        unpublished = Entry(entity=person, created_by=author)
+        mark(unpublished, text_fields(Entry))
+        unpublished.status = status
+        unpublished.save()
+        unpublished.acts.create(
+            participant=hidden(
+                Participant(incident=records["incident"], entity=person, role="judge"), "internal"
+            )
+        )
+    return {"entry": entry}
+
+
+def test_no_marker_from_the_accountability_list_in_public_pages_or_exports(
+    client, accountability_records
+):
+    from django.core.management import call_command
+
+    pages = crawl(client, discovered_urls())
+    entry = accountability_records["entry"]
+    assert f"/accountability/{entry.pk}/" in pages and "/accountability/" in pages
+    assert f"/api/accountability/entries/{entry.pk}" in pages
+    reached = b"".join(pages.values())
+    for expected in ("Public Judge", "The judge approved the search.", "approved by the judge"):
+        assert expected.encode() in reached, expected
+    leaks = [url for url, body in pages.items() if MARK.encode() in body]
+    assert not leaks, sorted(leaks)[:20]
+
+    export = io.StringIO()
+    call_command("export", "accountability", stdout=export)
+    assert "Public Judge" in export.getvalue() and MARK not in export.getvalue()

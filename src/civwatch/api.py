@@ -11,4 +11,5 @@ api = NinjaAPI(
 api.add_router("/", "civwatch.registers.api.router")
 api.add_router("/", "civwatch.screening.api.router")
 api.add_router("/", "civwatch.cases.api.router")
+api.add_router("/", "civwatch.accountability.api.router")
 api.add_router("/", "civwatch.sanctions.api.router")

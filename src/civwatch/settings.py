@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "civwatch.cases",
     "civwatch.evidence",
     "civwatch.sanctions",
+    "civwatch.accountability",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,10 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = HOME / "media"
 
 LOGIN_URL = "admin:login"
+
+# The organisation that submits sanction dossiers (printed on each dossier).
+CIVWATCH_ORGANISATION_NAME = os.environ.get("CIVWATCH_ORGANISATION_NAME", "")
+CIVWATCH_ORGANISATION_CONTACT = os.environ.get("CIVWATCH_ORGANISATION_CONTACT", "")
 
 # Personal data never goes to logs: we log events and ids, never names or request bodies.
 LOGGING = {

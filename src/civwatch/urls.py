@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("staff/registers/import/", upload_snapshots, name="upload_snapshots"),
     path("cases/", include("civwatch.cases.urls")),
     path("sanctions/", include("civwatch.sanctions.urls")),
+    path("accountability/", include("civwatch.accountability.urls")),
     path("", include("civwatch.registers.urls")),
     prefix_default_language=False,
 )

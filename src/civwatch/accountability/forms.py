@@ -1,0 +1,108 @@
+"""Staff forms of the accountability list."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from civwatch.accountability.dossier import FORMATS
+from civwatch.accountability.models import (
+    Act,
+    Correction,
+    Entry,
+    EntryStatus,
+    Exculpatory,
+    ReplyRecord,
+    Submission,
+)
+from civwatch.cases.models import Participant
+from civwatch.entities.models import Entity
+from civwatch.sanctions.models import Jurisdiction
+
+DATE = forms.DateInput(attrs={"type": "date"})
+# Roles in which a person may be held responsible for an incident.
+RESPONSIBLE_ROLES = (
+    Participant.Role.JUDGE, Participant.Role.PROSECUTOR, Participant.Role.INVESTIGATOR,
+    Participant.Role.POLICE_OFFICER, Participant.Role.OFFICIAL, Participant.Role.ATTACKER,
+    Participant.Role.ORGANISER,
+)  # fmt: skip
+
+
+class NewEntryForm(forms.Form):
+    entity_id = forms.CharField(label=_("person (entity id)"), max_length=64)
+
+    def clean_entity_id(self) -> Entity:
+        entity = Entity.objects.filter(pk=self.cleaned_data["entity_id"].strip()).first()
+        if entity is None or entity.kind != Entity.Kind.PERSON:
+            raise forms.ValidationError(_("No person with this id."))
+        if Entry.objects.filter(entity=entity).exists():
+            raise forms.ValidationError(_("This person already has an entry."))
+        return entity
+
+
+class EntryForm(forms.ModelForm):
+    class Meta:
+        model = Entry
+        fields = [
+            "summary", "birth_place", "nationality", "documents", "addresses",
+            "other_spellings", "chain_of_command", "internal_notes",
+        ]  # fmt: skip
+
+
+class ActForm(forms.ModelForm):
+    class Meta:
+        model = Act
+        fields = ["participant", "widespread_or_systematic", "victims_defend_rights"]
+
+    def __init__(self, *args, entry: Entry, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = entry.acts.values_list("participant_id", flat=True)
+        self.fields["participant"].queryset = (
+            Participant.objects.filter(entity=entry.entity, role__in=RESPONSIBLE_ROLES)
+            .exclude(pk__in=taken)
+            .select_related("incident")
+        )
+        self.fields["participant"].label_from_instance = lambda p: (
+            f"{p.incident.title} ({p.incident.date_display}): {p.get_role_display()}"
+        )
+
+
+class MoveForm(forms.Form):
+    to = forms.ChoiceField(choices=EntryStatus.choices)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class ReplyForm(forms.ModelForm):
+    class Meta:
+        model = ReplyRecord
+        fields = ["contacted_on", "channel", "answer", "answered_on"]
+        widgets = {"contacted_on": DATE, "answered_on": DATE}
+
+
+class ExculpatoryForm(forms.ModelForm):
+    class Meta:
+        model = Exculpatory
+        fields = ["text", "source"]
+
+
+class CorrectionForm(forms.ModelForm):
+    class Meta:
+        model = Correction
+        fields = ["note"]
+
+
+class SubmissionForm(forms.ModelForm):
+    class Meta:
+        model = Submission
+        fields = ["jurisdiction", "authority", "submitted_on", "reference"]
+        widgets = {"submitted_on": DATE}
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Submission
+        fields = ["outcome", "decided_by", "decided_on"]
+        widgets = {"decided_on": DATE}
+
+
+class DossierForm(forms.Form):
+    jurisdiction = forms.ChoiceField(label=_("jurisdiction"), choices=Jurisdiction.choices)
+    fmt = forms.ChoiceField(label=_("format"), choices=[(f, f.upper()) for f in FORMATS])

@@ -1,0 +1,199 @@
+"""Staff pages of the accountability list (researchers and editors; no JavaScript needed)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civwatch.accountability import public, workflow
+from civwatch.accountability.forms import (
+    ActForm,
+    CorrectionForm,
+    DossierForm,
+    EntryForm,
+    ExculpatoryForm,
+    MoveForm,
+    NewEntryForm,
+    OutcomeForm,
+    ReplyForm,
+    SubmissionForm,
+)
+from civwatch.accountability.models import Entry, EntryStatus, Submission
+from civwatch.accountability.sanctions import sanctions_summary
+from civwatch.cases.records import Visibility
+from civwatch.cases.staff import role_required
+from civwatch.core.errors import UserError
+from civwatch.jobs.runner import enqueue_job
+
+
+@role_required("researcher")
+def entry_list(request: HttpRequest) -> HttpResponse:
+    form = NewEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entry = Entry(entity=form.cleaned_data["entity_id"], created_by=request.user)
+        entry.save_with_history(request.user)
+        return redirect("accountability:staff_entry", pk=entry.pk)
+    entries = Entry.objects.select_related("entity").order_by("status", "entity__name")
+    status = request.GET.get("status", "")
+    if status:
+        entries = entries.filter(status=status)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    # Who has sanctioned each person already: only for the page shown (a query per person).
+    rows = [(entry, [s for s in sanctions_summary(entry.entity) if s["listed"]]) for entry in page]
+    context = {
+        "page": page, "rows": rows, "form": form, "status": status,
+        "statuses": EntryStatus.choices,
+    }  # fmt: skip
+    return render(
+        request, "accountability/staff_list.html", context, status=400 if form.errors else 200
+    )
+
+
+def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
+    user = request.user
+    return {
+        "entry": entry,
+        # Staff read the internal level: confidential victims and evidence stay out here too.
+        "view": public.entry_view(entry, Visibility.INTERNAL),
+        "acts": entry.acts.select_related("participant__incident"),
+        "problems": [] if entry.is_public() else entry.publication_problems(user),
+        "moves": workflow.allowed_moves(entry, user),
+        "sanctions": sanctions_summary(entry.entity),
+        "history": entry.history(),
+        "submissions": [
+            (s, OutcomeForm(instance=s, prefix=f"s{s.pk}")) for s in entry.submissions.all()
+        ],
+        "entry_form": forms.get("entry_form") or EntryForm(instance=entry),
+        "act_form": forms.get("act_form") or ActForm(entry=entry),
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "exculpatory_form": forms.get("exculpatory_form") or ExculpatoryForm(),
+        "correction_form": forms.get("correction_form") or CorrectionForm(),
+        "submission_form": forms.get("submission_form") or SubmissionForm(),
+        "dossier_form": DossierForm(),
+    }
+
+
+@role_required("researcher")
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(Entry.objects.select_related("entity"), pk=pk)
+    return render(request, "accountability/staff_entry.html", entry_context(request, entry))
+
+
+def invalid(request: HttpRequest, entry: Entry, name: str, form) -> HttpResponse:
+    context = entry_context(request, entry, **{name: form})
+    return render(request, "accountability/staff_entry.html", context, status=400)
+
+
+@require_POST
+@role_required("researcher")
+def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(Entry, pk=pk)
+    form = EntryForm(request.POST, instance=entry)
+    if not form.is_valid():
+        return invalid(request, entry, "entry_form", form)
+    form.instance.save_with_history(request.user)
+    return redirect("accountability:staff_entry", pk=pk)
+
+
+@require_POST
+@role_required("researcher")
+def act_add(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(Entry, pk=pk)
+    form = ActForm(request.POST, entry=entry)
+    if not form.is_valid():
+        return invalid(request, entry, "act_form", form)
+    with transaction.atomic():
+        act = form.save(commit=False)
+        act.entry, act.created_by = entry, request.user
+        act.save()
+        entry.log(request.user, "act attributed", act.label())
+    return redirect("accountability:staff_entry", pk=pk)
+
+
+@require_POST
+@role_required("researcher")
+def entry_move(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(Entry, pk=pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown status."))
+    else:
+        try:
+            workflow.move(entry, form.cleaned_data["to"], request.user, form.cleaned_data["note"])
+            messages.success(request, _("Status changed."))
+        except UserError as error:
+            messages.error(request, str(error))
+    return redirect("accountability:staff_entry", pk=pk)
+
+
+# Records added to an entry as they are: form, name in the context, history action.
+ADDED_RECORDS = {
+    "reply": (ReplyForm, "reply_form", "right of reply recorded"),
+    "exculpatory": (ExculpatoryForm, "exculpatory_form", "exculpatory information added"),
+    "correction": (CorrectionForm, "correction_form", "correction published"),
+}
+
+
+@require_POST
+@role_required("researcher")
+def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    if kind not in ADDED_RECORDS:
+        raise Http404
+    entry = get_object_or_404(Entry, pk=pk)
+    form_class, name, action = ADDED_RECORDS[kind]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return invalid(request, entry, name, form)
+    with transaction.atomic():
+        record = form.save(commit=False)
+        record.entry, record.created_by = entry, request.user
+        record.save()
+        entry.log(request.user, action)
+    return redirect("accountability:staff_entry", pk=pk)
+
+
+@require_POST
+@role_required("researcher")
+def submission_add(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(Entry, pk=pk)
+    form = SubmissionForm(request.POST)
+    if not form.is_valid():
+        return invalid(request, entry, "submission_form", form)
+    try:
+        workflow.record_submission(entry, request.user, **form.cleaned_data)
+    except UserError as error:
+        messages.error(request, str(error))
+    return redirect("accountability:staff_entry", pk=pk)
+
+
+@require_POST
+@role_required("editor")
+def outcome_set(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(Submission, pk=pk)
+    form = OutcomeForm(request.POST, prefix=f"s{pk}")
+    if form.is_valid():
+        workflow.record_outcome(submission, request.user, **form.cleaned_data)
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("accountability:staff_entry", pk=submission.entry_id)
+
+
+@require_POST
+@role_required("researcher")
+def dossier_request(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(Entry, pk=pk)
+    form = DossierForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a jurisdiction and a format."))
+        return redirect("accountability:staff_entry", pk=pk)
+    data = form.cleaned_data
+    job = enqueue_job(
+        "dossier",
+        _("Dossier for entry %(entry)s (%(jurisdiction)s, %(fmt)s)") % {"entry": pk, **data},
+        {"entry": entry.pk, "jurisdiction": data["jurisdiction"], "fmt": data["fmt"]},
+        user=request.user,
+    )
+    return redirect(job)

@@ -1,0 +1,113 @@
+"""Moving an entry along the list: who may make which move, the publication gate, submissions.
+
+candidate -> documented -> verified -> published are moves made by staff (buttons); after
+publication the status follows the submissions to governments and their outcomes:
+submitted, designated, rejected, delisted. Every change is a line in the entry's history.
+"""
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from civwatch.accountability.models import Entry, EntryStatus, Submission
+from civwatch.accounts.models import has_role
+from civwatch.core.errors import UserError
+
+S = EntryStatus
+# (from, to) -> the least role that may make the move.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.CANDIDATE, S.DOCUMENTED): "researcher",
+    (S.DOCUMENTED, S.CANDIDATE): "researcher",
+    (S.DOCUMENTED, S.VERIFIED): "editor",
+    (S.VERIFIED, S.DOCUMENTED): "editor",
+    (S.VERIFIED, S.PUBLISHED): "editor",
+}
+GATED = {S.VERIFIED, S.PUBLISHED}
+AFTER_PUBLICATION = {S.PUBLISHED, S.SUBMITTED, S.DESIGNATED, S.REJECTED, S.DELISTED}
+
+
+def allowed_moves(entry: Entry, user: Any) -> list[str]:
+    return [
+        to
+        for (frm, to), role in TRANSITIONS.items()
+        if frm == entry.status and has_role(user, role)
+    ]
+
+
+def move(entry: Entry, to: str, user: Any, note: str = "") -> None:
+    """Change the status, or raise UserError saying why not (the gate names each weak act)."""
+    role = TRANSITIONS.get((entry.status, to))
+    if role is None:
+        raise UserError(
+            _("An entry cannot go from “%(from)s” to “%(to)s”.") % {"from": entry.status, "to": to}
+        )
+    if not has_role(user, role):
+        raise UserError(_("Only a %(role)s may do this.") % {"role": role})
+    if to == S.DOCUMENTED and not entry.acts.exists():
+        raise UserError(_("No act is attributed to this person yet."))
+    if to in GATED:
+        problems = entry.publication_problems(user)
+        if problems:
+            raise UserError(" ".join(problems))
+        entry.approved_by = user
+    entry.status = to
+    with transaction.atomic():
+        entry.save_with_history(user, action=to, note=note)
+
+
+def status_from_submissions(entry: Entry) -> str:
+    """Designated if any government designated; else delisted, rejected or still submitted."""
+    outcomes = set(entry.submissions.values_list("outcome", flat=True))
+    if not outcomes:
+        return S.PUBLISHED
+    for outcome in (Submission.Outcome.DESIGNATED, Submission.Outcome.DELISTED):
+        if outcome in outcomes:
+            return outcome
+    if outcomes == {Submission.Outcome.REJECTED}:
+        return S.REJECTED
+    return S.SUBMITTED
+
+
+@transaction.atomic
+def record_submission(
+    entry: Entry, user: Any, *, jurisdiction: str, authority: str,
+    submitted_on: datetime.date, reference: str = "",
+) -> Submission:  # fmt: skip
+    if entry.status not in AFTER_PUBLICATION:
+        raise UserError(_("Only a published entry can be submitted to a government."))
+    if not has_role(user, "researcher"):
+        raise UserError(_("Only a %(role)s may do this.") % {"role": "researcher"})
+    submission = Submission.objects.create(
+        entry=entry, jurisdiction=jurisdiction, authority=authority,
+        submitted_on=submitted_on, reference=reference, created_by=user,
+    )  # fmt: skip
+    entry.log(user, "submission", f"{jurisdiction}: {authority}, {submitted_on:%Y-%m-%d}")
+    _follow_submissions(entry, user)
+    return submission
+
+
+@transaction.atomic
+def record_outcome(
+    submission: Submission, user: Any, *, outcome: str, decided_by: str,
+    decided_on: datetime.date,
+) -> None:  # fmt: skip
+    if not has_role(user, "editor"):
+        raise UserError(_("Only a %(role)s may do this.") % {"role": "editor"})
+    submission.outcome, submission.decided_by, submission.decided_on = (
+        outcome, decided_by, decided_on
+    )  # fmt: skip
+    submission.save()
+    entry = submission.entry
+    entry.log(
+        user, "outcome", f"{submission.jurisdiction}: {outcome} by {decided_by}, {decided_on}"
+    )
+    _follow_submissions(entry, user)
+
+
+def _follow_submissions(entry: Entry, user: Any) -> None:
+    status = status_from_submissions(entry)
+    if status != entry.status:
+        entry.status = status
+        entry.save_with_history(user, action=status)
