@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "civwatch.accounts",
     "civwatch.cases",
     "civwatch.evidence",
+    "civwatch.intake",
 ]
 
 MIDDLEWARE = [
