@@ -19,6 +19,9 @@ QUOTED = re.compile(r"«([^«»]+)»|“([^“”]+)”|\"([^\"]+)\"")
 class Gazetteer:
     index: ScreeningIndex
     captions: dict[str, str] = field(default_factory=dict)
+    # Lower is preferred when two entities fit a name equally: 0 for an entity a register
+    # designates in its own right, 1 for one known only as a member or from case records.
+    ranks: dict[str, int] = field(default_factory=dict)
 
     def record(self, number: int) -> Record:
         return self.index.records[number]
@@ -35,7 +38,7 @@ def quoted_names(names: list[str]) -> list[str]:
 
 
 def build_gazetteer(entities: Iterable[dict]) -> Gazetteer:
-    records, captions = [], {}
+    records, captions, ranks = [], {}, {}
     for data in entities:
         properties = dict(data.get("properties") or {})
         names = properties.get("name", [])
@@ -45,4 +48,5 @@ def build_gazetteer(entities: Iterable[dict]) -> Gazetteer:
         if record.names:
             records.append(record)
             captions[record.id] = (data.get("caption") or (names or record.names)[0]).strip()
-    return Gazetteer(index=ScreeningIndex(records), captions=captions)
+            ranks[record.id] = data.get("rank", 0)
+    return Gazetteer(index=ScreeningIndex(records), captions=captions, ranks=ranks)

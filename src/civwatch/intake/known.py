@@ -2,12 +2,13 @@
 
 import threading
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from civwatch.cases.models import Participant, Position
 from civwatch.entities.models import Entity
 from civwatch.intake.gazetteer import Gazetteer, build_gazetteer
 from civwatch.registers.exports import entity_proxy
+from civwatch.registers.models import Designation
 from civwatch.screening.lists import lists_version
 
 _lock = threading.Lock()
@@ -32,10 +33,13 @@ def database_gazetteer() -> Gazetteer:
     )
     with _lock:
         if _cached is None or _cached[0] != version:
+            own_designations = Designation.objects.filter(entity=OuterRef("pk"))
             entities = known_entities().prefetch_related("names", "identifiers", "websites")
             gazetteer = build_gazetteer(
-                {**entity_proxy(e).to_dict(), "caption": e.name}
-                for e in entities.order_by("pk").iterator(chunk_size=2000)
+                {**entity_proxy(e).to_dict(), "caption": e.name, "rank": 0 if e.designated else 1}
+                for e in entities.annotate(designated=Exists(own_designations))
+                .order_by("pk")
+                .iterator(chunk_size=2000)
             )
             _cached = (version, gazetteer)
         return _cached[1]

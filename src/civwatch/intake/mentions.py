@@ -18,7 +18,10 @@ The rule that keeps false mentions out (docs/intake.md):
   of one distinctive word counts only between quotation marks, or, in Latin script, when it
   is not the first word of a sentence;
 - when two known entities fit a span equally well (namesakes, or several organisations
-  called «Мемориал»), the span is not reported: the editor decides, not the program;
+  called «Мемориал»), the span is not reported: the editor decides, not the program. One
+  exception: an entity a register designates in its own right is preferred to a same-named
+  entity known only as a member of a listed association or from case records (the register
+  repeats designated people in member lists);
 - the library's score of the span against the name must reach its default threshold.
 """
 
@@ -26,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from civwatch.intake.gazetteer import Gazetteer
-from civwatch.intake.morphology import nominatives
+from civwatch.intake.morphology import is_dictionary_word, nominatives
 from civwatch.matching import DEFAULT_THRESHOLD, Record
 from civwatch.matching.index import (
     ORGANISATION_WORD_KEYS,
@@ -43,6 +46,8 @@ CLOSING_QUOTES = '»”“"'
 QUOTED_SPAN = re.compile(r"[«“„\"]([^«»“”„\"\n]{2,120})[»”“\"]")
 SENTENCE_END = re.compile(r"(^|[.!?…]\s*|\n\s*)[«“„\"(]?$")
 MAX_NAME_WORDS = 5
+# Capitalised only because they start a sentence: not part of a name.
+FUNCTION_WORDS = {"the", "a", "an", "in", "on", "at", "by", "for", "from", "with", "and", "but"}
 MIN_PAIR_SIMILARITY = 0.8
 
 
@@ -193,10 +198,16 @@ class MentionFinder:
                     best[number] = verdict
         if not best:
             return None
-        ranked = sorted(best.items(), key=lambda item: -item[1][0])
-        if len(ranked) > 1 and ranked[1][1][0] >= ranked[0][1][0] - 1e-9:
-            ids = {self.gazetteer.record(n).id for n, _ in ranked[:2]}
-            if len(ids) > 1:
+        ranks = self.gazetteer.ranks
+        ranked = sorted(
+            best.items(),
+            key=lambda item: (-item[1][0], ranks.get(self.gazetteer.record(item[0]).id, 0)),
+        )
+        if len(ranked) > 1:
+            (first, (top, _)), (second, (next_score, _)) = ranked[:2]
+            first_rank = ranks.get(self.gazetteer.record(first).id, 0)
+            second_rank = ranks.get(self.gazetteer.record(second).id, 0)
+            if next_score >= top - 1e-9 and first_rank == second_rank:
                 return None  # namesakes: not ours to choose
         number, (score, surname) = ranked[0]
         return number, score, surname
@@ -220,7 +231,7 @@ class MentionFinder:
                 return None
             if query[used_entity[surname]].initial:
                 return None
-            return score, entity_tokens[surname]
+            return score, (entity_tokens, surname)
         if any(i not in used_query and not is_generic(query[i]) for i in range(len(query))):
             return None
         if set(range(len(entity_tokens))) - used_entity.keys():
@@ -247,7 +258,7 @@ class MentionFinder:
         """Longest spans first, then the best scores; a word belongs to one mention."""
         taken: set[int] = set()
         mentions = []
-        self.full_names: dict[int, Token] = {}
+        self.full_names: dict[int, tuple[list[Token], int]] = {}
         for span, number, score, surname in sorted(
             found, key=lambda f: (-len(f[0]), -f[2], f[0][0].start)
         ):
@@ -270,21 +281,35 @@ class MentionFinder:
             )
         found = []
         for run in name_runs(text, words):
-            if len(run) != 1 or run[0].initial or run[0].start in self.taken:
-                continue
-            word = run[0]
-            if len(tokens[word]) != 1:
-                continue
-            query = tokens[word][0]
-            fitting = []
-            for number, surname in self.full_names.items():
-                entity_id = self.gazetteer.record(number).id
-                if first_full[entity_id] >= word.start:
+            for word in run:
+                others = [w for w in run if w is not word]
+                if word.initial or word.start in self.taken or not all(map(is_common, others)):
                     continue
-                similarity = self.index.key_similarity(query, surname)
-                if similarity**2 >= MIN_PAIR_SIMILARITY:
-                    fitting.append((similarity**2, number))
-            if len(fitting) == 1:
-                similarity, number = fitting[0]
-                found.append(self.mention(text, [word], number, similarity))
+                fitting = [
+                    (score, number)
+                    for number, (entity_tokens, surname) in self.full_names.items()
+                    if first_full[self.gazetteer.record(number).id] < word.start
+                    for score in [self.surname_score(tokens[word], entity_tokens, surname)]
+                    if score
+                ]
+                if len(fitting) == 1:
+                    score, number = fitting[0]
+                    found.append(self.mention(text, [word], number, score))
         return found
+
+    def surname_score(self, query: list[Token], entity_tokens: list[Token], surname: int):
+        """The score of a word that is this name's surname and nothing else of it, or 0."""
+        score, matched = self.index.name_score(query, entity_tokens)
+        fits = (
+            len(matched) == len(query)
+            and all(s >= MIN_PAIR_SIMILARITY for _, _, s, _ in matched)
+            and surname in {ei for _, ei, _, _ in matched}
+        )
+        return score if fits else 0.0
+
+
+def is_common(word: Word) -> bool:
+    """A capitalised word that is not a name: a sentence-initial common word."""
+    if is_cyrillic(word.text):
+        return is_dictionary_word(word.text)
+    return word.text.casefold() in FUNCTION_WORDS

@@ -17,8 +17,16 @@ Suggestions never overlap a mention of a known entity.
 from functools import cache
 from pathlib import Path
 
-from civwatch.intake.mentions import Mention, Word, name_runs, words_of
-from civwatch.matching.keys import token_keys
+from civwatch.intake.mentions import (
+    FUNCTION_WORDS,
+    PATRONYMIC,
+    Mention,
+    Word,
+    name_runs,
+    words_of,
+)
+from civwatch.intake.morphology import nominatives
+from civwatch.matching.keys import is_cyrillic, token_keys
 
 PERSON_CUES = {
     "mr", "mrs", "ms", "dr", "judge", "prosecutor", "investigator", "lawyer", "attorney",
@@ -34,8 +42,6 @@ ORGANISATION_HEADS = {
     "commission", "department", "directorate", "prosecutor's", "project", "channel",
     "newspaper", "radio", "television", "tv", "media", "school", "academy", "church",
 }  # fmt: skip
-# Capitalised only because they start a sentence: not part of a name.
-FUNCTION_WORDS = {"the", "a", "an", "in", "on", "at", "by", "for", "from", "with", "and", "but"}
 MIN_GIVEN_NAME_LETTERS = 3
 
 
@@ -65,8 +71,26 @@ def suggest(text: str, language: str, mentions: list[Mention]) -> list[dict]:
     found = russian_suggestions(text) if language == "ru" else english_suggestions(text)
     taken = [(m.start, m.end) for m in mentions]
     return [
-        s for s in found if not any(s["start"] < end and start < s["end"] for start, end in taken)
+        s
+        for s in found
+        if not any(s["start"] < end and start < s["end"] for start, end in taken)
+        and (s["schema"] != "Person" or could_be_new_person(s["text"]))
     ]
+
+
+def could_be_new_person(text: str) -> bool:
+    """Two words at least, one of them neither a given name nor a patronymic: "Лев" or
+    "Лев Александрович" alone cannot tell who is meant, so it is no new person."""
+    words = words_of(text)
+    full = [w.text for w in words if not w.initial]
+    return len(words) >= 2 and any(not is_first_name_or_patronymic(w) for w in full)
+
+
+def is_first_name_or_patronymic(word: str) -> bool:
+    forms = nominatives(word) if is_cyrillic(word) else (word.casefold(),)
+    return any(
+        PATRONYMIC.search(form) or set(token_keys(form)) & given_name_keys() for form in forms
+    )
 
 
 def russian_suggestions(text: str) -> list[dict]:
