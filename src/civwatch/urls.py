@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("screening/", include("civwatch.screening.urls")),
     path("staff/registers/import/", upload_snapshots, name="upload_snapshots"),
     path("cases/", include("civwatch.cases.urls")),
+    path("staff/intake/", include("civwatch.intake.urls")),
     path("", include("civwatch.registers.urls")),
     prefix_default_language=False,
 )
