@@ -1,7 +1,6 @@
 """The editors' intake pages: an article becomes evidence with its mentions; bad uploads
 are refused with a message and leave nothing behind."""
 
-import datetime
 import hashlib
 import re
 from pathlib import Path
