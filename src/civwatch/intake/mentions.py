@@ -48,6 +48,7 @@ SENTENCE_END = re.compile(r"(^|[.!?…]\s*|\n\s*)[«“„\"(]?$")
 MAX_NAME_WORDS = 5
 # Capitalised only because they start a sentence: not part of a name.
 FUNCTION_WORDS = {"the", "a", "an", "in", "on", "at", "by", "for", "from", "with", "and", "but"}
+TITLES = {"mr", "mrs", "ms", "dr"}
 MIN_PAIR_SIMILARITY = 0.8
 
 
@@ -312,4 +313,4 @@ def is_common(word: Word) -> bool:
     """A capitalised word that is not a name: a sentence-initial common word."""
     if is_cyrillic(word.text):
         return is_dictionary_word(word.text)
-    return word.text.casefold() in FUNCTION_WORDS
+    return word.text.casefold() in FUNCTION_WORDS | TITLES
