@@ -3,6 +3,7 @@ incidents, lists in the staff area, bad input refused with nothing saved."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from civwatch.cases.models import Case, Position
 from civwatch.entities.models import Entity
@@ -144,7 +145,10 @@ def test_lists_show_each_role_what_it_may_read(client, team, judge):
 def test_the_forms_speak_russian(client, team):
     client.force_login(team["carol"])
     case_form, position_form = reverse("cases:staff_case_new"), reverse("cases:staff_position_new")
-    page = client.get("/ru" + case_form).content.decode()
-    assert "Записать дело" in page and "статья кодекса" in page.lower()
-    page = client.get("/ru" + position_form).content.decode()
-    assert "Записать должность" in page
+    # override() restores the language afterwards: a request leaves its language active in
+    # the test's thread, and later tests read English messages.
+    with translation.override("ru"):
+        page = client.get("/ru" + case_form).content.decode()
+        assert "Записать дело" in page and "статья кодекса" in page.lower()
+        page = client.get("/ru" + position_form).content.decode()
+        assert "Записать должность" in page

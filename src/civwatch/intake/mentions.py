@@ -238,6 +238,8 @@ class MentionFinder:
         if set(range(len(entity_tokens))) - used_entity.keys():
             return None
         distinctive = [t for t in query if not is_generic(t)]
+        if not distinctive and not quoted:
+            return None  # "Центр" or "Фонд" at the start of a sentence names no one
         lone_word = len(distinctive) == 1 and not quoted
         if lone_word and (is_cyrillic(span[0].text) or span[0].sentence_start):
             return None
