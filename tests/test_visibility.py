@@ -24,6 +24,7 @@ from civwatch.cases.records import DocumentedRecord
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_evidence
 from civwatch.evidence.models import Citation, Claim, EvidenceItem
+from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
 from tests.test_cases import make_user
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +130,14 @@ def records(settings, tmp_path):
         kind="file", title="Leaked file", source="Outlet 9", obtained_how="x", obtained_on=day,
     )  # fmt: skip
     published(derived)
+    # What intake found in it is for editors only.
+    Article.objects.create(item=derived, language="en")
+    ArticleMention.objects.create(
+        item=derived, start=0, end=4, text=f"{MARK}-mention", entity=public_person, score=0.9
+    )
+    ArticleSuggestion.objects.create(
+        item=derived, start=0, end=4, text=f"{MARK}-suggestion", schema="Person"
+    )
 
     claim = published(Claim(incident=incident, statement="Police searched the office."))
     for item in [*items, derived]:
@@ -143,7 +152,17 @@ def records(settings, tmp_path):
 def path_candidates() -> dict[str, list[str]]:
     ids = {
         str(pk)
-        for model in (Case, Incident, Claim, EvidenceItem, Participant, Position, Entry, Submission)
+        for model in (
+            Case,
+            Incident,
+            Claim,
+            EvidenceItem,
+            Participant,
+            Position,
+            Entry,
+            Submission,
+            ArticleMention,
+        )
         for pk in model.objects.values_list("pk", flat=True)
     }
     words = ["incident", "claim", "case", "evidence", "foreign-agents", "search"]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "civwatch.evidence",
     "civwatch.sanctions",
     "civwatch.accountability",
+    "civwatch.intake",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("cases/", include("civwatch.cases.urls")),
     path("sanctions/", include("civwatch.sanctions.urls")),
     path("accountability/", include("civwatch.accountability.urls")),
+    path("staff/intake/", include("civwatch.intake.urls")),
     path("", include("civwatch.registers.urls")),
     prefix_default_language=False,
 )

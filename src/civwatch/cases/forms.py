@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civwatch.cases.models import Incident, Participant
+from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.records import ReviewStatus, Visibility
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import MAX_UPLOAD_BYTES
@@ -14,7 +14,27 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class IncidentForm(forms.ModelForm):
+class FieldVisibilityForm(forms.ModelForm):
+    """Checks `field_visibility`: public fields of the model, known levels."""
+
+    def clean_field_visibility(self) -> dict:
+        value = self.cleaned_data["field_visibility"] or {}
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Give an object of field names and levels."))
+        for name, level in value.items():
+            if name not in self._meta.model.PUBLIC_FIELDS:
+                raise forms.ValidationError(_("“%(name)s” is not a public field.") % {"name": name})
+            if level not in Visibility.values:
+                raise forms.ValidationError(
+                    _("“%(level)s” is not a visibility level.") % {"level": level}
+                )
+        return value
+
+
+FIELD_VISIBILITY_HELP = _('Restrict single fields, e.g. {"place": "confidential"}.')
+
+
+class IncidentForm(FieldVisibilityForm):
     class Meta:
         model = Incident
         fields = [
@@ -23,22 +43,54 @@ class IncidentForm(forms.ModelForm):
             "internal_notes",
         ]  # fmt: skip
         widgets = {"date": DateInput, "description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {
-            "field_visibility": _('Restrict single fields, e.g. {"place": "confidential"}.')
-        }
+        help_texts = {"field_visibility": FIELD_VISIBILITY_HELP}
 
-    def clean_field_visibility(self) -> dict:
-        value = self.cleaned_data["field_visibility"] or {}
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("Give an object of field names and levels."))
-        for name, level in value.items():
-            if name not in Incident.PUBLIC_FIELDS:
-                raise forms.ValidationError(_("“%(name)s” is not a public field.") % {"name": name})
-            if level not in Visibility.values:
-                raise forms.ValidationError(
-                    _("“%(level)s” is not a visibility level.") % {"level": level}
-                )
-        return value
+
+class CaseForm(FieldVisibilityForm):
+    class Meta:
+        model = Case
+        fields = [
+            "title", "kind", "article", "court", "case_status", "opened_on", "closed_on",
+            "summary", "visibility", "field_visibility", "internal_notes",
+        ]  # fmt: skip
+        widgets = {
+            "opened_on": DateInput,
+            "closed_on": DateInput,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"field_visibility": FIELD_VISIBILITY_HELP}
+
+    def clean(self):
+        data = super().clean()
+        opened, closed = data.get("opened_on"), data.get("closed_on")
+        if opened and closed and closed < opened:
+            self.add_error("closed_on", _("A case cannot close before it opens."))
+        return data
+
+
+class PositionForm(FieldVisibilityForm):
+    entity = forms.ModelChoiceField(
+        label=_("official (entity id)"),
+        queryset=Entity.objects.all(),
+        widget=forms.TextInput,
+        error_messages={"invalid_choice": _("No entity with this id.")},
+    )
+
+    class Meta:
+        model = Position
+        fields = [
+            "entity", "post", "agency", "started_on", "ended_on", "date_precision",
+            "visibility", "field_visibility", "internal_notes",
+        ]  # fmt: skip
+        widgets = {"started_on": DateInput, "ended_on": DateInput}
+        help_texts = {"field_visibility": FIELD_VISIBILITY_HELP}
+
+    def clean(self):
+        data = super().clean()
+        started, ended = data.get("started_on"), data.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", _("A position cannot end before it starts."))
+        return data
 
 
 class ParticipantForm(forms.Form):

@@ -17,7 +17,7 @@ from civwatch.accounts.models import has_role
 from civwatch.cases import public
 from civwatch.cases.access import reading_level
 from civwatch.cases.forms import ClaimForm, EvidenceForm, IncidentForm, MoveForm, ParticipantForm
-from civwatch.cases.models import Incident, Participant
+from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.public import LEVELS
 from civwatch.cases.records import ReviewStatus, Visibility
 from civwatch.cases.workflow import allowed_moves, move
@@ -201,7 +201,7 @@ def render_form_errors(request: HttpRequest, incident: Incident, form) -> HttpRe
     )
 
 
-MOVABLE = {"incident": Incident, "claim": Claim}
+MOVABLE = {"incident": Incident, "claim": Claim, "case": Case, "position": Position}
 
 
 @require_POST
@@ -219,6 +219,8 @@ def move_record(request: HttpRequest, model: str, pk: int) -> HttpResponse:
             messages.success(request, _("Review status changed."))
         except UserError as error:
             messages.error(request, str(error))
+    if model in {"case", "position"}:
+        return redirect(f"cases:staff_{model}", pk=record.pk)
     incident_id = record.pk if model == "incident" else record.incident_id
     return redirect("cases:staff_incident", pk=incident_id)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civwatch.cases import staff, views
+from civwatch.cases import staff, staff_records, views
 
 app_name = "cases"
 urlpatterns = [
@@ -24,4 +24,17 @@ urlpatterns = [
     path("staff/move/<str:model>/<int:pk>/", staff.move_record, name="staff_move"),
     path("staff/evidence/<int:pk>/", staff.evidence_detail, name="staff_evidence"),
     path("staff/evidence/<int:pk>/original/", staff.evidence_original, name="staff_original"),
-]
+] + [
+    route
+    for kind, plural in (("case", "cases"), ("position", "positions"))
+    for route in (
+        path(f"staff/{plural}/", staff_records.record_list, {"kind": kind},
+             name=f"staff_{plural}"),
+        path(f"staff/{plural}/new/", staff_records.record_form, {"kind": kind},
+             name=f"staff_{kind}_new"),
+        path(f"staff/{plural}/<int:pk>/", staff_records.record_detail, {"kind": kind},
+             name=f"staff_{kind}"),
+        path(f"staff/{plural}/<int:pk>/edit/", staff_records.record_form, {"kind": kind},
+             name=f"staff_{kind}_edit"),
+    )
+]  # fmt: skip

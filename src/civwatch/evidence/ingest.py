@@ -63,9 +63,17 @@ def original_path(sha256: str) -> Path:
 
 
 def add_evidence(
-    *, user: Any, name: str = "", data: bytes | None = None, **fields: Any
+    *,
+    user: Any,
+    name: str = "",
+    data: bytes | None = None,
+    derived_text: str | None = None,
+    **fields: Any,
 ) -> EvidenceItem:
-    """Create an evidence item (a file when data is given) and its first custody event."""
+    """Create an evidence item (a file when data is given) and its first custody event.
+
+    derived_text: the text a caller already extracted (document intake), kept instead of
+    this module's own extraction so that the caller's offsets point into it."""
     item = EvidenceItem(created_by=user, **fields)
     if data is None:
         text = item.quoted_text or item.url
@@ -82,7 +90,7 @@ def add_evidence(
     item.sha256 = hashlib.sha256(data).hexdigest()
     item.size = len(data)
     item.original_name = name[:300]
-    item.derived_text = derive_text(item.media_type, data)
+    item.derived_text = derive_text(item.media_type, data) if derived_text is None else derived_text
     path = original_path(item.sha256)
     item.file_path = str(path.relative_to(settings.MEDIA_ROOT))
     created_file = not path.exists()
