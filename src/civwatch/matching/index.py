@@ -52,7 +52,7 @@ FORMER_MARKERS = re.compile(
 DEFAULT_THRESHOLD = 0.70
 MIN_TOKEN_SIMILARITY = 0.80
 # Candidates come from the query's rarest tokens, as many as fit under this many entities.
-CANDIDATE_CAP = 2000
+CANDIDATE_CAP = 500
 SIMILAR_CACHE_SIZE = 100_000
 SCORED_CANDIDATES = 20  # the best-voted candidates get the full, explained scoring
 VOTING_WORDS = 2
