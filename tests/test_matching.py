@@ -321,3 +321,25 @@ def test_legal_forms_alone_do_not_match(organisations):
         record_from_ftm({"schema": "Organization", "properties": {"name": ["ООО «Василёк»"]}})
     )
     assert not any(h.match for h in hits)
+
+
+def test_badly_shaped_queries_are_answered_with_the_field_at_fault(tmp_path):
+    queries = tmp_path / "queries.jsonl"
+    lines = [
+        {"qid": "string", "schema": "Person", "properties": {"name": "Lev Ponomarev"}},
+        {"qid": "list", "properties": [1]},
+        {"qid": "number", "properties": {"name": [5]}},
+        {"qid": "blank", "properties": {"name": ["   "]}},
+        {"qid": "schema", "schema": ["Person"], "properties": {"name": ["Lev Ponomarev"]}},
+    ]
+    queries.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    output = tmp_path / "results.jsonl"
+    call_command("screen", "--entities", str(DATA / "entities.ftm.jsonl"), "--queries",
+                 str(queries), "--output", str(output), stderr=io.StringIO())  # fmt: skip
+    rows = {r["qid"]: r for r in map(json.loads, output.read_text().splitlines())}
+    # A lone string is a list of one, as in yente.
+    assert rows["string"]["results"][0]["id"] == "fa-ponomarev"
+    assert rows["list"]["error"] == "line 2: properties: expected an object"
+    assert rows["number"]["error"] == "line 3: properties.name: expected a list of strings"
+    assert rows["blank"]["error"] == "line 4: no name to screen"
+    assert rows["schema"]["error"] == "line 5: unknown or unscreenable schema ['Person']"

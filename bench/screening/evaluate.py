@@ -13,7 +13,10 @@ def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def evaluate(queries: list[dict], results: dict[str, list[dict]]) -> dict:
+def evaluate(
+    queries: list[dict], results: dict[str, list[dict]], threshold: float | None = None
+) -> dict:
+    """Metrics at t* (the smallest threshold with FAR <= 1 %), or at a fixed `threshold`."""
     positives = [q for q in queries if q["expected"]]
     negatives = [
         q for q in queries if not q["expected"] and q["category"] != "negative:dob-conflict"
@@ -34,13 +37,13 @@ def evaluate(queries: list[dict], results: dict[str, list[dict]]) -> dict:
     negative_best = [best_score(q) for q in negatives]
     chosen = float("inf")
     population = len(positives) + len(negatives)
-    for t in reversed(thresholds):
+    for t in reversed(thresholds if threshold is None else [threshold]):
         false = sum(s >= t for s in negative_best) + sum(
             1
             for hit, expected in positive_top
             if hit and hit["score"] >= t and hit["id"] not in expected
         )
-        if false / population > 0.01:
+        if false / population > 0.01 and threshold is None:
             break
         chosen = t
 

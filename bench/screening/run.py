@@ -36,9 +36,12 @@ from pathlib import Path
 from conventions import generated_queries, structure
 from evaluate import evaluate, load_jsonl
 
-from civwatch.matching import ScreeningIndex, record_from_ftm
+from civwatch.matching import DEFAULT_THRESHOLD, ScreeningIndex, record_from_ftm
 from civwatch.matching.keys import cyrillic_key
 
+# Each system's own default threshold (ANCHOR.md: yente's 0.70 for logic-v2, 0.90 for the
+# rapidfuzz baseline).
+DEFAULTS = {"civwatch": DEFAULT_THRESHOLD, "logic-v2": 0.70, "rapidfuzz": 0.90}
 RETRIEVED = 50  # logic-v2 pipeline: candidates from the WRatio retrieval, as in ANCHOR.md
 LIMIT = 10
 
@@ -245,6 +248,11 @@ def summary(system: str, run: dict, queries: list[dict]) -> dict:
         "cpu_p95_ms": round(cpu_latencies[int(len(cpu_latencies) * 0.95)] * 1000, 2),
         "peak_rss_mib": round(run["peak_rss_mib"]),
         **evaluate(queries, run["results"]),
+        "at_default": {
+            k: v
+            for k, v in evaluate(queries, run["results"], DEFAULTS[system]).items()
+            if k in ("threshold", "recall", "far", "dob_conflict_alert_rate")
+        },
     }
 
 

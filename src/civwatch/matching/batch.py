@@ -42,12 +42,29 @@ def parse_line(line: str) -> dict:
 
 def checked_record(data: dict) -> Record:
     schema = data.get("schema") or "Person"
-    if schema not in SCREENABLE:
+    if not isinstance(schema, str) or schema not in SCREENABLE:
         raise BadLine(f"unknown or unscreenable schema {schema!r}")
-    record = record_from_ftm(data)
+    record = record_from_ftm({**data, "schema": schema, "properties": checked_properties(data)})
     if not any(tokens for tokens in record.tokens):
         raise BadLine("no name to screen")
     return record
+
+
+def checked_properties(data: dict) -> dict[str, list[str]]:
+    """FollowTheMoney properties: an object of lists of strings. A lone string is taken as
+    a list of one, as yente does; anything else names the field at fault."""
+    properties = data.get("properties")
+    if properties is None:
+        return {}
+    if not isinstance(properties, dict):
+        raise BadLine("properties: expected an object")
+    checked = {}
+    for name, values in properties.items():
+        values = [values] if isinstance(values, str) else values
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise BadLine(f"properties.{name}: expected a list of strings")
+        checked[name] = values
+    return checked
 
 
 def read_entities(path: Path, warn: IO[str]) -> Iterator[Record]:

@@ -49,10 +49,10 @@ FORMER_MARKERS = re.compile(
     r"\b(ранее|бывш\w*|прежн\w*|название|до|formerly|former|previously|f/?k/?a|ex)\b\.?",
     re.IGNORECASE,
 )
-DEFAULT_THRESHOLD = 0.75
+DEFAULT_THRESHOLD = 0.70
 MIN_TOKEN_SIMILARITY = 0.80
 # Candidates come from the query's rarest tokens, as many as fit under this many entities.
-CANDIDATE_CAP = 2000
+CANDIDATE_CAP = 500
 SIMILAR_CACHE_SIZE = 100_000
 SCORED_CANDIDATES = 20  # the best-voted candidates get the full, explained scoring
 VOTING_WORDS = 2
