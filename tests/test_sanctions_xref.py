@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from civwatch.accounts.models import ApiToken
+from civwatch.entities.models import Entity
 from civwatch.sanctions.models import Link, ListEntry
 from civwatch.sanctions.status import sanctions_status
 from civwatch.sanctions.xref import birth_date_agreement, run_xref
@@ -244,3 +245,24 @@ def test_api_shows_proposals_to_researchers_only(lists, client):
     assert answer["sanctions_status"]["not_acted"] == ["uk", "eu", "ca"]
     status = client.get(f"/api/sanctions/status/{acf.entity_id}").json()
     assert status["jurisdictions"]["us"] == us
+
+
+def test_a_register_entity_page_shows_the_status_its_confirmed_links_give(lists, client):
+    from tests.conftest import FOREIGN_AGENTS
+
+    call_command("import", "foreign-agents", str(FOREIGN_AGENTS[0]), stdout=io.StringIO())
+    person = (
+        Entity.objects.listed().filter(kind="person").exclude(list_entries__isnull=False).first()
+    )
+    ofac = entry("us-ofac-sdn", KNOWN_PAIRS[0][1])
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert "Sanctions status" not in page  # no list names this person
+    link = Link.objects.create(
+        left_dataset="registers", left_id=person.pk, left_name=person.name, left_entity=person,
+        right_dataset="us-ofac-sdn", right_id=ofac.source_id, right_name=ofac.name,
+        right_entity=ofac.entity, score=0.9,
+    )  # fmt: skip
+    assert "Sanctions status" not in client.get(person.get_absolute_url()).content.decode()
+    link.decide(make_user("erin", "editor"), "confirmed")
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert "Sanctions status" in page and ofac.programmes[0] in page
