@@ -2,11 +2,13 @@
 are refused with a message and leave nothing behind."""
 
 import hashlib
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from civwatch.evidence.ingest import original_path
 from civwatch.evidence.models import EvidenceItem
@@ -17,6 +19,13 @@ from tests.test_cases_browser import log_in
 
 FIXTURES = Path(__file__).parent / "data" / "intake"
 LEV_PONOMAREV = "fa-215"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages and URLs in English, whatever language an earlier test's request left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -91,6 +100,16 @@ def test_pasted_text_is_kept_as_a_text_original(full_history, client, editor):
 
 
 @pytest.mark.django_db
+def test_html_without_a_suffix_and_markdown_are_read_as_intake_reads_them(client, editor):
+    upload(client, "article", b"<!DOCTYPE html><html><body><p>Text</p></body></html>")
+    upload(client, "notes.md", "Заметки".encode())
+    assert list(EvidenceItem.objects.order_by("pk").values_list("media_type", "derived_text")) == [
+        ("text/html", "Text"),
+        ("text/plain", "Заметки"),
+    ]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
@@ -143,11 +162,31 @@ def test_only_editors_use_intake(client):
     assert client.get(reverse("intake:home")).status_code == 403
 
 
+SEEDING_MIGRATIONS = [
+    ("civwatch.accounts.migrations.0001_initial", "create_groups"),
+    ("civwatch.cases.migrations.0002_incident_types", "seed"),
+    ("civwatch.registers.migrations.0002_reference_data", "load_reference"),
+]
+
+
+def seed_reference_data() -> None:
+    """Roles, incident types and registers, as the data migrations seed them (idempotent).
+
+    A transactional test that ran before this one flushed the database; Django restores the
+    seeds from the copy it keeps on the connection, but after the visibility crawl that
+    connection object has been replaced and the copy is gone, so seed them again here."""
+    from django.apps import apps
+
+    for module, function in SEEDING_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_editor_uploads_confirms_a_mention_and_cites_its_sentence(browser, bare_live_url, media):
     from django.core.management import call_command
 
+    seed_reference_data()
     latest = FOREIGN_AGENTS[-1]
     call_command("import", "foreign-agents", str(latest), "--suspect", "keep-previous")
     editor = make_user("eddie", "editor")

@@ -68,12 +68,14 @@ def add_evidence(
     name: str = "",
     data: bytes | None = None,
     derived_text: str | None = None,
+    media_type: str | None = None,
     **fields: Any,
 ) -> EvidenceItem:
     """Create an evidence item (a file when data is given) and its first custody event.
 
-    derived_text: the text a caller already extracted (document intake), kept instead of
-    this module's own extraction so that the caller's offsets point into it."""
+    derived_text and media_type: what a caller that already read the file (document intake)
+    recognised and extracted, kept instead of this module's own, so that the caller's
+    offsets point into the derived text."""
     item = EvidenceItem(created_by=user, **fields)
     if data is None:
         text = item.quoted_text or item.url
@@ -86,7 +88,7 @@ def add_evidence(
         raise UserError(_("“%(name)s” is larger than 20 MB.") % {"name": name})
     if not data:
         raise UserError(_("“%(name)s” is empty.") % {"name": name})
-    item.media_type = sniff_media_type(name, data)
+    item.media_type = media_type or sniff_media_type(name, data)
     item.sha256 = hashlib.sha256(data).hexdigest()
     item.size = len(data)
     item.original_name = name[:300]

@@ -26,7 +26,12 @@ def keep_article(
     try:
         with transaction.atomic():
             item = add_evidence(
-                user=user, name=name, data=data, derived_text=analysis.text, **fields
+                user=user,
+                name=name,
+                data=data,
+                derived_text=analysis.text,
+                media_type=analysis.media_type,
+                **fields,
             )
             Article.objects.create(item=item, language=analysis.language)
             known = set(
