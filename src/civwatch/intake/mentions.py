@@ -30,11 +30,10 @@ from dataclasses import dataclass
 
 from civwatch.intake.gazetteer import Gazetteer
 from civwatch.intake.morphology import is_dictionary_word, nominatives
-from civwatch.matching import DEFAULT_THRESHOLD, Record
+from civwatch.matching import DEFAULT_THRESHOLD, Record, has_patronymic_ending
 from civwatch.matching.index import (
     ORGANISATION_WORD_KEYS,
     ORGANISATION_WORDS,
-    PATRONYMIC,
     Token,
 )
 from civwatch.matching.keys import is_cyrillic, token_keys
@@ -128,7 +127,7 @@ def name_runs(text: str, words: list[Word]) -> list[list[Word]]:
 
 def word_token(forms: tuple[str, ...], initial: bool = False) -> Token:
     keys = tuple(dict.fromkeys(k for form in forms for k in token_keys(form)))
-    patronymic = not initial and any(PATRONYMIC.search(form) for form in forms)
+    patronymic = not initial and any(has_patronymic_ending(form) for form in forms)
     return Token(text=forms[0], keys=keys, patronymic=patronymic, initial=initial)
 
 
@@ -218,11 +217,11 @@ class MentionFinder:
         if score < DEFAULT_THRESHOLD:
             return None
         if any(not q.initial and not e.initial and s < MIN_PAIR_SIMILARITY
-               for qi, ei, s, _ in matched
+               for qi, ei, s in matched
                for q, e in [(query[qi], entity_tokens[ei])]):  # fmt: skip
             return None
-        used_query = {qi for qi, _, _, _ in matched}
-        used_entity = {ei: qi for qi, ei, _, _ in matched}
+        used_query = {qi for qi, _, _ in matched}
+        used_entity = {ei: qi for qi, ei, _ in matched}
         if entity.schema == "Person":
             if any(i not in used_query for i in range(len(query))) or len(query) < 2:
                 return None
@@ -305,8 +304,8 @@ class MentionFinder:
         score, matched = self.index.name_score(query, entity_tokens)
         fits = (
             len(matched) == len(query)
-            and all(s >= MIN_PAIR_SIMILARITY for _, _, s, _ in matched)
-            and surname in {ei for _, ei, _, _ in matched}
+            and all(s >= MIN_PAIR_SIMILARITY for _, _, s in matched)
+            and surname in {ei for _, ei, _ in matched}
         )
         return score if fits else 0.0
 

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from civwatch.intake.mentions import (
     FUNCTION_WORDS,
-    PATRONYMIC,
     Mention,
     Word,
     name_runs,
     words_of,
 )
 from civwatch.intake.morphology import nominatives
+from civwatch.matching import has_patronymic_ending
 from civwatch.matching.keys import is_cyrillic, token_keys
 
 PERSON_CUES = {
@@ -89,7 +89,7 @@ def could_be_new_person(text: str) -> bool:
 def is_first_name_or_patronymic(word: str) -> bool:
     forms = nominatives(word) if is_cyrillic(word) else (word.casefold(),)
     return any(
-        PATRONYMIC.search(form) or set(token_keys(form)) & given_name_keys() for form in forms
+        has_patronymic_ending(form) or set(token_keys(form)) & given_name_keys() for form in forms
     )
 
 

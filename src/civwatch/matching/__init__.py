@@ -9,6 +9,7 @@ from civwatch.matching.index import (
     Record,
     Result,
     ScreeningIndex,
+    has_patronymic_ending,
     record_from_ftm,
 )
 from civwatch.matching.translit import search_key, to_latin
@@ -18,6 +19,7 @@ __all__ = [
     "Record",
     "Result",
     "ScreeningIndex",
+    "has_patronymic_ending",
     "record_from_ftm",
     "search_key",
     "to_latin",

@@ -22,8 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from civwatch.cases.models import Participant
 from civwatch.entities.models import Entity
-from civwatch.matching import ScreeningIndex, record_from_ftm
-from civwatch.matching.index import PATRONYMIC
+from civwatch.matching import ScreeningIndex, has_patronymic_ending, record_from_ftm
 from civwatch.matching.keys import initials_in, split_name, token_keys
 from civwatch.registers.exports import entity_proxy
 from civwatch.sanctions.models import CASES, REGISTERS, Dataset, Link, ListEntry
@@ -122,7 +121,7 @@ def patronymic_keys(names: Iterable[str]) -> set[str]:
         key
         for name in names
         for token in split_name(name)
-        if len(token) > 5 and PATRONYMIC.search(token)
+        if len(token) > 5 and has_patronymic_ending(token)
         for key in token_keys(token)
     }
 
