@@ -5,14 +5,18 @@
         --out bench/out/screening [--pad 1000000] [--baseline-queries 3000]
 
 One run measures every system on the 35k index, then on the same index padded with
-synthetic distractors (`--pad 0` skips that). Metrics as defined in the benchmark's README
-(evaluate.py). Each system runs in its own fresh process, so build time, queries/s, latency
-and peak memory are its own. logic-v2 runs as ANCHOR.md describes: names latinised with
-iuliia WIKIPEDIA, ASCII-folded and lower-cased; rapidfuzz WRatio over all names gives the
-top 50 entities; nomenklatura's LogicV2 (default config) scores the query against each.
-The baselines are slow, so they answer the first `--baseline-queries` queries (35k) and the
-first `--pad-baseline-queries` (padded); civwatch answers all, and is also reported on
-exactly the baselines' queries.
+synthetic distractors (`--pad 0` skips that; they are written once to OUT/padding-N.jsonl
+and read back by every system). Metrics as defined in the benchmark's README
+(evaluate.py). Each system runs in its own fresh process, so build time, queries/s,
+latency and peak memory are its own. Besides wall-clock time, each system's process CPU
+time is reported (`cpu_qps`, `cpu_ms_per_query`, `cpu_p95_ms`, `build_cpu_s`) with the
+load average: on a shared machine wall-clock figures depend on the neighbours' load.
+logic-v2 runs as ANCHOR.md describes: names latinised with iuliia WIKIPEDIA, ASCII-folded
+and lower-cased; rapidfuzz WRatio over all names gives the top 50 entities;
+nomenklatura's LogicV2 (default config) scores the query against each. The baselines are
+slow, so they answer the first `--baseline-queries` queries (35k) and the first
+`--pad-baseline-queries` (padded); civwatch answers all, and is also reported on exactly
+the baselines' queries.
 
 civwatch is additionally measured on queries generated in romanisations the dev set lacks
 (conventions.py), and on the two halves of the dev queries (tune / check, by a hash of the

@@ -414,30 +414,46 @@ class ScreeningIndex:
             for ei, e in enumerate(entity):
                 if q.initial or e.initial:
                     similarity = initial_similarity(q, e)
-                elif not q_near:
+                    if similarity:
+                        pairs.append((similarity, qi, ei))
                     continue
+                if not q_near:
+                    continue
+                # Keys outside the query word's neighbourhood are too far apart to count.
+                keys = e.keys
+                if len(keys) == 1:
+                    similarity = q_near.get(keys[0], 0.0)
                 else:
-                    similarity = word_similarity(q, e, q_near)
-                if similarity > 0:
-                    pairs.append((similarity, qi, ei))
+                    similarity = max(q_near.get(k, 0.0) for k in keys)
+                if similarity < MIN_TOKEN_SIMILARITY:
+                    continue
+                similarity **= SHARPNESS
+                if q.patronymic != e.patronymic:
+                    # A father's name that sounds like a surname (Aleksandrovna,
+                    # Aleksandrova) is weak evidence of the surname.
+                    similarity *= CROSS_ROLE
+                pairs.append((similarity, qi, ei))
         pairs.sort(reverse=True)
         used_q, used_e, matched = set(), set(), []
+        gained = 0.0
         for similarity, qi, ei in pairs:
             if qi in used_q or ei in used_e:
                 continue
             used_q.add(qi)
             used_e.add(ei)
             matched.append((qi, ei, similarity))
-        gained = sum(weights[ei] * s for _, ei, s in matched)
-        possible = sum(
-            w * (MISSING_PATRONYMIC_WEIGHT if entity[i].patronymic and i not in used_e else 1)
-            for i, w in enumerate(weights)
-        )
-        possible += (len(query) - len(used_q)) * sum(weights) / len(weights)
+            gained += weights[ei] * similarity
+        total = sum(weights)
+        possible = total + (len(query) - len(used_q)) * total / len(weights)
+        entity_patronymic_left = False
+        for i, t in enumerate(entity):
+            if t.patronymic and i not in used_e:
+                possible -= weights[i] * (1 - MISSING_PATRONYMIC_WEIGHT)
+                entity_patronymic_left = True
         score = gained / possible if possible else 0.0
         # Two different fathers' names: the same given name and surname, another person.
-        if any(t.patronymic for i, t in enumerate(query) if i not in used_q) and any(
-            t.patronymic for i, t in enumerate(entity) if i not in used_e
+        if entity_patronymic_left and any(
+            t.patronymic for i, t in enumerate(query) if i not in used_q
         ):
             score *= PATRONYMIC_CONFLICT
         return score, matched
@@ -492,24 +508,6 @@ def initial_similarity(query: Token, entity: Token) -> float:
         if first_letters(short.text).isdisjoint(first_letters(full.text))
         else INITIAL_SIMILARITY
     )
-
-
-def word_similarity(query: Token, entity: Token, query_near: dict[str, float]) -> float:
-    """How far two full words agree (0 when they do not), from the query word's keys'
-    neighbourhood: keys outside it are too far apart to count."""
-    keys = entity.keys
-    if len(keys) == 1:
-        similarity = query_near.get(keys[0], 0.0)
-    else:
-        similarity = max(query_near.get(k, 0.0) for k in keys)
-    if similarity < MIN_TOKEN_SIMILARITY:
-        return 0.0
-    similarity **= SHARPNESS
-    if query.patronymic != entity.patronymic:
-        # A father's name that sounds like a surname (Aleksandrovna, Aleksandrova) is weak
-        # evidence of the surname.
-        similarity *= CROSS_ROLE
-    return similarity
 
 
 def how_matched(query: Token, entity: Token, similarity: float) -> str:

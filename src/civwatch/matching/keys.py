@@ -84,14 +84,24 @@ APOSTROPHES = "'’‘ʹʼ`´\"ʺ”“„″"
 
 def _rewrite(text: str, rules: list[tuple[str | re.Pattern, str]]) -> str:
     for spelling, sound in rules:
-        if isinstance(spelling, re.Pattern):
+        if type(spelling) is str:
+            if spelling in text:
+                text = text.replace(spelling, sound)
+        elif spelling.search(text):
             text = spelling.sub(sound, text)
-        elif spelling.endswith("$"):
-            if text.endswith(spelling[:-1]):
-                text = text[: len(text) - len(spelling) + 1] + sound
-        else:
-            text = text.replace(spelling, sound)
     return text
+
+
+def _rule(spelling: str | re.Pattern, sound: str) -> tuple[str | re.Pattern, str]:
+    """Rules as written ("ine$": at the end of the word only), ready to apply."""
+    if isinstance(spelling, str) and spelling.endswith("$"):
+        return re.compile(re.escape(spelling[:-1]) + "$"), sound
+    return spelling, sound
+
+
+FAMILY_RULES = [[_rule(*rule) for rule in rules] for rules in FAMILIES.values()]
+DOUBLED = re.compile(r"(.)\1+")
+ADJECTIVAL_ENDINGS = [(re.compile(r"koi$"), "ki"), (re.compile(r"kaia$"), "ka")]
 
 
 def _finish(raw: str) -> str:
@@ -99,11 +109,11 @@ def _finish(raw: str) -> str:
     # of Muskhanov is с + х, not ш.
     key = raw.replace("H", "h").translate(VOWELS_TO_I)
     # Doubled letters (Ivanoff, Wassiljew, Kirill/Kiril) and runs of i say one sound.
-    key = re.sub(r"(.)\1+", r"\1", key)
+    key = DOUBLED.sub(r"\1", key)
     # ё is written e as often as yo, jo or ë: "io" and "i" are one vowel here.
     key = key.replace("io", "i")
     # Adjectival surnames: -ская/-ska/-skaja and -ской/-ский/-ski are one ending each.
-    return re.sub(r"kaia$", "ka", re.sub(r"koi$", "ki", key))
+    return _rewrite(key, ADJECTIVAL_ENDINGS)
 
 
 @lru_cache(maxsize=262144)
@@ -121,7 +131,8 @@ def latin_keys(token: str) -> tuple[str, ...]:
     text = text.translate({ord(a): None for a in APOSTROPHES})
     text = "".join(MARKS.get(ch, ch) for ch in text)
     common = _rewrite(text, COMMON)
-    keys = dict.fromkeys(_finish(_rewrite(common, rules)) for rules in FAMILIES.values())
+    spelled = dict.fromkeys(_rewrite(common, rules) for rules in FAMILY_RULES)
+    keys = dict.fromkeys(map(_finish, spelled))
     # ё after ж, ч, ш, щ is written "o" by German, Polish, Czech and Spanish (Gorbatschow,
     # Chruszczow) and "e" or "ë" by the others: an "o" there may be that ё.
     for key in list(keys):
