@@ -266,3 +266,10 @@ def test_a_register_entity_page_shows_the_status_its_confirmed_links_give(lists,
     link.decide(make_user("erin", "editor"), "confirmed")
     page = client.get(person.get_absolute_url()).content.decode()
     assert "Sanctions status" in page and ofac.programmes[0] in page
+
+
+def test_the_pages_speak_russian(lists, client):
+    url = "/ru" + entry("acf-list", KNOWN_PAIRS[0][0]).get_absolute_url()
+    assert "Санкционные и другие списки" in client.get("/ru/sanctions/").content.decode()
+    page = client.get(url).content.decode()
+    assert "Санкционный статус" in page and "санкций не вводили" in page
