@@ -273,3 +273,22 @@ def test_the_pages_speak_russian(lists, client):
     assert "Санкционные и другие списки" in client.get("/ru/sanctions/").content.decode()
     page = client.get(url).content.decode()
     assert "Санкционный статус" in page and "санкций не вводили" in page
+
+
+def test_without_birth_dates_only_three_part_names_link(lists):
+    """ACF's "Иванов Дмитрий" (an FSB head) is not every Dmitry Ivanov of a register; a full
+    name such as "Караулов Андрей Викторович" may be linked on names alone."""
+    from civwatch.sanctions.xref import SideRecord, entry_ftm, link_tier
+
+    def register_person(name: str) -> SideRecord:
+        ftm = {"id": name, "schema": "Person", "properties": {"name": [name]}}
+        return SideRecord("registers", name, name, name, ftm)
+
+    for acf_name, register_name, tier in [
+        ("Иванов Дмитрий", "Иванов Дмитрий Сергеевич", None),
+        ("Караулов Андрей Викторович", "Караулов Андрей Викторович", "unknown"),
+    ]:
+        acf = entry("acf-list", acf_name)
+        left = SideRecord("acf-list", acf.source_id, acf.name, acf.entity_id, entry_ftm(acf))
+        left.ftm["properties"].pop("birthDate", None)
+        assert link_tier(left, register_person(register_name), 1.0) == tier
