@@ -237,7 +237,7 @@ def test_api_shows_proposals_to_researchers_only(lists, client):
     link.decide(make_user("erin", "editor"), "confirmed")
     acf = entry("acf-list", KNOWN_PAIRS[3][0])
     answer = client.get(
-        "/api/sanctions/datasets/acf-list/entry", {"source_id": acf.source_id}
+        "/api/sanctions/entry", {"dataset": "acf-list", "source_id": acf.source_id}
     ).json()
     us = answer["sanctions_status"]["jurisdictions"]["us"]
     ofac = entry("us-ofac-sdn", KNOWN_PAIRS[3][1])
