@@ -304,3 +304,25 @@ def test_reserved_or_malformed_dataset_names_are_refused(name):
     with pytest.raises(CommandError, match="--dataset"):
         run_import("ftm", str(FIXTURES / "entities.ftm.jsonl"), "--dataset", name)
     assert not Dataset.objects.exists()
+
+
+def test_an_import_runs_as_a_background_job_with_progress(django_capture_on_commit_callbacks):
+    from civwatch.jobs.models import Job
+    from civwatch.jobs.runner import enqueue_job
+    from tests.test_jobs import run_worker
+
+    targets = str(FIXTURES / "targets.simple.csv")
+    options = {"dataset": "targets", "as_of": "2025-02-01"}
+    good = {"source": "opensanctions-targets", "path": targets, "options": options}
+    bad = {"source": "acf-list", "path": targets, "options": {}}
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_job("sanctions-import", "targets", good)
+        enqueue_job("sanctions-import", "bad", bad)
+    run_worker()
+    done, failed = Job.objects.get(title="targets"), Job.objects.get(title="bad")
+    assert (done.status, done.done, done.total) == ("done", 3, 3)
+    assert "3 added" in done.log[-1]
+    assert DatasetVersion.objects.get(dataset="targets").source_date.isoformat() == "2025-02-01"
+    assert (
+        failed.status == "failed" and "targets.simple.csv, line 1, field 'Name rus'" in failed.error
+    )

@@ -237,7 +237,7 @@ def test_api_shows_proposals_to_researchers_only(lists, client):
     link.decide(make_user("erin", "editor"), "confirmed")
     acf = entry("acf-list", KNOWN_PAIRS[3][0])
     answer = client.get(
-        "/api/sanctions/datasets/acf-list/entry", {"source_id": acf.source_id}
+        "/api/sanctions/entry", {"dataset": "acf-list", "source_id": acf.source_id}
     ).json()
     us = answer["sanctions_status"]["jurisdictions"]["us"]
     ofac = entry("us-ofac-sdn", KNOWN_PAIRS[3][1])
@@ -266,3 +266,29 @@ def test_a_register_entity_page_shows_the_status_its_confirmed_links_give(lists,
     link.decide(make_user("erin", "editor"), "confirmed")
     page = client.get(person.get_absolute_url()).content.decode()
     assert "Sanctions status" in page and ofac.programmes[0] in page
+
+
+def test_the_pages_speak_russian(lists, client):
+    url = "/ru" + entry("acf-list", KNOWN_PAIRS[0][0]).get_absolute_url()
+    assert "Санкционные и другие списки" in client.get("/ru/sanctions/").content.decode()
+    page = client.get(url).content.decode()
+    assert "Санкционный статус" in page and "санкций не вводили" in page
+
+
+def test_without_birth_dates_only_three_part_names_link(lists):
+    """ACF's "Иванов Дмитрий" (an FSB head) is not every Dmitry Ivanov of a register; a full
+    name such as "Караулов Андрей Викторович" may be linked on names alone."""
+    from civwatch.sanctions.xref import SideRecord, entry_ftm, link_tier
+
+    def register_person(name: str) -> SideRecord:
+        ftm = {"id": name, "schema": "Person", "properties": {"name": [name]}}
+        return SideRecord("registers", name, name, name, ftm)
+
+    for acf_name, register_name, tier in [
+        ("Иванов Дмитрий", "Иванов Дмитрий Сергеевич", None),
+        ("Караулов Андрей Викторович", "Караулов Андрей Викторович", "unknown"),
+    ]:
+        acf = entry("acf-list", acf_name)
+        left = SideRecord("acf-list", acf.source_id, acf.name, acf.entity_id, entry_ftm(acf))
+        left.ftm["properties"].pop("birthDate", None)
+        assert link_tier(left, register_person(register_name), 1.0) == tier

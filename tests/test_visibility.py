@@ -33,8 +33,8 @@ MARK = "ZZSECRET"
 QUERIES = ["", "?limit=500", "?type=search&year=2024", "?visibility=internal&level=confidential",
            "?status=draft&include=all", "?page=2"]  # fmt: skip
 # Staff pages (behind login), the admin and API docs are not public output.
-NOT_PUBLIC = ("/admin/", "/cases/staff/", "/accountability/staff/", "/jobs/", "/api/docs",
-              "/api/openapi.json")  # fmt: skip
+NOT_PUBLIC = ("/admin/", "/cases/staff/", "/accountability/staff/", "/sanctions/staff/",
+              "/jobs/", "/api/docs", "/api/openapi.json")  # fmt: skip
 
 
 def text_fields(model: type[models.Model]) -> list[str]:
@@ -210,10 +210,11 @@ def discovered_urls() -> list[str]:
 LINK = re.compile(r"""(?:href|src|action)=["']([^"'#]+)""")
 
 
-def crawl(client, start: list[str], limit: int = 10000) -> dict[str, bytes]:
+def crawl(client, start: list[str], limit: int = 4000) -> dict[str, bytes]:
+    """Every start URL, then up to `limit` more pages found through links."""
     seen: dict[str, bytes] = {}
     queue = deque(start)
-    while queue and len(seen) < limit:
+    while queue and len(seen) < len(start) + limit:
         url = queue.popleft()
         if url in seen or url.startswith(NOT_PUBLIC) or "/ru" + url in NOT_PUBLIC:
             continue

@@ -85,6 +85,7 @@ def list_datasets(request) -> list[dict]:
 
 
 class EntryFilters(Schema):
+    dataset: str = Field(..., max_length=64, description="dataset slug")
     q: str | None = Field(None, max_length=200, description="name, in either script")
     tag: str | None = Field(None, max_length=200)
     programme: str | None = Field(None, max_length=100)
@@ -92,9 +93,9 @@ class EntryFilters(Schema):
     offset: int = Field(0, ge=0)
 
 
-@router.get("/sanctions/datasets/{slug}/entries", summary="Entries of a dataset's latest version")
-def list_entries(request, slug: str, filters: Query[EntryFilters]) -> dict:
-    dataset = get_object_or_404(Dataset, slug=slug)
+@router.get("/sanctions/entries", summary="Entries of a dataset's latest version")
+def list_entries(request, filters: Query[EntryFilters]) -> dict:
+    dataset = get_object_or_404(Dataset, slug=filters.dataset)
     entries = search_entries(
         dataset.entries.filter(present=True),
         filters.q or "",
@@ -106,12 +107,16 @@ def list_entries(request, slug: str, filters: Query[EntryFilters]) -> dict:
 
 
 @router.get(
-    "/sanctions/datasets/{slug}/entry",
+    "/sanctions/entry",
     summary="One entry with its sanctions status (through confirmed links) and links",
 )
-def get_entry(request, slug: str, source_id: str = Query(..., max_length=128)) -> dict:
+def get_entry(
+    request,
+    dataset: str = Query(..., max_length=64),
+    source_id: str = Query(..., max_length=128),
+) -> dict:
     entry = get_object_or_404(
-        ListEntry.objects.select_related("dataset"), dataset=slug, source_id=source_id
+        ListEntry.objects.select_related("dataset"), dataset=dataset, source_id=source_id
     )
     internal = has_role(caller(request), "researcher")
     status = sanctions_status(entry.entity, public_only=not internal)

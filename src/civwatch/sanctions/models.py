@@ -84,7 +84,7 @@ class DatasetVersion(models.Model):
         return f"{self.dataset_id} {self.source_date or self.imported_at:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("sanctions:version", args=[self.dataset_id, self.pk])
+        return reverse("sanctions:version", args=[self.pk])
 
 
 class ListEntry(models.Model):

@@ -8,6 +8,6 @@ urlpatterns = [
     path("staff/links/", views.link_list, name="links"),
     path("staff/links/<int:pk>/decide/", views.link_decide, name="link_decide"),
     path("<slug:slug>/", views.dataset_detail, name="dataset"),
-    path("<slug:slug>/versions/<int:pk>/", views.version_detail, name="version"),
+    path("versions/<int:pk>/", views.version_detail, name="version"),
     path("<slug:slug>/entries/<path:source_id>/", views.entry_detail, name="entry"),
 ]

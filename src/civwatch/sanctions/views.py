@@ -40,10 +40,8 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def version_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    version = get_object_or_404(
-        DatasetVersion.objects.select_related("dataset"), pk=pk, dataset=slug
-    )
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(DatasetVersion.objects.select_related("dataset"), pk=pk)
     changes = version.changes.select_related("entry").order_by("kind", "entry__name")
     page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sanctions/version_detail.html", {"version": version, "page": page})

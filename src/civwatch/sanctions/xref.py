@@ -143,6 +143,12 @@ def initials_only(names: list[str]) -> bool:
     return all(full_words(n) <= 1 for n in names)
 
 
+def three_part(names: list[str]) -> bool:
+    """Some name gives surname, forename and patronymic (or its initial): "Иванов Дмитрий"
+    alone is shared by too many people to be linked on names alone."""
+    return any(len(split_name(n)) >= 3 and full_words(n) >= 2 for n in names)
+
+
 def full_words(name: str) -> int:
     abbreviated = initials_in(name)
     return sum(1 for word in split_name(name) if len(word) > 1 and word not in abbreviated)
@@ -153,12 +159,15 @@ def link_tier(left: SideRecord, right: SideRecord, score: float) -> str | None:
 
     A birth-date conflict or a patronymic conflict stops a link whatever the names score;
     without a whole birth date in common the names must agree almost entirely, and
-    forenames given as initials only are not enough.
+    forenames given as initials only are not enough; without any birth date, both records
+    must give a three-part name.
     """
     agreement = birth_date_agreement(left.birth_dates, right.birth_dates)
     if agreement == "conflict" or patronymics_conflict(left.names, right.names):
         return None
     if score < THRESHOLDS[agreement]:
+        return None
+    if agreement == "unknown" and not (three_part(left.names) and three_part(right.names)):
         return None
     if agreement != "full" and (initials_only(left.names) or initials_only(right.names)):
         return None
