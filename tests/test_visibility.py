@@ -191,10 +191,11 @@ def discovered_urls() -> list[str]:
 LINK = re.compile(r"""(?:href|src|action)=["']([^"'#]+)""")
 
 
-def crawl(client, start: list[str], limit: int = 10000) -> dict[str, bytes]:
+def crawl(client, start: list[str], limit: int = 4000) -> dict[str, bytes]:
+    """Fetch every start URL and up to `limit` more found in links."""
     seen: dict[str, bytes] = {}
     queue = deque(start)
-    while queue and len(seen) < limit:
+    while queue and len(seen) < len(start) + limit:
         url = queue.popleft()
         if url in seen or url.startswith(NOT_PUBLIC) or "/ru" + url in NOT_PUBLIC:
             continue
