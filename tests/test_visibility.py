@@ -313,3 +313,34 @@ def test_no_marker_from_the_accountability_list_in_public_pages_or_exports(
     export = io.StringIO()
     call_command("export", "accountability", stdout=export)
     assert "Public Judge" in export.getvalue() and MARK not in export.getvalue()
+
+
+def test_cross_reference_links_are_public_only_when_confirmed_between_public_lists(client, records):
+    from civwatch.sanctions.models import Dataset, Link, ListEntry
+
+    dataset = Dataset.objects.create(slug="test-list", title="Test list", kind="official")
+    listed = Entity.objects.create(id="tl-1", kind="person", name="Listed Person")
+    namesake = Entity.objects.create(id="tl-2", kind="person", name="Other Person")
+    for entity in (listed, namesake):
+        ListEntry.objects.create(
+            dataset=dataset, source_id=entity.pk, entity=entity, name=entity.name
+        )
+    official = Entity.objects.create(id="cw-official", kind="person", name=f"{MARK}-official")
+    Participant.objects.create(
+        incident=records["incident"], entity=official, role="judge", visibility="confidential"
+    )
+    sides = {"right_dataset": "test-list", "right_id": "tl-1", "right_name": listed.name,
+             "right_entity": listed, "score": 0.99}  # fmt: skip
+    Link.objects.create(
+        left_dataset="cases", left_id=official.pk, left_name=official.name,
+        left_entity=official, status="confirmed", **sides,
+    )  # fmt: skip
+    Link.objects.create(
+        left_dataset="test-list", left_id="tl-2", left_name=namesake.name, left_entity=namesake,
+        explanation={"name": {"tokens": [{"query": f"{MARK}-proposal"}]}}, **sides,
+    )  # fmt: skip
+    start = ["/sanctions/", "/ru/sanctions/", *(u for u in discovered_urls() if "sanctions" in u)]
+    pages = crawl(client, start)
+    assert "/sanctions/test-list/entries/tl-1/" in pages  # reached through the list pages
+    assert f"/api/sanctions/status/{official.pk}" in pages
+    assert not [url for url, body in pages.items() if MARK.encode() in body]

@@ -59,7 +59,9 @@ def read_acf_list(path: Path) -> ParsedDataset:
             header = [h.strip() for h in next(reader, [])]
             missing = [c for c in COLUMNS if c not in header]
             if missing:
-                raise SourceError(path, 1, missing[0], "column missing from the header")
+                raise SourceError(
+                    path, 1, missing[0], "column missing from the header", unit="line"
+                )
             position = {c: header.index(c) for c in COLUMNS}
             row_number = 1
             for row in reader:
@@ -107,6 +109,9 @@ def read_acf_list(path: Path) -> ParsedDataset:
                 if key in entries:
                     entry = entries[key]
                     entry.tags = unique([*entry.tags, *tags])
+                    # A repeated row may spell the person differently: keep every spelling.
+                    spellings = [n for n in (name_rus, name_eng) if n != entry.name]
+                    entry.aliases = unique([*entry.aliases, *spellings])
                     if cell["Description"] not in entry.description:
                         entry.description += "\n" + cell["Description"]
                     continue

@@ -27,6 +27,8 @@ FTM_DETAILS = {
     "countries": ("country", "jurisdiction"),
     "positions": ("position",),
 }
+# What a list names: persons, organisations and companies (legal entities), vessels, aircraft.
+LISTED_SCHEMAS = ("LegalEntity", "Vessel", "Airplane")
 TARGET_COLUMNS = ("id", "schema", "name", "aliases", "birth_date", "countries", "addresses",
                   "identifiers", "sanctions", "program_ids", "dataset")  # fmt: skip
 
@@ -47,7 +49,7 @@ def earliest(dates: list[str]) -> datetime.date | None:
 
 
 def read_ftm(path: Path) -> ParsedDataset:
-    """Things (persons, organisations, vessels...) become entries; a Sanction entity adds its
+    """Listed things (persons, organisations, vessels...) become entries; a Sanction adds its
     programme and start date to the entity it names; other schemas are counted and left."""
     things: dict[str, tuple[int, dict]] = {}
     sanctions: list[tuple[int, dict]] = []
@@ -72,7 +74,7 @@ def read_ftm(path: Path) -> ParsedDataset:
                     raise line_error(path, number, "properties", "not an object")
                 if schema.is_a("Sanction"):
                     sanctions.append((number, data))
-                elif schema.is_a("Thing"):
+                elif any(schema.is_a(kind) for kind in LISTED_SCHEMAS):
                     if data["id"] in things:
                         raise line_error(path, number, "id", f"{data['id']!r} appears twice")
                     things[data["id"]] = (number, data)

@@ -15,10 +15,10 @@ from civwatch.jobs.models import Job
 from civwatch.jobs.runner import job_kind
 from civwatch.sanctions.acf import read_acf_list
 from civwatch.sanctions.ftm import read_ftm, read_targets_simple
-from civwatch.sanctions.models import CASES, REGISTERS, Dataset, Jurisdiction
+from civwatch.sanctions.models import CASES, REGISTERS, Dataset, DatasetVersion, Jurisdiction
 from civwatch.sanctions.ofac import read_ofac_directory
-from civwatch.sanctions.sources import ParsedDataset
-from civwatch.sanctions.writing import DatasetSpec, VersionReport, write_version
+from civwatch.sanctions.sources import ParsedDataset, file_sha256
+from civwatch.sanctions.writing import DatasetSpec, VersionReport, fingerprint, write_version
 
 OFAC_SDN = DatasetSpec(
     slug="us-ofac-sdn",
@@ -71,6 +71,24 @@ def dataset_spec(source: str, options: dict) -> DatasetSpec:
     )
 
 
+def source_files(source: str, path: Path) -> list[Path]:
+    if source == "ofac-sdn":
+        return [
+            path / f"{name}.csv"
+            for name in ("sdn", "alt", "add")
+            if (path / name).with_suffix(".csv").is_file()
+        ]
+    return [path]
+
+
+def already_imported(slug: str, paths: list[Path]) -> bool:
+    """The same files were imported before: a no-op, decided without parsing them."""
+    if not paths or not all(p.is_file() for p in paths):
+        return False  # the reader reports what is missing
+    files = {p.name: file_sha256(p) for p in paths}
+    return DatasetVersion.objects.filter(dataset=slug, fingerprint=fingerprint(files)).exists()
+
+
 def import_dataset(
     source: str,
     path: Path,
@@ -80,6 +98,8 @@ def import_dataset(
 ) -> VersionReport:
     """Read everything first (a bad file writes nothing), then write one version."""
     spec = dataset_spec(source, options)
+    if already_imported(spec.slug, source_files(source, path)):
+        return VersionReport(spec.slug, None)
     parsed = READERS[source](path)
     on_start(len(parsed.entries))
     return write_version(spec, parsed, options.get("as_of"), on_progress)

@@ -132,7 +132,9 @@ def parse_birth_dates(text: str) -> list[str] | None:
     if not text:
         return []
     if ISO_DATE.match(text):
-        return [text]
+        parts = [int(p) for p in text.split("-")]
+        date = iso_date(*parts)
+        return [date] if date else None
     found = []
     for day, month, year in NUMERIC_DATE.findall(text):
         found.append(iso_date(int(year), int(month), int(day)))

@@ -141,7 +141,12 @@ def patronymics_conflict(left: Iterable[str], right: Iterable[str]) -> bool:
 
 def initials_only(names: list[str]) -> bool:
     """Every name gives the forenames as initials only ("Поляков А. А.")."""
-    return all(len(split_name(n)) - len(initials_in(n)) <= 1 for n in names)
+    return all(full_words(n) <= 1 for n in names)
+
+
+def full_words(name: str) -> int:
+    abbreviated = initials_in(name)
+    return sum(1 for word in split_name(name) if len(word) > 1 and word not in abbreviated)
 
 
 def link_tier(left: SideRecord, right: SideRecord, score: float) -> str | None:
@@ -231,6 +236,25 @@ def proposals(
         progress(1)
 
 
+def without_namesakes(found: list[Proposal]) -> list[Proposal]:
+    """Drop a link made on names alone when either record is linked on a birth date too.
+
+    A list may name two people alike (a judge without a birth date, an accountant with
+    one); once one of them matched on the birth date, the other is a namesake.
+    """
+    dated = {
+        side
+        for p in found
+        if p.explanation["tier"] != "unknown"
+        for side in (("L", p.left.id), ("R", p.right.id))
+    }
+    return [
+        p
+        for p in found
+        if p.explanation["tier"] != "unknown" or not ({("L", p.left.id), ("R", p.right.id)} & dated)
+    ]
+
+
 @dataclass
 class XrefReport:
     pairs: list[tuple[str, str]]
@@ -259,7 +283,9 @@ def run_xref(
     report = XrefReport(pairs)
     found = []
     for left, right in pairs:
-        found += proposals(records[left], records[right], threshold, progress)
+        found += without_namesakes(
+            list(proposals(records[left], records[right], threshold, progress))
+        )
     with transaction.atomic():
         existing = {link.sides: link for link in Link.objects.filter(pair_filter(pairs))}
         new_links, refreshed, seen = [], [], set()
