@@ -27,9 +27,10 @@ The rule that keeps false mentions out (docs/intake.md):
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from civwatch.intake.gazetteer import Gazetteer
-from civwatch.intake.morphology import is_dictionary_word, nominatives
+from civwatch.intake.morphology import is_dictionary_word, modifies, nominatives
 from civwatch.matching import DEFAULT_THRESHOLD, Record
 from civwatch.matching.index import (
     ORGANISATION_WORD_KEYS,
@@ -282,11 +283,14 @@ class MentionFinder:
             first_full[mention.entity_id] = min(
                 mention.start, first_full.get(mention.entity_id, mention.start)
             )
+        following = dict(pairwise(words))
         found = []
         for run in name_runs(text, words):
             for word in run:
                 others = [w for w in run if w is not word]
                 if word.initial or word.start in self.taken or not all(map(is_common, others)):
+                    continue
+                if reads_as_title(text, word, following.get(word)):
                     continue
                 fitting = [
                     (score, number)
@@ -309,6 +313,17 @@ class MentionFinder:
             and surname in {ei for _, ei, _, _ in matched}
         )
         return score if fits else 0.0
+
+
+def reads_as_title(text: str, word: Word, after: Word | None) -> bool:
+    """«Троицкий вариант», "Троицкий вариант": the surname starts a title or a name of
+    something else (after an opening quotation mark, or as an adjective agreeing with the
+    common noun that follows it)."""
+    if text[word.start - 1 : word.start] in OPENING_QUOTES and word.start:
+        return True
+    if after is None or not is_cyrillic(word.text) or not after.text[0].islower():
+        return False
+    return text[word.end : after.start] == " " and modifies(word.text, after.text)
 
 
 def is_common(word: Word) -> bool:
