@@ -35,6 +35,7 @@ GALKIN = "fa-431"
 KASPAROV = "fa-388"
 MEDUSA_PROJECT = "uo-73"
 TROITSKY = "fa-516"
+BELLINGCAT = "uo-58"
 
 
 @pytest.fixture(autouse=True)
@@ -122,6 +123,7 @@ EXPECTED = {
         ("Galkin", 1, GALKIN),  # "Mr Galkin said"
         ("Garry Kasparov", 0, KASPAROV),
         ("Kasparov", 1, KASPAROV),  # "Kasparov's foundation"
+        ("Bellingcat", 0, BELLINGCAT),  # not "the Republic" (an outlet is called Republic)
     ],
 }
 

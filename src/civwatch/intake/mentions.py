@@ -16,7 +16,7 @@ The rule that keeps false mentions out (docs/intake.md):
 - an organisation is mentioned when every distinctive word of its name is there (legal-form
   and generic words such as "фонд", "организация", "LLC" may be added or left out); a name
   of one distinctive word counts only between quotation marks, or, in Latin script, when it
-  is not the first word of a sentence;
+  is neither the first word of a sentence nor after an article ("the Republic");
 - when two known entities fit a span equally well (namesakes, or several organisations
   called «Мемориал»), the span is not reported: the editor decides, not the program. One
   exception: an entity a register designates in its own right is preferred to a same-named
@@ -46,6 +46,7 @@ OPENING_QUOTES = '«“„"'
 CLOSING_QUOTES = '»”“"'
 QUOTED_SPAN = re.compile(r"[«“„\"]([^«»“”„\"\n]{2,120})[»”“\"]")
 SENTENCE_END = re.compile(r"(^|[.!?…]\s*|\n\s*)[«“„\"(]?$")
+ARTICLE_BEFORE = re.compile(r"(?:^|\W)(?:the|a|an) $", re.IGNORECASE)
 MAX_NAME_WORDS = 5
 # Capitalised only because they start a sentence: not part of a name.
 FUNCTION_WORDS = {"the", "a", "an", "in", "on", "at", "by", "for", "from", "with", "and", "but"}
@@ -60,6 +61,8 @@ class Word:
     end: int
     initial: bool
     sentence_start: bool
+    # After "the", "a" or "an": a common noun ("the Republic"), not an outlet's name.
+    after_article: bool = False
 
 
 @dataclass
@@ -98,6 +101,7 @@ def words_of(text: str) -> list[Word]:
                 end=end + 1 if initial else end,
                 initial=initial,
                 sentence_start=bool(SENTENCE_END.search(text[max(0, start - 4) : start])),
+                after_article=bool(ARTICLE_BEFORE.search(text[max(0, start - 5) : start])),
             )
         )
     return words
@@ -242,7 +246,8 @@ class MentionFinder:
         if not distinctive and not quoted:
             return None  # "Центр" or "Фонд" at the start of a sentence names no one
         lone_word = len(distinctive) == 1 and not quoted
-        if lone_word and (is_cyrillic(span[0].text) or span[0].sentence_start):
+        first = span[0]
+        if lone_word and (is_cyrillic(first.text) or first.sentence_start or first.after_article):
             return None
         return score, None
 
