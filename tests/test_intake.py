@@ -34,6 +34,8 @@ MAKAREVICH = "fa-423"
 GALKIN = "fa-431"
 KASPAROV = "fa-388"
 MEDUSA_PROJECT = "uo-73"
+TROITSKY = "fa-516"
+BELLINGCAT = "uo-58"
 
 
 @pytest.fixture(autouse=True)
@@ -109,6 +111,9 @@ EXPECTED = {
         ("Андрей Макаревич", 0, MAKAREVICH),
         ("Максима Галкина", 0, GALKIN),
         ("Екатерину Шульман", 0, SHULMAN),
+        ("Артемий Троицкий", 0, TROITSKY),
+        # Not «Троицкий вариант» nor "Троицкий вариант событий": an adjective of a title.
+        ("Троицкий", 3, TROITSKY),
     ],
     "en-namesakes.txt": [
         ("Andrei Makarevich", 0, MAKAREVICH),
@@ -118,6 +123,7 @@ EXPECTED = {
         ("Galkin", 1, GALKIN),  # "Mr Galkin said"
         ("Garry Kasparov", 0, KASPAROV),
         ("Kasparov", 1, KASPAROV),  # "Kasparov's foundation"
+        ("Bellingcat", 0, BELLINGCAT),  # not "the Republic" (an outlet is called Republic)
     ],
 }
 

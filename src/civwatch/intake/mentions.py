@@ -16,7 +16,7 @@ The rule that keeps false mentions out (docs/intake.md):
 - an organisation is mentioned when every distinctive word of its name is there (legal-form
   and generic words such as "фонд", "организация", "LLC" may be added or left out); a name
   of one distinctive word counts only between quotation marks, or, in Latin script, when it
-  is not the first word of a sentence;
+  is neither the first word of a sentence nor after an article ("the Republic");
 - when two known entities fit a span equally well (namesakes, or several organisations
   called «Мемориал»), the span is not reported: the editor decides, not the program. One
   exception: an entity a register designates in its own right is preferred to a same-named
@@ -27,9 +27,10 @@ The rule that keeps false mentions out (docs/intake.md):
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from civwatch.intake.gazetteer import Gazetteer
-from civwatch.intake.morphology import is_dictionary_word, nominatives
+from civwatch.intake.morphology import is_dictionary_word, modifies, nominatives
 from civwatch.matching import DEFAULT_THRESHOLD, Record, has_patronymic_ending
 from civwatch.matching.index import (
     ORGANISATION_WORD_KEYS,
@@ -44,6 +45,7 @@ OPENING_QUOTES = '«“„"'
 CLOSING_QUOTES = '»”“"'
 QUOTED_SPAN = re.compile(r"[«“„\"]([^«»“”„\"\n]{2,120})[»”“\"]")
 SENTENCE_END = re.compile(r"(^|[.!?…]\s*|\n\s*)[«“„\"(]?$")
+ARTICLE_BEFORE = re.compile(r"(?:^|\W)(?:the|a|an) $", re.IGNORECASE)
 MAX_NAME_WORDS = 5
 # Capitalised only because they start a sentence: not part of a name.
 FUNCTION_WORDS = {"the", "a", "an", "in", "on", "at", "by", "for", "from", "with", "and", "but"}
@@ -58,6 +60,8 @@ class Word:
     end: int
     initial: bool
     sentence_start: bool
+    # After "the", "a" or "an": a common noun ("the Republic"), not an outlet's name.
+    after_article: bool = False
 
 
 @dataclass
@@ -96,6 +100,7 @@ def words_of(text: str) -> list[Word]:
                 end=end + 1 if initial else end,
                 initial=initial,
                 sentence_start=bool(SENTENCE_END.search(text[max(0, start - 4) : start])),
+                after_article=bool(ARTICLE_BEFORE.search(text[max(0, start - 5) : start])),
             )
         )
     return words
@@ -240,7 +245,8 @@ class MentionFinder:
         if not distinctive and not quoted:
             return None  # "Центр" or "Фонд" at the start of a sentence names no one
         lone_word = len(distinctive) == 1 and not quoted
-        if lone_word and (is_cyrillic(span[0].text) or span[0].sentence_start):
+        first = span[0]
+        if lone_word and (is_cyrillic(first.text) or first.sentence_start or first.after_article):
             return None
         return score, None
 
@@ -281,11 +287,14 @@ class MentionFinder:
             first_full[mention.entity_id] = min(
                 mention.start, first_full.get(mention.entity_id, mention.start)
             )
+        following = dict(pairwise(words))
         found = []
         for run in name_runs(text, words):
             for word in run:
                 others = [w for w in run if w is not word]
                 if word.initial or word.start in self.taken or not all(map(is_common, others)):
+                    continue
+                if reads_as_title(text, word, following.get(word)):
                     continue
                 fitting = [
                     (score, number)
@@ -308,6 +317,17 @@ class MentionFinder:
             and surname in {ei for _, ei, _ in matched}
         )
         return score if fits else 0.0
+
+
+def reads_as_title(text: str, word: Word, after: Word | None) -> bool:
+    """«Троицкий вариант», "Троицкий вариант": the surname starts a title or a name of
+    something else (after an opening quotation mark, or as an adjective agreeing with the
+    common noun that follows it)."""
+    if text[word.start - 1 : word.start] in OPENING_QUOTES and word.start:
+        return True
+    if after is None or not is_cyrillic(word.text) or not after.text[0].islower():
+        return False
+    return text[word.end : after.start] == " " and modifies(word.text, after.text)
 
 
 def is_common(word: Word) -> bool:

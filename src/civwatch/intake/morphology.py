@@ -37,3 +37,25 @@ def is_dictionary_word(word: str) -> bool:
     return any(
         parse.is_known and not proper & parse.tag.grammemes for parse in analyser().parse(word)
     )
+
+
+def modifies(word: str, following: str) -> bool:
+    """The word reads as an adjective agreeing with the common noun after it: "Троицкий
+    вариант" (a title), not the surname Троицкий."""
+    nouns = [
+        p
+        for p in analyser().parse(following)
+        if p.tag.POS == "NOUN" and not {"Name", "Surn", "Patr"} & p.tag.grammemes
+    ]
+    for adjective in analyser().parse(word):
+        if adjective.tag.POS != "ADJF":
+            continue
+        for noun in nouns:
+            same_gender = noun.tag.number == "plur" or adjective.tag.gender == noun.tag.gender
+            same_form = (adjective.tag.case, adjective.tag.number) == (
+                noun.tag.case,
+                noun.tag.number,
+            )
+            if same_form and same_gender:
+                return True
+    return False
