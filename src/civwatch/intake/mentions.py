@@ -26,7 +26,7 @@ The rule that keeps false mentions out (docs/intake.md):
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from civwatch.intake.gazetteer import Gazetteer
@@ -36,6 +36,7 @@ from civwatch.matching.index import (
     ORGANISATION_WORD_KEYS,
     ORGANISATION_WORDS,
     Token,
+    patronymic_positions,
 )
 from civwatch.matching.keys import is_cyrillic, token_keys
 
@@ -151,6 +152,13 @@ def query_tokens(word: Word) -> list[Token]:
     ]
 
 
+def with_roles(query: list[Token]) -> list[Token]:
+    """The span's words with the library's rule for which of them is the father's name
+    ("Д. А. Муратов": the second of two initials)."""
+    marked = patronymic_positions([t.text for t in query], [t.initial for t in query])
+    return [replace(t, patronymic=True) if i in marked else t for i, t in enumerate(query)]
+
+
 def is_generic(token: Token) -> bool:
     return token.text in ORGANISATION_WORDS or bool(set(token.keys) & ORGANISATION_WORD_KEYS)
 
@@ -182,7 +190,7 @@ class MentionFinder:
                 spans.append((inside, True))
         found = []
         for span, quoted in spans:
-            match = self.match(span, [t for w in span for t in tokens[w]], quoted)
+            match = self.match(span, with_roles([t for w in span for t in tokens[w]]), quoted)
             if match is not None:
                 found.append((span, *match))
         mentions = self.without_overlaps(text, found)

@@ -163,6 +163,12 @@ def tokenize(name: str, organisation: bool = False) -> list[Token]:
         texts = kept or texts
     initials = initials_in(name)
     is_initial = [text in initials for text in texts]
+    marked = patronymic_positions(texts, is_initial)
+    return [make_token(text, i in marked, is_initial[i]) for i, text in enumerate(texts)]
+
+
+def patronymic_positions(texts: list[str], is_initial: list[bool]) -> set[int]:
+    """Which words of one name are the father's name, beyond those whose ending says so."""
     marked = {i - 1 for i, text in enumerate(texts) if text in PATRONYMIC_PARTICLES}
     # "Ponomarev L. A.", "L. A. Ponomarev": of two initials in a row the second is the
     # father's name.
@@ -179,7 +185,7 @@ def tokenize(name: str, organisation: bool = False) -> list[Token]:
             # first word is the father's name.
             short = [i for i in full[1:] if SHORT_PATRONYMIC_KEY.search(token_keys(texts[i])[0])]
             marked.update(short[:1])
-    return [make_token(text, i in marked, is_initial[i]) for i, text in enumerate(texts)]
+    return marked
 
 
 @lru_cache(maxsize=1 << 20)
