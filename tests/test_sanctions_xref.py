@@ -292,3 +292,23 @@ def test_without_birth_dates_only_three_part_names_link(lists):
         left = SideRecord("acf-list", acf.source_id, acf.name, acf.entity_id, entry_ftm(acf))
         left.ftm["properties"].pop("birthDate", None)
         assert link_tier(left, register_person(register_name), 1.0) == tier
+
+
+def test_a_documented_official_is_linked_and_the_link_stays_internal(lists):
+    from civwatch.cases.models import Participant
+    from tests.test_cases import make_incident
+
+    judge = Entity.objects.create(
+        id="cw-judge", kind="person", name="Подопригоров Сергей Геннадиевич"
+    )
+    incident = make_incident(make_user("carol", "contributor"))
+    Participant.objects.create(incident=incident, entity=judge, role="judge")
+    run_xref("cases", "us-ofac-sdn")
+    ofac = ListEntry.objects.get(dataset="us-ofac-sdn", name="PODOPRIGOROV, Sergei G.")
+    link = Link.objects.get(left_dataset="cases", left_entity=judge)
+    assert (link.right_id, link.status) == (ofac.source_id, "proposed")
+
+    link.decide(make_user("erin", "editor"), "confirmed")
+    status = sanctions_status(judge)
+    assert [x.programme for x in status.by_jurisdiction["us"]] == ofac.programmes == ["MAGNIT"]
+    assert not sanctions_status(judge, public_only=True).sanctioned  # a case link is internal
