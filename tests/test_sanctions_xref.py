@@ -150,10 +150,20 @@ def test_sanctions_status_counts_confirmed_links_only(lists):
     assert sanctions_status(ofac.entity).by_jurisdiction == after.by_jurisdiction
 
 
+@pytest.fixture(scope="module")
+def web_editor(lists, django_db_blocker):
+    """An editor the live server's own connection sees (on PostgreSQL it does not see the
+    test's transaction); what the server commits is undone afterwards."""
+    with django_db_blocker.unblock():
+        user = make_user("web-editor", "editor")
+        yield user.username
+        Link.objects.filter(decided_by=user).update(status="proposed", decided_at=None)
+        user.delete()
+
+
 def test_an_editor_confirms_a_link_in_the_staff_page_and_the_public_sees_it(
-    lists, browser, django_db_blocker
+    lists, web_editor, browser, django_db_blocker
 ):
-    make_user("erin", "editor")
     acf_name, ofac_name = KNOWN_PAIRS[1]
     acf = entry("acf-list", acf_name)
     with live_server(django_db_blocker) as base:
@@ -161,14 +171,14 @@ def test_an_editor_confirms_a_link_in_the_staff_page_and_the_public_sees_it(
         public.goto(f"{base}{acf.get_absolute_url()}")
         assert ofac_name not in public.content()  # a proposal is internal
 
-        context, staff = log_in(browser, base, "erin")
+        context, staff = log_in(browser, base, web_editor)
         staff.goto(f"{base}/sanctions/staff/links/?status=proposed&q={acf_name}")
         row = staff.locator("tr", has_text=ofac_name)
         row.get_by_role("button", name="Confirmed").click()
         staff.wait_for_load_state()
         assert not staff.locator("tr", has_text=ofac_name).count()  # no longer proposed
         staff.goto(f"{base}/sanctions/staff/links/?status=confirmed&q={acf_name}")
-        assert "erin" in staff.locator("tr", has_text=ofac_name).inner_text()
+        assert web_editor in staff.locator("tr", has_text=ofac_name).inner_text()
 
         public.goto(f"{base}{acf.get_absolute_url()}")
         text = public.content()
@@ -178,7 +188,7 @@ def test_an_editor_confirms_a_link_in_the_staff_page_and_the_public_sees_it(
         public.close()
         context.close()
     link = link_between(acf_name, ofac_name)
-    assert (link.status, link.decided_by.username) == ("confirmed", "erin")
+    assert (link.status, link.decided_by.username) == ("confirmed", web_editor)
     assert link.decided_at is not None
 
 
@@ -292,3 +302,23 @@ def test_without_birth_dates_only_three_part_names_link(lists):
         left = SideRecord("acf-list", acf.source_id, acf.name, acf.entity_id, entry_ftm(acf))
         left.ftm["properties"].pop("birthDate", None)
         assert link_tier(left, register_person(register_name), 1.0) == tier
+
+
+def test_a_documented_official_is_linked_and_the_link_stays_internal(lists):
+    from civwatch.cases.models import Participant
+    from tests.test_cases import make_incident
+
+    judge = Entity.objects.create(
+        id="cw-judge", kind="person", name="Подопригоров Сергей Геннадиевич"
+    )
+    incident = make_incident(make_user("carol", "contributor"))
+    Participant.objects.create(incident=incident, entity=judge, role="judge")
+    run_xref("cases", "us-ofac-sdn")
+    ofac = ListEntry.objects.get(dataset="us-ofac-sdn", name="PODOPRIGOROV, Sergei G.")
+    link = Link.objects.get(left_dataset="cases", left_entity=judge)
+    assert (link.right_id, link.status) == (ofac.source_id, "proposed")
+
+    link.decide(make_user("erin", "editor"), "confirmed")
+    status = sanctions_status(judge)
+    assert [x.programme for x in status.by_jurisdiction["us"]] == ofac.programmes == ["MAGNIT"]
+    assert not sanctions_status(judge, public_only=True).sanctioned  # a case link is internal
