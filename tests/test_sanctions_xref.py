@@ -322,3 +322,28 @@ def test_a_documented_official_is_linked_and_the_link_stays_internal(lists):
     status = sanctions_status(judge)
     assert [x.programme for x in status.by_jurisdiction["us"]] == ofac.programmes == ["MAGNIT"]
     assert not sanctions_status(judge, public_only=True).sanctioned  # a case link is internal
+
+
+def test_staff_see_at_once_which_candidates_the_us_may_already_sanction(lists, client):
+    """The ACF list's organisers of repressions become candidates; the proposed ACF x OFAC
+    links show their US programmes to researchers, marked as awaiting review, and a filter
+    keeps only the people linked to an official list. None of it counts as a sanction yet."""
+    from civwatch.accountability.models import Entry
+
+    call_command("accountability", "candidates", "--dataset", "acf-list", stdout=io.StringIO())
+    bastrykin = Entry.objects.get(entity__name="Бастрыкин Александр Иванович")
+    client.force_login(make_user("rita", "researcher"))
+
+    listed = client.get("/accountability/staff/?listed=1").content.decode()
+    assert "Бастрыкин Александр Иванович" in listed
+    assert "possible match, awaiting review: OFAC" in listed and ": MAGNIT (BASTRYKIN" in listed
+    linked_candidates = Entry.objects.filter(
+        entity__in=[link.left_entity for link in Link.objects.filter(right_dataset="us-ofac-sdn")]
+    )
+    assert listed.count("possible match, awaiting review") >= min(linked_candidates.count(), 50)
+    assert "Аббазов Ильшат Загфярович" not in listed  # a candidate on no official list
+    assert "Аббазов Ильшат Загфярович" in client.get("/accountability/staff/").content.decode()
+
+    page = client.get(f"/accountability/staff/{bastrykin.pk}/").content.decode()
+    assert ": MAGNIT (BASTRYKIN, Alexander Ivanovich" in page
+    assert sanctions_status(bastrykin.entity).by_jurisdiction["us"] == []

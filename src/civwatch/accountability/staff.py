@@ -27,6 +27,7 @@ from civwatch.cases.records import Visibility
 from civwatch.cases.staff import role_required
 from civwatch.core.errors import UserError
 from civwatch.jobs.runner import enqueue_job
+from civwatch.sanctions.status import linked_to_official_lists, possible_listings
 
 
 @role_required("researcher")
@@ -40,11 +41,22 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status:
         entries = entries.filter(status=status)
+    listed_only = request.GET.get("listed") == "1"
+    if listed_only:
+        entries = entries.filter(entity_id__in=linked_to_official_lists())
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    # Who has sanctioned each person already: only for the page shown (a query per person).
-    rows = [(entry, [s for s in sanctions_summary(entry.entity) if s["listed"]]) for entry in page]
+    # Who has sanctioned each person already, and possible matches an editor has not decided:
+    # only for the page shown (a few queries per person).
+    rows = [
+        (
+            entry,
+            [s for s in sanctions_summary(entry.entity) if s["listed"]],
+            possible_listings(entry.entity),
+        )
+        for entry in page
+    ]
     context = {
-        "page": page, "rows": rows, "form": form, "status": status,
+        "page": page, "rows": rows, "form": form, "status": status, "listed_only": listed_only,
         "statuses": EntryStatus.choices,
     }  # fmt: skip
     return render(
@@ -62,6 +74,7 @@ def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
         "problems": [] if entry.is_public() else entry.publication_problems(user),
         "moves": workflow.allowed_moves(entry, user),
         "sanctions": sanctions_summary(entry.entity),
+        "possible": possible_listings(entry.entity),
         "history": entry.history(),
         "submissions": [
             (s, OutcomeForm(instance=s, prefix=f"s{s.pk}")) for s in entry.submissions.all()

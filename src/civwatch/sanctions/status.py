@@ -135,18 +135,8 @@ def sanctions_status(entity: Entity | str, public_only: bool = False) -> Sanctio
     status = SanctionsStatus(by_jurisdiction={code: [] for code in JURISDICTIONS})
     for entry in entries:
         dataset = entry.dataset
-        if dataset.kind == Dataset.Kind.OFFICIAL and dataset.jurisdiction:
-            for programme in entry.programmes or [""]:
-                status.by_jurisdiction[dataset.jurisdiction].append(
-                    Listing(
-                        dataset.slug,
-                        dataset.title,
-                        programme,
-                        entry.listed_since,
-                        entry.source_id,
-                        entry.name,
-                    )
-                )
+        if is_official(dataset):
+            status.by_jurisdiction[dataset.jurisdiction] += listings_of(entry)
         else:
             status.external.append(
                 ExternalListing(
@@ -165,3 +155,66 @@ def sanctions_status(entity: Entity | str, public_only: bool = False) -> Sanctio
     status.unchecked = [code for code in status.not_acted if code not in covered]
     status.entity_ids = frozenset(ids)
     return status
+
+
+def is_official(dataset: Dataset) -> bool:
+    return dataset.kind == Dataset.Kind.OFFICIAL and bool(dataset.jurisdiction)
+
+
+def listings_of(entry: ListEntry) -> list[Listing]:
+    """One `Listing` per programme of an official list's entry."""
+    dataset = entry.dataset
+    return [
+        Listing(
+            dataset.slug, dataset.title, programme, entry.listed_since, entry.source_id, entry.name
+        )
+        for programme in entry.programmes or [""]
+    ]
+
+
+@dataclass(frozen=True)
+class PossibleListing:
+    """An official listing of a possible match: a proposed link an editor has not decided."""
+
+    jurisdiction: str
+    listing: Listing
+    link_id: int
+    score: float
+
+
+def possible_listings(entity: Entity | str) -> list[PossibleListing]:
+    """Official listings reached through proposed links, best score first. Internal: staff
+    pages show them so that a researcher sees at once who may already be sanctioned; they
+    never count in `sanctions_status` until an editor confirms the link."""
+    entity_id = entity.pk if isinstance(entity, Entity) else entity
+    links = Link.objects.filter(status=Link.Status.PROPOSED).filter(
+        Q(left_entity_id=entity_id) | Q(right_entity_id=entity_id)
+    )
+    link_to = {
+        (link.right_entity_id if link.left_entity_id == entity_id else link.left_entity_id): link
+        for link in links
+    }
+    entries = ListEntry.objects.filter(entity_id__in=link_to, present=True).select_related(
+        "dataset"
+    )
+    possible = [
+        PossibleListing(entry.dataset.jurisdiction, listing, link.pk, link.score)
+        for entry in entries
+        if is_official(entry.dataset)
+        for link in [link_to[entry.entity_id]]
+        for listing in listings_of(entry)
+    ]
+    return sorted(possible, key=lambda p: (-p.score, p.jurisdiction, p.listing.programme))
+
+
+def linked_to_official_lists() -> set[str]:
+    """Entities joined by a proposed or confirmed link to an entry of an official list."""
+    official = set(
+        ListEntry.objects.filter(present=True, dataset__kind=Dataset.Kind.OFFICIAL)
+        .exclude(dataset__jurisdiction="")
+        .values_list("entity_id", flat=True)
+    )
+    pairs = Link.objects.exclude(status=Link.Status.REJECTED).values_list(
+        "left_entity_id", "right_entity_id"
+    )
+    return {a for pair in pairs for a, b in (pair, pair[::-1]) if b in official}
