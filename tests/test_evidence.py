@@ -2,19 +2,32 @@
 
 import datetime
 import hashlib
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from PIL import Image
 
 from civwatch.core.errors import UserError
 from civwatch.evidence.ingest import add_evidence, original_path
 from civwatch.evidence.models import CustodyEvent, EvidenceItem
+from civwatch.evidence.previews import MAX_IMAGE_PIXELS
 from tests.test_cases import make_incident, make_user
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\nstartxref\n0\n%%EOF\n"
+
+
+def png_of(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+# A decompression bomb: a few kilobytes that would decode to more pixels than allowed.
+BOMB = png_of(Image.new("1", (int(MAX_IMAGE_PIXELS**0.5) + 100,) * 2))
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +94,7 @@ def test_custody_log_is_append_only(carol):
         ("decision.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n", "damaged PDF"),
         ("notes.txt", b"\xff\xfe\x00broken", "not UTF-8"),
         ("empty.txt", b"", "empty"),
+        ("bomb.png", BOMB, "“bomb.png” is too large an image"),
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_saved(carol, media, name, data, message):
@@ -97,6 +111,7 @@ def test_bad_files_are_refused_and_nothing_is_saved(carol, media, name, data, me
         ("virus.exe", b"MZ\x90\x00binary", "not an accepted file type"),
         ("decision.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n", "damaged PDF"),
         ("big.txt", b"a" * (20 * 1024 * 1024 + 1), "larger than 20 MB"),
+        ("bomb.png", BOMB, "too large an image"),
     ],
 )
 def test_bad_uploads_in_the_staff_form_get_a_clear_message(

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 
 from civwatch.cases.models import Case, Incident
-from civwatch.cases.records import PUBLIC_STATUSES, DocumentedRecord, Visibility
+from civwatch.cases.records import PUBLIC_STATUSES, DocumentedRecord, Visibility, stored_value
 from civwatch.evidence.models import Claim, EvidenceItem
 
 LEVELS = (Visibility.PUBLIC, Visibility.INTERNAL, Visibility.CONFIDENTIAL)
@@ -50,7 +50,7 @@ def plain(value: Any, level: str) -> Any:
         return value.pk if visible(value, level) else None
     if isinstance(value, Model):  # vocabulary, entities, users
         return {"id": value.pk, "name": str(value)}
-    return value
+    return stored_value(value)
 
 
 def serialise(record: DocumentedRecord, level: str = Visibility.PUBLIC) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def incident_view(incident: Incident, level: str = Visibility.PUBLIC) -> dict[st
     for claim in claims:
         claim_data = serialise(claim, level)
         claim_data["evidence"] = [
-            {**serialise(c.item, level), "passage": c.passage}
+            {**serialise(c.item, level), "passage": c.passage, "has_preview": bool(c.item.preview)}
             for c in claim.citations.all()
             if evidence_visible(c.item, level)
         ]

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,6 +82,11 @@ class Revision(AppendOnlyModel):
         return f"{self.action} {self.content_type.model} #{self.object_id}"
 
 
+def stored_value(value: Any) -> Any:
+    """A field's value as the database holds it (a file field holds its file's name)."""
+    return value.name if isinstance(value, FieldFile) else value
+
+
 class DocumentedRecord(models.Model):
     """Abstract base: visibility of the record and its fields, review status, history."""
 
@@ -125,7 +131,7 @@ class DocumentedRecord(models.Model):
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            field.attname: getattr(self, field.attname)
+            field.attname: stored_value(getattr(self, field.attname))
             for field in self._meta.concrete_fields
             if field.name not in {"updated_at", "created_at"}
         }

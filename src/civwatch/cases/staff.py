@@ -25,6 +25,7 @@ from civwatch.core.errors import UserError
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim, add_evidence, original_path
 from civwatch.evidence.models import Claim, CustodyEvent, EvidenceItem
+from civwatch.evidence.previews import preview_response
 
 
 def role_required(role: str) -> Callable:
@@ -261,3 +262,12 @@ def evidence_original(request: HttpRequest, pk: int) -> FileResponse:
         filename=item.original_name or item.sha256,
         content_type=item.media_type,
     )
+
+
+@role_required("contributor")
+def evidence_preview(request: HttpRequest, pk: int) -> FileResponse:
+    # Not logged in custody: it is shown inside the evidence page, whose view is logged.
+    item = get_object_or_404(EvidenceItem, pk=pk)
+    if not readable(request.user, item):
+        raise Http404
+    return preview_response(item)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.incident_list, name="list"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident"),
     path("<int:pk>/", views.case_detail, name="case"),
+    path("evidence/<int:pk>/preview.png", views.evidence_preview, name="evidence_preview"),
     path("incidents.jsonl", views.export_incidents, name="export"),
     path("feed.atom", views.IncidentsFeed(), name="feed"),
     path("staff/", staff.home, name="staff_home"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("staff/move/<str:model>/<int:pk>/", staff.move_record, name="staff_move"),
     path("staff/evidence/<int:pk>/", staff.evidence_detail, name="staff_evidence"),
     path("staff/evidence/<int:pk>/original/", staff.evidence_original, name="staff_original"),
+    path("staff/evidence/<int:pk>/preview.png", staff.evidence_preview, name="staff_preview"),
 ] + [
     route
     for kind, plural in (("case", "cases"), ("position", "positions"))

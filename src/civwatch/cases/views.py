@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from civwatch.cases import public
 from civwatch.cases.models import IncidentType
+from civwatch.evidence.previews import preview_response
 
 
 def incident_list(request: HttpRequest) -> HttpResponse:
@@ -41,6 +42,11 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = public.case_view(get_object_or_404(public.cases(), pk=pk))
     return render(request, "cases/public_case.html", {"case": case})
+
+
+def evidence_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview of an item the public may see: marked public and cited by a published claim."""
+    return preview_response(get_object_or_404(public.evidence(), pk=pk))
 
 
 def export_incidents(request: HttpRequest) -> StreamingHttpResponse:

@@ -1,8 +1,10 @@
 """Taking evidence in: validate, hash, store the original untouched, log custody; add claims.
 
 The original file is stored content-addressed (MEDIA_ROOT/evidence/ab/cd/<sha256>) and never
-rewritten; extracted text is a derived copy in the database. Nothing is half-saved: the file is
-written only after validation, inside the transaction, and removed if the transaction fails.
+rewritten; extracted text is a derived copy in the database, a preview a derived PNG file
+(MEDIA_ROOT/evidence-previews/ab/cd/<sha256>.png, see civwatch.evidence.previews). Nothing is
+half-saved: files are written only after validation, inside the transaction, and removed if
+the transaction fails.
 """
 
 import hashlib
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from civwatch.cases.models import Incident, Participant
 from civwatch.core.errors import UserError
 from civwatch.evidence.models import Citation, Claim, CustodyEvent, EvidenceItem
+from civwatch.evidence.previews import make_preview
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Accepted types, recognised by their content rather than by the name the uploader chose.
@@ -62,6 +65,26 @@ def original_path(sha256: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "evidence" / sha256[:2] / sha256[2:4] / sha256
 
 
+def preview_path(sha256: str) -> Path:
+    """Where the preview of the original with this hash is kept (it depends on nothing else)."""
+    return (
+        Path(settings.MEDIA_ROOT)
+        / "evidence-previews"
+        / sha256[:2]
+        / sha256[2:4]
+        / (f"{sha256}.png")
+    )
+
+
+def write_new(path: Path, data: bytes) -> bool:
+    """Write a content-addressed file unless it exists; whether this call created it."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
+
+
 def add_evidence(
     *,
     user: Any,
@@ -93,21 +116,26 @@ def add_evidence(
     item.size = len(data)
     item.original_name = name[:300]
     item.derived_text = derive_text(item.media_type, data) if derived_text is None else derived_text
+    preview = make_preview(name, item.media_type, data)  # may refuse a decompression bomb
     path = original_path(item.sha256)
     item.file_path = str(path.relative_to(settings.MEDIA_ROOT))
-    created_file = not path.exists()
+    if preview is not None:
+        item.preview.name = str(preview_path(item.sha256).relative_to(settings.MEDIA_ROOT))
+    created: list[Path] = []
     try:
         with transaction.atomic():
             item.save_with_history(user)
             item.log(CustodyEvent.Action.ADDED, user, f"{name}, {item.size} bytes")
             if item.derived_text:
                 item.log(CustodyEvent.Action.DERIVED, user, "text extracted")
-            if created_file:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+            if preview is not None:
+                item.log(CustodyEvent.Action.DERIVED, user, f"preview, {len(preview)} bytes")
+            for file_path, content in ((path, data), (preview_path(item.sha256), preview)):
+                if content is not None and write_new(file_path, content):
+                    created.append(file_path)
     except BaseException:
-        if created_file:
-            path.unlink(missing_ok=True)
+        for file_path in created:
+            file_path.unlink(missing_ok=True)
         raise
     return item
 

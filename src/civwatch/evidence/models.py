@@ -54,6 +54,9 @@ class EvidenceItem(DocumentedRecord):
     size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, editable=False)
     derived_text = models.TextField(_("extracted text"), blank=True, editable=False)
+    # A derived PNG (image or a PDF's first page), stored beside the originals, never public
+    # by URL: it is served through views that check the item's visibility.
+    preview = models.FileField(_("preview"), blank=True, editable=False)
     obtained_how = models.TextField(_("how it was obtained"))
     obtained_on = models.DateField(_("obtained on"))
     reliability = models.CharField(
