@@ -6,6 +6,7 @@ import io
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 from weasyprint import HTML
 
@@ -139,3 +140,10 @@ def test_staff_see_the_preview_on_the_evidence_page(client, carol):
     assert f'<img class="evidence-preview" src="{src}" alt="Preview of' in page
     response = client.get(src)
     assert (response.status_code, response["Content-Type"]) == (200, "image/png")
+
+
+def test_the_alt_text_is_translated_on_the_russian_page(client, public_incident):
+    incident, _ = public_incident
+    with translation.override("ru"):
+        page = client.get(reverse("cases:incident", args=[incident.pk])).content.decode()
+    assert 'alt="Превью: «Court decision»"' in page
