@@ -147,3 +147,13 @@ def test_the_alt_text_is_translated_on_the_russian_page(client, public_incident)
     with translation.override("ru"):
         page = client.get(reverse("cases:incident", args=[incident.pk])).content.decode()
     assert 'alt="Превью: «Court decision»"' in page
+
+
+def test_a_sideways_phone_photo_gets_an_upright_preview(carol, media):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; rotate 90° clockwise to view
+    out = io.BytesIO()
+    Image.new("RGB", (300, 100), "gray").save(out, format="JPEG", exif=exif)
+    item = upload(carol, "photo.jpg", out.getvalue())
+    assert item.media_type == "image/jpeg"
+    assert preview_image(item, media).size == (100, 300)

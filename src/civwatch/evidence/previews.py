@@ -14,7 +14,7 @@ import pypdfium2
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from civwatch.core.errors import UserError
 
@@ -35,23 +35,27 @@ def make_preview(name: str, media_type: str, data: bytes) -> bytes | None:
 
 
 def image_preview(name: str, data: bytes) -> bytes | None:
-    too_big = UserError(
-        _("“%(name)s” is too large an image (more than %(limit)s million pixels).")
-        % {"name": name, "limit": MAX_IMAGE_PIXELS // 1_000_000}
-    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 # Only the header has been read so far: check the size before decoding.
                 if image.width * image.height > MAX_IMAGE_PIXELS:
-                    raise too_big
+                    raise too_large(name)
                 image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-                return png_bytes(image)
+                # Phones store photos sideways with an orientation tag: show them upright.
+                return png_bytes(ImageOps.exif_transpose(image))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise too_big from None
+        raise too_large(name) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return None
+
+
+def too_large(name: str) -> UserError:
+    return UserError(
+        _("“%(name)s” is too large an image (more than %(limit)s million pixels).")
+        % {"name": name, "limit": MAX_IMAGE_PIXELS // 1_000_000}
+    )
 
 
 def pdf_preview(data: bytes) -> bytes | None:
