@@ -10,6 +10,7 @@ from django.utils import translation
 from PIL import Image
 from weasyprint import HTML
 
+from civwatch.cases.models import Incident
 from civwatch.evidence.ingest import original_path
 from civwatch.evidence.models import Citation, Claim, EvidenceItem
 from civwatch.evidence.previews import PREVIEW_SIDE
@@ -93,12 +94,16 @@ def publish(record, visibility: str = "public"):
 
 @pytest.fixture
 def public_incident(carol):
+    return incident_with_photos(carol)
+
+
+def incident_with_photos(author) -> tuple[Incident, dict[str, EvidenceItem]]:
     """A published incident whose published claim cites a public and a confidential photo."""
-    incident = publish(make_incident(carol))
+    incident = publish(make_incident(author))
     claim = publish(Claim(incident=incident, statement="Police searched the office."))
     items = {}
     for visibility in ("public", "confidential"):
-        item = publish(upload(carol, f"{visibility}.png", photo(), incident), visibility)
+        item = publish(upload(author, f"{visibility}.png", photo(), incident), visibility)
         Citation.objects.create(claim=claim, item=item, passage="entered the office")
         items[visibility] = item
     return incident, items
