@@ -6,6 +6,7 @@ import pytest
 from tests.test_cases import make_user
 from tests.test_cases_browser import log_in
 from tests.test_evidence_previews import incident_with_photos
+from tests.test_intake_web import seed_reference_data
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -25,6 +26,7 @@ def loaded_previews(page) -> list[dict]:
 
 
 def test_the_public_sees_only_public_previews_and_staff_see_theirs(browser, bare_live_url):
+    seed_reference_data()  # the role groups, gone after an earlier transactional test
     carol = make_user("carol", "contributor")
     incident, items = incident_with_photos(carol)
 
