@@ -1,5 +1,6 @@
 """Shared fixtures: the bundled register history in a real database, a live server, a browser."""
 
+import importlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,25 @@ def wipe_history() -> None:
 
     for model in (Change, Designation, Snapshot, Entity):
         model.objects.all().delete()
+
+
+SEEDING_MIGRATIONS = [
+    ("civwatch.accounts.migrations.0001_initial", "create_groups"),
+    ("civwatch.cases.migrations.0002_incident_types", "seed"),
+    ("civwatch.registers.migrations.0002_reference_data", "load_reference"),
+]
+
+
+def seed_reference_data() -> None:
+    """Roles, incident types and registers, as the data migrations seed them (idempotent).
+
+    A transactional test that ran before this one flushed the database; Django restores the
+    seeds from the copy it keeps on the connection, but after the visibility crawl that
+    connection object has been replaced and the copy is gone, so seed them again here."""
+    from django.apps import apps
+
+    for module, function in SEEDING_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="module")

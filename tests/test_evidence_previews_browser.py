@@ -3,10 +3,10 @@ one's; staff see the preview on the evidence page. No JavaScript is involved in 
 
 import pytest
 
+from tests.conftest import seed_reference_data
 from tests.test_cases import make_user
 from tests.test_cases_browser import log_in
 from tests.test_evidence_previews import incident_with_photos
-from tests.test_intake_web import seed_reference_data
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -2,7 +2,6 @@
 are refused with a message and leave nothing behind."""
 
 import hashlib
-import importlib
 import re
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from django.utils import translation
 from civwatch.evidence.ingest import original_path
 from civwatch.evidence.models import EvidenceItem
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
-from tests.conftest import FOREIGN_AGENTS
+from tests.conftest import FOREIGN_AGENTS, seed_reference_data
 from tests.test_cases import make_incident, make_user
 from tests.test_cases_browser import log_in
 
@@ -160,25 +159,6 @@ def test_a_passage_not_in_the_article_is_refused(full_history, client, editor):
 def test_only_editors_use_intake(client):
     client.force_login(make_user("carol", "contributor"))
     assert client.get(reverse("intake:home")).status_code == 403
-
-
-SEEDING_MIGRATIONS = [
-    ("civwatch.accounts.migrations.0001_initial", "create_groups"),
-    ("civwatch.cases.migrations.0002_incident_types", "seed"),
-    ("civwatch.registers.migrations.0002_reference_data", "load_reference"),
-]
-
-
-def seed_reference_data() -> None:
-    """Roles, incident types and registers, as the data migrations seed them (idempotent).
-
-    A transactional test that ran before this one flushed the database; Django restores the
-    seeds from the copy it keeps on the connection, but after the visibility crawl that
-    connection object has been replaced and the copy is gone, so seed them again here."""
-    from django.apps import apps
-
-    for module, function in SEEDING_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.mark.browser

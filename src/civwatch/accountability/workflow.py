@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from civwatch.accountability.models import Entry, EntryStatus, Submission
 from civwatch.accounts.models import has_role
+from civwatch.cases.workflow import moves_for
 from civwatch.core.errors import UserError
 
 S = EntryStatus
@@ -29,11 +30,7 @@ AFTER_PUBLICATION = {S.PUBLISHED, S.SUBMITTED, S.DESIGNATED, S.REJECTED, S.DELIS
 
 
 def allowed_moves(entry: Entry, user: Any) -> list[str]:
-    return [
-        to
-        for (frm, to), role in TRANSITIONS.items()
-        if frm == entry.status and has_role(user, role)
-    ]
+    return moves_for(TRANSITIONS, entry.status, user)
 
 
 def move(entry: Entry, to: str, user: Any, note: str = "") -> None:

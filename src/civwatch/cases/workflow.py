@@ -25,11 +25,13 @@ NEEDS_NOTE = {S.WITHDRAWN, S.CORRECTED}
 
 
 def allowed_moves(record: DocumentedRecord, user: Any) -> list[str]:
-    return [
-        to
-        for (frm, to), role in TRANSITIONS.items()
-        if frm == record.status and has_role(user, role)
-    ]
+    return moves_for(TRANSITIONS, record.status, user)
+
+
+def moves_for(transitions: dict[tuple[str, str], str], status: str, user: Any) -> list[str]:
+    """The statuses the user may move a record to from `status`, given each move's least role
+    (the cases' review workflow and the accountability list share this)."""
+    return [to for (frm, to), role in transitions.items() if frm == status and has_role(user, role)]
 
 
 def move(record: DocumentedRecord, to: str, user: Any, note: str = "") -> None:

@@ -32,12 +32,7 @@ from itertools import pairwise
 from civwatch.intake.gazetteer import Gazetteer
 from civwatch.intake.morphology import is_dictionary_word, modifies, nominatives
 from civwatch.matching import DEFAULT_THRESHOLD, Record, has_patronymic_ending
-from civwatch.matching.index import (
-    ORGANISATION_WORD_KEYS,
-    ORGANISATION_WORDS,
-    Token,
-    patronymic_positions,
-)
+from civwatch.matching.index import Token, is_organisation_word, patronymic_positions
 from civwatch.matching.keys import is_cyrillic, token_keys
 
 WORD = re.compile(r"[^\W\d_]+(?:[-‐‑][^\W\d_]+)*")
@@ -159,10 +154,6 @@ def with_roles(query: list[Token]) -> list[Token]:
     return [replace(t, patronymic=True) if i in marked else t for i, t in enumerate(query)]
 
 
-def is_generic(token: Token) -> bool:
-    return token.text in ORGANISATION_WORDS or bool(set(token.keys) & ORGANISATION_WORD_KEYS)
-
-
 def surname_position(index, tokens: list[Token]) -> int:
     """Register names read "Surname Given Patronymic"; other names: the rarest word."""
     if len(tokens) >= 3 and tokens[-1].patronymic:
@@ -245,11 +236,14 @@ class MentionFinder:
             if query[used_entity[surname]].initial:
                 return None
             return score, (entity_tokens, surname)
-        if any(i not in used_query and not is_generic(query[i]) for i in range(len(query))):
+        if any(
+            i not in used_query and not is_organisation_word(query[i].text, query[i].keys)
+            for i in range(len(query))
+        ):
             return None
         if set(range(len(entity_tokens))) - used_entity.keys():
             return None
-        distinctive = [t for t in query if not is_generic(t)]
+        distinctive = [t for t in query if not is_organisation_word(t.text, t.keys)]
         if not distinctive and not quoted:
             return None  # "Центр" or "Фонд" at the start of a sentence names no one
         lone_word = len(distinctive) == 1 and not quoted

@@ -152,14 +152,16 @@ ORGANISATION_WORD_KEYS = {
 }
 
 
+def is_organisation_word(text: str, keys: Iterable[str]) -> bool:
+    """A legal form or generic word of organisation names ("ООО", "Межрегиональная", "LLC"),
+    by its spelling or by any of its keys."""
+    return text in ORGANISATION_WORDS or not ORGANISATION_WORD_KEYS.isdisjoint(keys)
+
+
 def tokenize(name: str, organisation: bool = False) -> list[Token]:
     texts = split_name(name)
     if organisation:
-        kept = [
-            t
-            for t in texts
-            if t not in ORGANISATION_WORDS and not set(token_keys(t)) & ORGANISATION_WORD_KEYS
-        ]
+        kept = [t for t in texts if not is_organisation_word(t, token_keys(t))]
         texts = kept or texts
     initials = initials_in(name)
     is_initial = [text in initials for text in texts]
