@@ -18,6 +18,13 @@ def media(settings, tmp_path):
 
 
 def loaded_previews(page) -> list[dict]:
+    """The previews once the browser has fetched them: they load lazily, after the page's load
+    event, so bring each into view and wait until it is decoded or has failed."""
+    for image in page.locator("img.evidence-preview").all():
+        image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "[...document.querySelectorAll('img.evidence-preview')].every(i => i.complete)"
+    )
     return page.eval_on_selector_all(
         "img.evidence-preview",
         "images => images.map(i => ({src: i.getAttribute('src'), alt: i.alt,"
