@@ -45,13 +45,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    # Before django_tasks_db: its `db_worker` command is replaced by ours, which also
+    # recovers jobs whose worker died (civwatch.jobs.recovery).
+    "civwatch.jobs",
     "django_tasks",
     "django_tasks_db",
     "civwatch.core",
     "civwatch.entities",
     "civwatch.registers",
     "civwatch.screening",
-    "civwatch.jobs",
     "civwatch.accounts",
     "civwatch.cases",
     "civwatch.evidence",
@@ -129,6 +131,10 @@ LOGIN_URL = "admin:login"
 # The organisation that submits sanction dossiers (printed on each dossier).
 CIVWATCH_ORGANISATION_NAME = os.environ.get("CIVWATCH_ORGANISATION_NAME", "")
 CIVWATCH_ORGANISATION_CONTACT = os.environ.get("CIVWATCH_ORGANISATION_CONTACT", "")
+
+# A running job's worker renews its lease a few times per lease; a job not renewed within
+# CIVWATCH_JOB_LEASE_SECONDS lost its worker and is retried or failed (docs/operations.md).
+CIVWATCH_JOB_LEASE_SECONDS = int(os.environ.get("CIVWATCH_JOB_LEASE_SECONDS", "30"))
 
 # Personal data never goes to logs: we log events and ids, never names or request bodies.
 LOGGING = {

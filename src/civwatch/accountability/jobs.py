@@ -8,7 +8,7 @@ from civwatch.jobs.models import Job
 from civwatch.jobs.runner import job_kind
 
 
-@job_kind("dossier")
+@job_kind("dossier", idempotent=True)
 def dossier_job(job: Job, entry: int, jurisdiction: str, fmt: str) -> None:
     job.start(total=2)
     record = Entry.objects.select_related("entity").get(pk=entry)

@@ -2,8 +2,13 @@
 
 A job's progress is written between units of work (a snapshot, a batch of names), each in
 its own short transaction, so that the job page can show it while the work goes on.
+
+A running job holds a lease: its worker renews ``heartbeat_at`` every few seconds. A job
+whose heartbeat is older than the lease lost its worker (killed, out of memory, machine
+restarted); `civwatch.jobs.recovery` retries it or fails it with a message the user sees.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -36,6 +41,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
+    heartbeat_at = models.DateTimeField(null=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("job")
@@ -55,17 +62,31 @@ class Job(models.Model):
     def percent(self) -> int | None:
         return round(100 * self.done / self.total) if self.total else None
 
+    @property
+    def worker_lost(self) -> bool:
+        """Running, but its worker has not renewed the lease in time."""
+        if self.status != self.Status.RUNNING:
+            return False
+        last = self.heartbeat_at or self.started_at
+        return last is None or last < timezone.now() - lease()
+
     def start(self, total: int | None) -> None:
-        self.status, self.total, self.started_at = self.Status.RUNNING, total, timezone.now()
-        self.save(update_fields=["status", "total", "started_at"])
+        self.status, self.total = self.Status.RUNNING, total
+        self.started_at = self.heartbeat_at = timezone.now()
+        self.save(update_fields=["status", "total", "started_at", "heartbeat_at"])
 
     def advance(self, line: str = "", steps: int = 1) -> None:
         self.done += steps
+        self.heartbeat_at = timezone.now()
         if line:
             self.log.append(line)
-        self.save(update_fields=["done", "log"])
+        self.save(update_fields=["done", "log", "heartbeat_at"])
 
     def finish(self, error: str = "") -> None:
         self.status = self.Status.FAILED if error else self.Status.DONE
         self.error, self.finished_at = error, timezone.now()
         self.save(update_fields=["status", "error", "finished_at"])
+
+
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.CIVWATCH_JOB_LEASE_SECONDS)

@@ -1,24 +1,38 @@
 """Running a job in a worker: `civwatch db_worker` picks up `run_job` tasks."""
 
 import logging
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from django_tasks import task
 
 from civwatch.core.errors import UserError
-from civwatch.jobs.models import Job
+from civwatch.jobs.models import Job, lease
 
 logger = logging.getLogger(__name__)
 
 
 JobFunction = Callable[..., None]  # (job, **params); reports progress through the job
-JOB_KINDS: dict[str, JobFunction] = {}
 
 
-def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
+@dataclass(frozen=True)
+class JobKind:
+    function: JobFunction
+    # Running it again from the start gives the same result as running it once (imports
+    # skip what they already applied, result files are rewritten): a job of this kind whose
+    # worker died is started again instead of failed.
+    idempotent: bool
+
+
+JOB_KINDS: dict[str, JobKind] = {}
+
+
+def job_kind(name: str, *, idempotent: bool) -> Callable[[JobFunction], JobFunction]:
     def register(function: JobFunction) -> JobFunction:
-        JOB_KINDS[name] = function
+        JOB_KINDS[name] = JobKind(function, idempotent)
         return function
 
     return register
@@ -30,11 +44,53 @@ def enqueue_job(kind: str, title: str, params: dict, user=None) -> Job:
     return job
 
 
+class Heartbeat:
+    """Renews the job's lease from a thread while the job's own code runs.
+
+    Progress updates renew it too, but one unit of work (building a large screening index,
+    rendering a PDF) can outlast the lease; the thread keeps a busy job from being taken for
+    a dead one. A missed beat is harmless (the lease is several beats long), so database
+    errors in the thread are logged and the next beat tries again."""
+
+    def __init__(self, job: Job) -> None:
+        self.job_id = job.pk
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, name=f"heartbeat-{job.pk}", daemon=True)
+
+    def run(self) -> None:
+        interval = lease().total_seconds() / 3
+        try:
+            while not self.stopped.wait(interval):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    logger.warning("job %s: heartbeat not written", self.job_id)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
 @task()
 def run_job(job_id: str) -> None:
     job = Job.objects.get(pk=job_id)
+    if job.status != Job.Status.QUEUED:
+        # Already finished, or taken over after its worker was lost: nothing to do.
+        return
+    job.attempts += 1
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["attempts", "heartbeat_at"])
     try:
-        JOB_KINDS[job.kind](job, **job.params)
+        with Heartbeat(job):
+            JOB_KINDS[job.kind].function(job, **job.params)
     except UserError as failure:
         job.finish(error=str(failure))
     except Exception:

@@ -99,7 +99,7 @@ def run_from_command_line(register_slug: str, options: dict, command) -> None:
         progress.close()
 
 
-@job_kind("register-import")
+@job_kind("register-import", idempotent=True)
 def import_job(job: Job, register: str, files: list[str], suspect: str) -> None:
     import_files(
         register,

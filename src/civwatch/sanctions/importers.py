@@ -149,7 +149,7 @@ def run_from_command_line(source: str, options: dict, command) -> None:
     command.stdout.write(report.describe())
 
 
-@job_kind("sanctions-import")
+@job_kind("sanctions-import", idempotent=True)
 def import_job(job: Job, source: str, path: str, options: dict) -> None:
     options = {
         **options,

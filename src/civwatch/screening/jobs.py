@@ -8,7 +8,7 @@ from civwatch.matching import DEFAULT_THRESHOLD
 from civwatch.screening.lists_csv import screen_csv
 
 
-@job_kind("screen-csv")
+@job_kind("screen-csv", idempotent=True)
 def screen_csv_job(job: Job, source: str) -> None:
     target = Path(source).with_name("results.csv")
     matched = screen_csv(Path(source), target, threshold=DEFAULT_THRESHOLD,
