@@ -1,13 +1,14 @@
 """Shared fixtures: the bundled register history in a real database, a live server, a browser."""
 
-import importlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # database calls made from that thread.
@@ -35,23 +36,13 @@ def wipe_history() -> None:
         model.objects.all().delete()
 
 
-SEEDING_MIGRATIONS = [
-    ("civwatch.accounts.migrations.0001_initial", "create_groups"),
-    ("civwatch.cases.migrations.0002_incident_types", "seed"),
-    ("civwatch.registers.migrations.0002_reference_data", "load_reference"),
-]
-
-
-def seed_reference_data() -> None:
-    """Roles, incident types and registers, as the data migrations seed them (idempotent).
-
-    A transactional test that ran before this one flushed the database; Django restores the
-    seeds from the copy it keeps on the connection, but after the visibility crawl that
-    connection object has been replaced and the copy is gone, so seed them again here."""
-    from django.apps import apps
-
-    for module, function in SEEDING_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language: a request to a /ru/ page activates Russian
+    in the thread, and the next test would otherwise run in Russian."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from civwatch.core.backup import new_key
-from tests.conftest import FOREIGN_AGENTS, REPO, UNDESIRABLE, import_history, seed_reference_data
+from tests.conftest import FOREIGN_AGENTS, REPO, UNDESIRABLE, import_history
 from tests.test_cases import make_incident, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,7 +34,6 @@ EXPORTS = [
 def home(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setenv("CIVWATCH_BACKUP_KEY", new_key())
-    seed_reference_data()
     import_history(foreign_agents=FOREIGN_AGENTS[:3], undesirable=UNDESIRABLE[:1])
     from civwatch.evidence.ingest import add_evidence
 

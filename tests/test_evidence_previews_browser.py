@@ -3,7 +3,6 @@ one's; staff see the preview on the evidence page. No JavaScript is involved in 
 
 import pytest
 
-from tests.conftest import seed_reference_data
 from tests.test_cases import make_user
 from tests.test_cases_browser import log_in
 from tests.test_evidence_previews import incident_with_photos
@@ -33,7 +32,6 @@ def loaded_previews(page) -> list[dict]:
 
 
 def test_the_public_sees_only_public_previews_and_staff_see_theirs(browser, bare_live_url):
-    seed_reference_data()  # the role groups, gone after an earlier transactional test
     carol = make_user("carol", "contributor")
     incident, items = incident_with_photos(carol)
 

@@ -12,7 +12,7 @@ from django.utils import translation
 from civwatch.evidence.ingest import original_path
 from civwatch.evidence.models import EvidenceItem
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
-from tests.conftest import FOREIGN_AGENTS, seed_reference_data
+from tests.conftest import FOREIGN_AGENTS
 from tests.test_cases import make_incident, make_user
 from tests.test_cases_browser import log_in
 
@@ -166,7 +166,6 @@ def test_only_editors_use_intake(client):
 def test_editor_uploads_confirms_a_mention_and_cites_its_sentence(browser, bare_live_url, media):
     from django.core.management import call_command
 
-    seed_reference_data()
     latest = FOREIGN_AGENTS[-1]
     call_command("import", "foreign-agents", str(latest), "--suspect", "keep-previous")
     editor = make_user("eddie", "editor")

@@ -1,6 +1,18 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "civwatch.core"
     verbose_name = "civwatch"
+
+    def ready(self) -> None:
+        from civwatch.core.seeding import seed_reference_data
+
+        # post_migrate is sent once per app that has models, after migrate and after flush;
+        # tied to one such app, the seeds are written once per run.
+        post_migrate.connect(
+            seed_reference_data,
+            sender=apps.get_app_config("accounts"),
+            dispatch_uid="civwatch-seeds",
+        )
