@@ -445,3 +445,23 @@ def test_two_processes_appending_at_once_keep_one_chain(tmp_path):
     )
     assert check.returncode == 0, check.stderr
     assert f"{3 * count} events" in check.stdout
+
+
+def test_writes_without_signals_are_logged_with_record_updates(documented):
+    incident = documented["incident"]
+    type(incident).objects.filter(pk=incident.pk).update(internal_notes="bulk note")
+    assert verify()[0] == 1
+    assert audit.record_updates(type(incident), [incident.pk, 10**9], reason="test") == 1
+    assert verify()[0] == 0
+
+
+def test_baseline_adopts_records_written_before_the_log(documented):
+    incident = documented["incident"]
+    AuditEvent.objects.all().delete()
+    AuditHead.objects.all().delete()
+    code, output = verify()
+    assert code == 1 and f"cases.Incident #{incident.pk} has no audit event" in output
+    out = StringIO()
+    call_command("audit", "baseline", stdout=out)
+    assert out.getvalue().startswith(f"{Case.objects.count() + 6} documented records")
+    assert verify()[0] == 0

@@ -541,6 +541,21 @@ def record_read(user: Any, record: models.Model, fields: Iterable[str] = ()) -> 
     )
 
 
+def record_updates(model: type[models.Model], pks: Iterable[Any], **details: Any) -> int:
+    """Log rows of `model` changed without model signals (QuerySet.update, bulk_update,
+    raw SQL in a migration or `keys rotate`): one event each, with the new digest for a
+    documented record. Returns how many rows were found."""
+    label, count = model._meta.label, 0
+    for pk in pks:
+        row = stored_row(model, pk)
+        if row is None:
+            continue
+        digest = row_digest(model, row) if is_tracked(model) else ""
+        append(AuditAction.UPDATE, model=label, object_id=pk, digest=digest, details=details)
+        count += 1
+    return count
+
+
 def baseline() -> int:
     """Record the current digest of every documented record that has no event yet (rows
     written before the audit log existed); return how many. Run once after upgrading."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django_tasks import task
 
+from civwatch.core.actor import acting_as
 from civwatch.core.errors import UserError
 from civwatch.jobs.models import Job
 
@@ -34,7 +35,9 @@ def enqueue_job(kind: str, title: str, params: dict, user=None) -> Job:
 def run_job(job_id: str) -> None:
     job = Job.objects.get(pk=job_id)
     try:
-        JOB_KINDS[job.kind](job, **job.params)
+        # The job's writes are audited as the system's, on behalf of who started it.
+        with acting_as("system", user=job.created_by):
+            JOB_KINDS[job.kind](job, **job.params)
     except UserError as failure:
         job.finish(error=str(failure))
     except Exception:
