@@ -13,6 +13,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civwatch.settings")
     from django.core.management import execute_from_command_line
 
+    from civwatch.core.actor import cli_actor, set_process_actor
+
+    # Audit events of this process name the operating-system account that ran it.
+    set_process_actor(cli_actor())
+
     try:
         execute_from_command_line(["civwatch", *(sys.argv[1:] if argv is None else argv)])
     except BrokenPipeError:

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from civwatch.api import api
+from civwatch.core.views import audit_log
 from civwatch.registers.staff import upload_snapshots
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("jobs/", include("civwatch.jobs.urls")),
     path("screening/", include("civwatch.screening.urls")),
     path("staff/registers/import/", upload_snapshots, name="upload_snapshots"),
+    path("staff/audit/", audit_log, name="audit_log"),
     path("cases/", include("civwatch.cases.urls")),
     path("sanctions/", include("civwatch.sanctions.urls")),
     path("accountability/", include("civwatch.accountability.urls")),

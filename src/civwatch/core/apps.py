@@ -7,7 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "civwatch"
 
     def ready(self) -> None:
+        from civwatch.core import audit
         from civwatch.core.seeding import seed_reference_data
+
+        audit.connect()
 
         # post_migrate is sent once per app that has models, after migrate and after flush;
         # tied to one such app, the seeds are written once per run.

@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from civwatch.core.actor import acting_as
 from civwatch.core.errors import UserError
 from civwatch.jobs.models import Job, lease
 
@@ -89,7 +90,8 @@ def run_job(job_id: str) -> None:
     job.heartbeat_at = timezone.now()
     job.save(update_fields=["attempts", "heartbeat_at"])
     try:
-        with Heartbeat(job):
+        # The job's writes are audited as the system's, on behalf of who started it.
+        with acting_as("system", user=job.created_by), Heartbeat(job):
             JOB_KINDS[job.kind].function(job, **job.params)
     except UserError as failure:
         job.finish(error=str(failure))

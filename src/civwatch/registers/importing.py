@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from civwatch.core import audit
 from civwatch.entities.syncing import EntityWriter, entity_kind
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
 from civwatch.registers.sources import SnapshotFile
@@ -235,8 +236,18 @@ class SnapshotApplier:
                 f"applied ({latest.file_name}, {latest.as_of}); history is applied in date order"
             )
         self._resolve_legal_bases(source)
-        with transaction.atomic():
-            return self._apply(source, report, on_suspect)
+        # One audit event per snapshot, with counts, instead of one per row (docs/audit.md).
+        with transaction.atomic(), audit.bulk("register-snapshot") as batch:
+            self._apply(source, report, on_suspect)
+            batch.describe(
+                Snapshot.objects.filter(register=self.register, sha256=source.sha256).first(),
+                register=self.register.slug,
+                file=source.path.name,
+                as_of=source.as_of,
+                status=report.status,
+                changes=dict(report.counts),
+            )
+            return report
 
     def _resolve_legal_bases(self, source: SnapshotFile) -> None:
         """Replace each row's (law, article) by the legal basis code; refuse unknown ones."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from civwatch.core import audit
 from civwatch.entities.models import Entity, EntityName
 from civwatch.sanctions.models import Dataset, DatasetVersion, EntryChange, ListEntry
 from civwatch.sanctions.sources import ParsedDataset, ParsedEntry
@@ -110,6 +111,29 @@ def write_version(
     progress: Callable[[int], None] = lambda done: None,
 ) -> VersionReport:
     """Write the version unless its files were imported before; `progress` gets entry counts."""
+    # One audit event per list version, with counts, instead of one per row (docs/audit.md).
+    with audit.bulk("sanctions-version", dataset=spec.slug) as batch:
+        report = _write_version(spec, parsed, source_date, progress)
+        if report.version is not None:
+            version = report.version
+            batch.describe(
+                version,
+                added=version.added,
+                changed=version.changed,
+                removed=version.removed,
+                entries=report.entries,
+            )
+        else:
+            batch.describe(status="files imported before, nothing written")
+        return report
+
+
+def _write_version(
+    spec: DatasetSpec,
+    parsed: ParsedDataset,
+    source_date: datetime.date | None,
+    progress: Callable[[int], None],
+) -> VersionReport:
     dataset, _ = Dataset.objects.update_or_create(
         slug=spec.slug,
         defaults={

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from civwatch.accountability import dossier
 from civwatch.accountability.models import Entry
+from civwatch.core import audit
 from civwatch.core.errors import UserError
 from civwatch.sanctions.models import Jurisdiction
 
@@ -29,4 +30,6 @@ class Command(BaseCommand):
             size = dossier.write(record.get(), jurisdiction, format, output)
         except UserError as error:
             raise CommandError(str(error)) from None
+        params = {"entry": entry, "jurisdiction": jurisdiction, "format": format, "output": output}
+        audit.record_export(None, "dossier", params)
         self.stdout.write(f"{output}: {format} dossier, {size} bytes")

@@ -2,6 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
+from civwatch.core import audit
 from civwatch.registers.exporters import add_designation_arguments, export_changes
 
 
@@ -19,3 +20,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         export_changes(options, self)
+        audit.record_export(None, "changes", options)

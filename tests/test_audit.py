@@ -1,0 +1,467 @@
+"""The tamper-evident audit log: every write, move, export, login and confidential read is an
+event in a hash chain; `civwatch audit verify` names what was changed directly in the database."""
+
+import base64
+import itertools
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from civwatch.cases.models import Case, Participant
+from civwatch.cases.workflow import move
+from civwatch.core import audit
+from civwatch.core.models import AuditEvent, AuditHead
+from civwatch.entities.models import Entity
+from civwatch.evidence.ingest import add_claim
+from civwatch.registers.models import Designation, Snapshot
+from tests.conftest import FOREIGN_AGENTS, REPO
+from tests.test_cases import make_incident, make_user, quote
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "CONFIDENTIAL-MARKER-7Q"
+
+
+def verify(*args: str) -> tuple[int, str]:
+    """Run `civwatch audit verify`: (exit status, everything it printed)."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("audit", "verify", *args, stdout=out, stderr=err)
+    except SystemExit as exit:
+        return exit.code, out.getvalue() + err.getvalue()
+    return 0, out.getvalue() + err.getvalue()
+
+
+def sql(statement: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@pytest.fixture
+def documented():
+    """A confidential incident with a participant, evidence, a claim, moved through review."""
+    author, editor = make_user("carol", "contributor"), make_user("eddie", "editor")
+    incident = make_incident(author, title=f"Search {MARKER}", visibility="confidential")
+    judge = Entity.objects.create(id="cw-judge", kind="person", name=f"Judge {MARKER}")
+    witness = Entity.objects.create(id="cw-witness", kind="person", name=f"Witness {MARKER}")
+    participant = Participant(incident=incident, entity=judge, role="judge", visibility="public")
+    participant.save_with_history(author)
+    bystander = Participant(incident=incident, entity=witness, role="witness")
+    bystander.save_with_history(author)
+    first = quote(author, incident, "Memorial", text=f"quoted {MARKER}")
+    second = quote(author, incident, "OVD-Info")
+    claim = add_claim(
+        incident=incident,
+        statement=f"The judge ordered it {MARKER}",
+        author=author,
+        citations=[(first, "quoted"), (second, "police")],
+        participant=participant,
+    )
+    move(incident, "in_review", author)
+    return {
+        "author": author,
+        "editor": editor,
+        "incident": incident,
+        "participant": participant,
+        "bystander": bystander,
+        "claim": claim,
+    }
+
+
+def test_an_untouched_database_verifies(documented):
+    code, output = verify()
+    assert code == 0 and "audit log intact" in output
+    # The writes above are events, with digests for the documented records.
+    incident = documented["incident"]
+    events = AuditEvent.objects.filter(model="cases.Incident", object_id=str(incident.pk))
+    assert [e.action for e in events][-1] == "status"
+    assert events.last().details == {
+        "fields": ["status", "updated_at"],
+        "from": "draft",
+        "to": "in_review",
+    }
+    assert all(e.digest for e in events)
+    assert AuditEvent.objects.filter(model="evidence.Claim").exists()
+
+
+def test_the_chain_links_every_event_to_the_previous_one(documented):
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert events[0].prev_hash == audit.GENESIS
+    for previous, event in itertools.pairwise(events):
+        assert event.prev_hash == previous.hash
+        assert audit.chain_hash(event.prev_hash, audit.event_content(event)) == event.hash
+
+
+def middle_event() -> AuditEvent:
+    events = list(AuditEvent.objects.order_by("seq"))
+    return events[len(events) // 2]
+
+
+def test_a_changed_event_is_named(documented):
+    event = middle_event()
+    sql("UPDATE core_auditevent SET actor = %s WHERE seq = %s", ["user:999", event.seq])
+    code, output = verify()
+    assert code == 1
+    assert f"event #{event.seq} was changed" in output
+
+
+def test_a_changed_event_detail_is_named(documented):
+    event = AuditEvent.objects.filter(action="status").last()
+    sql(
+        "UPDATE core_auditevent SET details = %s WHERE seq = %s",
+        [json.dumps({"fields": [], "from": "draft", "to": "published"}), event.seq],
+    )
+    code, output = verify()
+    assert code == 1 and f"event #{event.seq} was changed" in output
+
+
+def test_a_deleted_event_is_named(documented):
+    event = middle_event()
+    sql("DELETE FROM core_auditevent WHERE seq = %s", [event.seq])
+    code, output = verify()
+    assert code == 1
+    assert f"events #{event.seq} are missing" in output
+
+
+def test_reordered_events_are_named(documented):
+    events = list(AuditEvent.objects.order_by("seq"))
+    first, second = events[3], events[6]
+    columns = ["at", "actor", "user_id", "action", "model", "object_id", "digest", "details",
+               "prev_hash", "hash"]  # fmt: skip
+    # Swap the two rows' content, keeping their positions in the sequence.
+    with transaction.atomic():
+        sql("UPDATE core_auditevent SET hash = %s WHERE seq = %s", ["x" * 64, first.seq])
+        sql("UPDATE core_auditevent SET hash = %s WHERE seq = %s", ["y" * 64, second.seq])
+        for row, source in ((first, second), (second, first)):
+            assignments = ", ".join(f"{c} = %s" for c in columns)
+            values = [getattr(source, c) for c in columns]
+            values[columns.index("details")] = json.dumps(source.details)
+            sql(f"UPDATE core_auditevent SET {assignments} WHERE seq = %s", [*values, row.seq])  # noqa: S608
+    code, output = verify()
+    assert code == 1
+    assert f"event #{first.seq} holds the content of event #{second.seq}" in output
+    assert f"event #{second.seq} holds the content of event #{first.seq}" in output
+    assert output.index(f"event #{first.seq}") < output.index(f"event #{second.seq}")
+
+
+def test_a_record_changed_with_raw_sql_is_named(documented):
+    incident = documented["incident"]
+    move(incident, "verified", documented["editor"])
+    move(incident, "published", documented["editor"])
+    assert verify()[0] == 0
+    sql("UPDATE cases_incident SET title = %s WHERE id = %s", ["Rewritten", incident.pk])
+    code, output = verify()
+    assert code == 1
+    assert f"cases.Incident #{incident.pk} was changed outside civwatch" in output
+    # Only that record: the chain itself is intact.
+    assert output.count("was changed") == 1
+
+
+def test_a_field_visibility_change_with_raw_sql_is_named(documented):
+    claim = documented["claim"]
+    sql("UPDATE evidence_claim SET visibility = 'public' WHERE id = %s", [claim.pk])
+    code, output = verify()
+    assert code == 1 and f"evidence.Claim #{claim.pk} was changed outside civwatch" in output
+
+
+def test_a_record_deleted_with_raw_sql_is_named(documented):
+    bystander = documented["bystander"]
+    sql("DELETE FROM cases_participant WHERE id = %s", [bystander.pk])
+    code, output = verify()
+    assert code == 1
+    assert f"cases.Participant #{bystander.pk} is missing: deleted outside civwatch" in output
+
+
+def test_a_record_inserted_with_raw_sql_is_named(documented):
+    sql(
+        "INSERT INTO cases_case (title, kind, article, court, case_status, summary, visibility,"
+        " field_visibility, status, correction_note, internal_notes, created_at, updated_at)"
+        " VALUES ('Forged', 'criminal', '', '', '', '', 'public', '{}', 'published', '', '',"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    forged = Case.objects.get(title="Forged")
+    code, output = verify()
+    assert code == 1 and f"cases.Case #{forged.pk} has no audit event" in output
+
+
+def test_deletes_through_civwatch_and_set_null_keep_the_log_intact(documented):
+    incident = documented["incident"]
+    case = Case(title="The case", kind="criminal")
+    case.save_with_history(documented["author"])
+    incident.case = case
+    incident.save_with_history(documented["author"])
+    documented["bystander"].delete()
+    # Deleting the case sets incident.case to NULL without signals: its digest must follow.
+    case.delete()
+    code, output = verify()
+    assert code == 0, output
+
+
+def keys() -> tuple[str, str]:
+    out = StringIO()
+    call_command("audit", "keygen", stdout=out)
+    lines = dict(line.split("=", 1) for line in out.getvalue().split())
+    return lines["CIVWATCH_AUDIT_SIGNING_KEY"], lines["CIVWATCH_AUDIT_PUBLIC_KEY"]
+
+
+@pytest.fixture
+def signing_key(monkeypatch):
+    private, public = keys()
+    monkeypatch.setenv("CIVWATCH_AUDIT_SIGNING_KEY", private)
+    monkeypatch.delenv("CIVWATCH_AUDIT_SIGNING_KEY_FILE", raising=False)
+    monkeypatch.delenv("CIVWATCH_AUDIT_PUBLIC_KEY", raising=False)
+    return private, public
+
+
+def test_a_removed_tail_is_caught_with_a_checkpoint(documented, signing_key, tmp_path):
+    checkpoint = tmp_path / "checkpoint.json"
+    for number in range(3):
+        audit.record_export(None, "ftm", {"n": number})
+    call_command("audit", "checkpoint", "--output", str(checkpoint), stdout=StringIO())
+    saved = json.loads(checkpoint.read_text())
+    # Later events are fine: the checkpoint only vouches for the history up to it.
+    audit.record_export(None, "designations", {})
+    assert verify("--checkpoint", str(checkpoint))[0] == 0
+    # A careful insider removes the last events and resets the head to match.
+    last = saved["seq"]
+    sql("DELETE FROM core_auditevent WHERE seq >= %s", [last - 1])
+    survivor = AuditEvent.objects.order_by("-seq").first()
+    AuditHead.objects.filter(pk=1).update(seq=survivor.seq, hash=survivor.hash)
+    assert verify()[0] == 0  # without the checkpoint nothing shows
+    code, output = verify("--checkpoint", str(checkpoint))
+    assert code == 1
+    assert f"the checkpoint names event #{last} but the log ends at #{last - 2}" in output
+
+
+def test_a_rewritten_history_is_caught_with_a_checkpoint(documented, signing_key, tmp_path):
+    checkpoint = tmp_path / "checkpoint.json"
+    call_command("audit", "checkpoint", "--output", str(checkpoint), stdout=StringIO())
+    last = json.loads(checkpoint.read_text())["seq"]
+    # Rewriting the whole chain from some event on, with valid hashes, does not match.
+    events = list(AuditEvent.objects.filter(seq__gte=last - 2).order_by("seq"))
+    previous = AuditEvent.objects.get(seq=last - 3).hash
+    with transaction.atomic():
+        for event in events:
+            event.actor = "cli:someone-else"
+            event.prev_hash = previous
+            event.hash = audit.chain_hash(previous, audit.event_content(event))
+            previous = event.hash
+            AuditEvent.objects.filter(pk=event.pk).update(
+                actor=event.actor, prev_hash=event.prev_hash, hash=event.hash
+            )
+        AuditHead.objects.filter(pk=1).update(seq=events[-1].seq, hash=events[-1].hash)
+    assert verify()[0] == 0
+    code, output = verify("--checkpoint", str(checkpoint))
+    assert code == 1 and f"event #{last} is not the one the checkpoint signed" in output
+
+
+def test_a_checkpoint_signed_with_another_key_is_refused(
+    documented, signing_key, tmp_path, monkeypatch
+):
+    checkpoint = tmp_path / "checkpoint.json"
+    call_command("audit", "checkpoint", "--output", str(checkpoint), stdout=StringIO())
+    _, other_public = keys()
+    with pytest.raises(CommandError, match="signature is not valid"):
+        verify("--checkpoint", str(checkpoint), "--public-key", other_public)
+    # A checkpoint whose key is the forger's own, trusted by nobody, is refused as well.
+    forger, _ = keys()
+    monkeypatch.setenv("CIVWATCH_AUDIT_SIGNING_KEY", forger)
+    forged = tmp_path / "forged.json"
+    call_command("audit", "checkpoint", "--output", str(forged), stdout=StringIO())
+    with pytest.raises(CommandError, match="signature is not valid"):
+        verify("--checkpoint", str(forged), "--public-key", signing_key[1])
+    # An edited checkpoint (its seq lowered to hide a truncation) fails its signature.
+    data = json.loads(checkpoint.read_text())
+    data["seq"] -= 1
+    checkpoint.write_text(json.dumps(data))
+    with pytest.raises(CommandError, match="signature is not valid"):
+        verify("--checkpoint", str(checkpoint), "--public-key", signing_key[1])
+
+
+def test_keys_come_from_the_environment_or_a_file(signing_key, tmp_path, monkeypatch):
+    private, public = signing_key
+    key_file = tmp_path / "audit.key"
+    key_file.write_text(base64.b64decode(private).hex() + "\n")
+    monkeypatch.delenv("CIVWATCH_AUDIT_SIGNING_KEY")
+    monkeypatch.setenv("CIVWATCH_AUDIT_SIGNING_KEY_FILE", str(key_file))
+    assert audit.public_key_text(audit.signing_key()) == public
+    monkeypatch.delenv("CIVWATCH_AUDIT_SIGNING_KEY_FILE")
+    with pytest.raises(CommandError, match="No signing key"):
+        call_command("audit", "checkpoint", "--output", str(tmp_path / "c.json"))
+    monkeypatch.setenv("CIVWATCH_AUDIT_SIGNING_KEY", "not a key")
+    with pytest.raises(CommandError, match="32 bytes"):
+        call_command("audit", "checkpoint", "--output", str(tmp_path / "c.json"))
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_logins_logouts_and_failed_logins_are_events(client):
+    user = make_user("alice", "researcher")
+    assert client.login(username="alice", password="pw-alice")
+    client.logout()
+    assert not client.login(username="alice-typo", password="wrong-password")
+    login, logout, failed = AuditEvent.objects.filter(
+        action__in=["login", "logout", "login_failed"]
+    ).order_by("seq")
+    assert (login.action, login.actor, login.user_id) == ("login", f"user:{user.pk}", user.pk)
+    assert (logout.action, logout.user_id) == ("logout", user.pk)
+    assert failed.action == "login_failed" and failed.user_id is None
+    text = dump_events()
+    assert "alice-typo" not in text and "wrong-password" not in text
+    assert len(failed.details["username_hmac"]) == 32
+    # The login stamped last_login: bookkeeping, not a second "changed user" event.
+    assert login.seq + 1 == logout.seq
+
+
+def test_an_export_is_an_event(tmp_path):
+    output = tmp_path / "designations.jsonl"
+    call_command("export", "designations", "--register", "foreign-agents", "--output", str(output))
+    event = AuditEvent.objects.get(action="export")
+    assert event.details["kind"] == "designations"
+    assert event.details["params"]["output"] == str(output)
+    assert "verbosity" not in event.details["params"]
+
+
+def test_a_confidential_read_names_the_fields_never_their_values(documented):
+    editor, claim = documented["editor"], documented["claim"]
+    audit.record_read(editor, claim, ["statement", "internal_notes"])
+    event = AuditEvent.objects.get(action="read")
+    assert (event.actor, event.model, event.object_id) == (
+        f"user:{editor.pk}",
+        "evidence.Claim",
+        str(claim.pk),
+    )
+    assert event.details == {"fields": ["internal_notes", "statement"]}
+
+
+def dump_events() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM core_auditevent")
+        return "\n".join(" ".join(map(str, row)) for row in cursor.fetchall())
+
+
+def test_no_confidential_value_reaches_the_events_table(documented):
+    audit.record_read(documented["editor"], documented["incident"], ["title"])
+    move(documented["incident"], "verified", documented["editor"])
+    assert AuditEvent.objects.count() > 20
+    assert MARKER not in dump_events()
+
+
+def test_the_staff_page_shows_the_log_to_admins_only(client, documented):
+    admin = make_user("ada", "admin")
+    client.force_login(documented["editor"])
+    assert client.get("/staff/audit/").status_code == 403
+    client.force_login(admin)
+    page = client.get("/staff/audit/", {"action": "status"})
+    assert page.status_code == 200
+    rows = page.content.decode()
+    assert "cases.Incident" in rows and "evidence.Claim" not in rows
+    incident = documented["incident"]
+    page = client.get("/staff/audit/", {"record": f"cases.Incident {incident.pk}"})
+    assert page.context["page"].paginator.count == incident_events(incident)
+    page = client.get("/staff/audit/", {"user": str(documented["author"].pk), "verify": "1"})
+    assert "The chain is intact" in page.content.decode()
+    assert all(e.user_id == documented["author"].pk for e in page.context["page"])
+    sql("UPDATE cases_incident SET title = 'x' WHERE id = %s", [incident.pk])
+    page = client.get("/staff/audit/", {"verify": "1", "page": "999"})
+    assert "NOT intact" in page.content.decode()
+    assert MARKER not in page.content.decode()
+    client.logout()
+    assert client.get("/staff/audit/").status_code == 302
+
+
+def incident_events(incident) -> int:
+    return AuditEvent.objects.filter(model="cases.Incident", object_id=str(incident.pk)).count()
+
+
+def test_web_writes_name_the_user(client, documented):
+    editor, incident = documented["editor"], documented["incident"]
+    client.force_login(editor)
+    response = client.post(f"/cases/staff/move/incident/{incident.pk}/", {"to": "verified"})
+    assert response.status_code in (200, 302)
+    event = AuditEvent.objects.filter(model="cases.Incident").last()
+    assert (event.action, event.actor, event.user_id) == ("status", f"user:{editor.pk}", editor.pk)
+
+
+def test_a_register_import_is_one_event_per_snapshot():
+    call_command("import", "foreign-agents", *map(str, FOREIGN_AGENTS[:3]), stdout=StringIO())
+    imports = AuditEvent.objects.filter(action="import")
+    snapshots = Snapshot.objects.order_by("pk")
+    assert [(e.model, e.object_id) for e in imports] == [
+        ("registers.Snapshot", str(s.pk)) for s in snapshots
+    ]
+    assert Designation.objects.count() > 100
+    assert not AuditEvent.objects.filter(model__in=["registers.Designation", "entities.Entity"])
+    assert imports.first().details["changes"]["added"] > 100
+    assert verify()[0] == 0
+
+
+WRITER = """
+import django, sys
+django.setup()
+from civwatch.core import audit
+for number in range(int(sys.argv[1])):
+    audit.record_export(None, "concurrency", {"process": sys.argv[2], "n": number})
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_appending_at_once_keep_one_chain(tmp_path):
+    """Real concurrent appends: each process has its own connection, the head lock orders them."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civwatch.settings"}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
+    if connection.vendor == "sqlite":
+        # The test database lives in this process's memory: use a file database instead.
+        env["CIVWATCH_HOME"] = str(tmp_path)
+        env.pop("DATABASE_URL", None)
+        subprocess.run(
+            [sys.executable, "-m", "civwatch", "migrate", "-v0"], env=env, check=True, timeout=300
+        )
+    else:
+        settings = connection.settings_dict
+        env["DATABASE_URL"] = (
+            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/"
+            f"{settings['NAME']}"
+        )
+    count = 40
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(count), name], env=env)
+        for name in ("a", "b", "c")
+    ]
+    assert [w.wait(timeout=300) for w in writers] == [0, 0, 0]
+    check = subprocess.run(
+        [sys.executable, "-m", "civwatch", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert check.returncode == 0, check.stderr
+    assert f"{3 * count} events" in check.stdout
+
+
+def test_writes_without_signals_are_logged_with_record_updates(documented):
+    incident = documented["incident"]
+    type(incident).objects.filter(pk=incident.pk).update(internal_notes="bulk note")
+    assert verify()[0] == 1
+    assert audit.record_updates(type(incident), [incident.pk, 10**9], reason="test") == 1
+    assert verify()[0] == 0
+
+
+def test_baseline_adopts_records_written_before_the_log(documented):
+    incident = documented["incident"]
+    AuditEvent.objects.all().delete()
+    AuditHead.objects.all().delete()
+    code, output = verify()
+    assert code == 1 and f"cases.Incident #{incident.pk} has no audit event" in output
+    out = StringIO()
+    call_command("audit", "baseline", stdout=out)
+    assert out.getvalue().startswith(f"{Case.objects.count() + 6} documented records")
+    assert verify()[0] == 0
