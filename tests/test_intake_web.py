@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from civwatch.evidence.ingest import original_path
+from civwatch.evidence.ingest import read_original
 from civwatch.evidence.models import EvidenceItem
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
 from tests.conftest import FOREIGN_AGENTS, seed_reference_data
@@ -68,7 +68,7 @@ def test_an_uploaded_article_is_kept_as_evidence_with_its_mentions(full_history,
     item = EvidenceItem.objects.get()
     assert response.status_code == 302 and response.url == reverse("intake:article", args=[item.pk])
     assert item.sha256 == hashlib.sha256(data).hexdigest()
-    assert original_path(item.sha256).read_bytes() == data  # the original, untouched
+    assert read_original(item.sha256) == data  # the original, untouched (stored encrypted)
     assert item.derived_text == data.decode()  # UTF-8 text with "\n" line ends: as it is
     assert list(item.custody.values_list("action", flat=True)) == ["added", "derived"]
     assert Article.objects.get(item=item).language == "ru"
