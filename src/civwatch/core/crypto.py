@@ -62,7 +62,7 @@ NONCE_BYTES = 12
 WRAP_AAD = b"civwatch data key v1"
 
 
-class KeyError_(ImproperlyConfigured):
+class MasterKeyError(ImproperlyConfigured):
     """No usable master key: the message names the environment variable to set."""
 
 
@@ -111,7 +111,7 @@ def parse_key(text: str, source: str) -> bytes:
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != 32:
-        raise KeyError_(
+        raise MasterKeyError(
             f"{source} must hold a base64-encoded 32-byte key (make one with "
             f"`civwatch keys generate`)."
         )
@@ -128,12 +128,12 @@ def load_keyring(environ: dict[str, str] | None = None) -> Keyring:
         try:
             text = path.read_text()
         except OSError as error:
-            raise KeyError_(
+            raise MasterKeyError(
                 f"{KEY_FILE_VARIABLE} names {path}, which cannot be read ({error.strerror})."
             ) from None
         current = parse_key(text, f"{KEY_FILE_VARIABLE} ({path})")
     else:
-        raise KeyError_(
+        raise MasterKeyError(
             f"No master key: set {KEY_VARIABLE} (base64, 32 bytes) or {KEY_FILE_VARIABLE} "
             f"(a file outside the database). `civwatch keys generate` makes one; "
             f"docs/security.md explains where to keep it."
@@ -391,6 +391,7 @@ class EncryptedMixin:
         if self.is_empty(value) or not self.encrypts(model_instance):
             return value
         if model_instance.pk is None:
+            keyring()  # no key: refuse before the INSERT, so nothing is half-written
             # The row's key is not known before the INSERT: write an empty placeholder and
             # encrypt right after (seal_pending, called by post_save or bulk_create_sealed).
             if not model_instance.__dict__.get("_crypto_may_defer"):
@@ -592,3 +593,111 @@ def encrypt_columns(
             decrypt_existing(apps.get_model(app_label, model_name), names)
 
     return migrations.RunPython(forward, backward, elidable=False)
+
+
+# Rotation -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RotationReport:
+    values: int = 0  # re-wrapped under the current key
+    current: int = 0  # already under the current key
+    rows: int = 0
+    files: int = 0
+    files_current: int = 0
+    indexes: int = 0  # blind indexes recomputed
+
+    def describe(self, current_id: str) -> str:
+        return (
+            f"Master key {current_id}: {self.values} values in {self.rows} rows re-wrapped "
+            f"({self.current} were already under it), {self.files} files re-wrapped "
+            f"({self.files_current} already), {self.indexes} blind indexes recomputed. "
+            f"The values themselves were not re-encrypted."
+        )
+
+
+def models_with_encrypted_fields() -> list[tuple[type[models.Model], list[EncryptedMixin]]]:
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        fields = encrypted_fields(model)
+        if fields and not model._meta.proxy:
+            found.append((model, fields))
+    return found
+
+
+def raw_rows(model: type[models.Model], attnames: list[str], chunk: int = 1000):
+    """(pk, *stored values) of every row, in primary-key order, a chunk per query (no
+    server-side cursor, which an error in the middle of a transaction would leave open)."""
+    last = None
+    manager = model._base_manager
+    while True:
+        rows = manager.order_by("pk")
+        if last is not None:
+            rows = rows.filter(pk__gt=last)
+        batch = list(rows.values_list("pk", *attnames)[:chunk])
+        yield from batch
+        if len(batch) < chunk:
+            return
+        last = batch[-1][0]
+
+
+def rotate_values(report: RotationReport) -> None:
+    """Re-wrap every value's data key under the current master key, in one transaction."""
+    with transaction.atomic():
+        for model, fields in models_with_encrypted_fields():
+            attnames = [f.attname for f in fields]
+            table = model._meta.db_table
+            for pk, *raws in raw_rows(model, attnames):
+                values = {}
+                for field, raw in zip(fields, raws, strict=True):
+                    if not isinstance(raw, Sealed):
+                        continue
+                    new = rewrap_text(raw, f"{table}.{field.column} of row {pk}")
+                    if new is None:
+                        report.current += 1
+                    else:
+                        values[field.attname] = new
+                if values:
+                    model._base_manager.filter(pk=pk).update(**values)
+                    report.values += len(values)
+                    report.rows += 1
+
+
+def rotate_files(folders: Iterable[Path], report: RotationReport) -> None:
+    """Re-wrap the data key in the header of every encrypted file under these folders."""
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            blob = path.read_bytes()
+            if not is_encrypted_file(blob):
+                continue
+            new = rewrap_bytes(blob, path.name)
+            if new is None:
+                report.files_current += 1
+                continue
+            temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+            try:
+                with temporary.open("wb") as out:
+                    out.write(new)
+                    out.flush()
+                    os.fsync(out.fileno())
+                temporary.replace(path)
+            finally:
+                temporary.unlink(missing_ok=True)
+            report.files += 1
+
+
+def key_usage() -> dict[str, int]:
+    """How many stored values each master key (by id) protects: an old key may be removed
+    from the environment once it protects nothing."""
+    usage: dict[str, int] = {}
+    for model, fields in models_with_encrypted_fields():
+        for _pk, *raws in raw_rows(model, [f.attname for f in fields]):
+            for raw in raws:
+                if isinstance(raw, Sealed):
+                    kid = raw.split(".", 2)[1]
+                    usage[kid] = usage.get(kid, 0) + 1
+    return usage
