@@ -387,6 +387,10 @@ class EncryptedMixin:
         return not self.only_if or bool(getattr(instance, self.only_if)())
 
     def pre_save(self, model_instance, add):
+        stored = model_instance.__dict__.get(self.attname)
+        unread = isinstance(stored, Sealed) and model_instance.pk is not None
+        if unread and self.encrypts(model_instance):
+            return stored  # never read, so unchanged: no need to decrypt and re-encrypt
         value = getattr(model_instance, self.attname)
         if self.is_empty(value) or not self.encrypts(model_instance):
             return value
