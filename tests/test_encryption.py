@@ -340,7 +340,7 @@ def test_a_swapped_evidence_file_does_not_decrypt(media):
 
 
 @pytest.mark.django_db
-def test_bulk_writes_without_the_row_are_refused():
+def test_bulk_writes_and_sql_searches_of_encrypted_fields_are_refused():
     seed_reference_data()
     kind = IncidentType.objects.get(code="search")
     with pytest.raises(TypeError, match=r"Incident\.title is encrypted"), transaction.atomic():
@@ -349,6 +349,11 @@ def test_bulk_writes_without_the_row_are_refused():
     with pytest.raises(TypeError, match="change it through save"), transaction.atomic():
         Incident.objects.update(title="plain")
     assert Incident.objects.get().title == "y"
+    with pytest.raises(TypeError, match="cannot be compared or searched in SQL"):
+        Incident.objects.filter(title__icontains="y").exists()
+    assert Incident.objects.filter(description="").exists()  # empty values stay comparable
+    [raw] = Incident.objects.values_list("title", flat=True)
+    assert raw.startswith(crypto.VALUE_PREFIX)  # values() gives what is stored
 
 
 @pytest.mark.django_db

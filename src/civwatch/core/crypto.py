@@ -412,6 +412,27 @@ class EncryptedMixin:
     def placeholder(self) -> Any:
         return ""
 
+    def get_lookup(self, lookup_name):
+        # Only equality survives encryption, and only with an empty value (get_prep_value):
+        # any other filter (contains, ordering comparisons) would silently match nothing.
+        if not self.only_if and lookup_name not in {"exact", "isnull", "in"}:
+            raise TypeError(
+                f"{self.model.__name__}.{self.name} is encrypted: it cannot be compared or "
+                f"searched in SQL (filter in memory, docs/security.md)."
+            )
+        return super().get_lookup(lookup_name)
+
+    def get_prep_value(self, value):
+        if isinstance(value, Sealed):
+            return str(value)
+        if not self.only_if and not self.is_empty(value):
+            # A filter on an encrypted column could only ever match nothing: say so.
+            raise TypeError(
+                f"{self.model.__name__}.{self.name} is encrypted: it cannot be compared or "
+                f"searched in SQL (filter in memory, docs/security.md)."
+            )
+        return super().get_prep_value(value)
+
     def get_db_prep_save(self, value, connection):
         if isinstance(value, Sealed):
             return str(value)
