@@ -1,5 +1,7 @@
 """Shared fixtures: the bundled register history in a real database, a live server, a browser."""
 
+import base64
+import hashlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,10 @@ from django.utils import translation
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # database calls made from that thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Encryption at rest needs a master key (docs/security.md); the tests use a fixed one, set
+# before Django loads. Never use this key for real data.
+TEST_MASTER_KEY = base64.b64encode(hashlib.sha256(b"civwatch test master key").digest()).decode()
+os.environ.setdefault("CIVWATCH_MASTER_KEY", TEST_MASTER_KEY)
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data" / "registers"

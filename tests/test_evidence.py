@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from civwatch.core.errors import UserError
-from civwatch.evidence.ingest import add_evidence, original_path
+from civwatch.evidence.ingest import add_evidence, original_path, read_original
 from civwatch.evidence.models import CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import MAX_IMAGE_PIXELS
 from tests.test_cases import make_incident, make_user
@@ -60,14 +60,15 @@ def test_a_file_is_hashed_and_kept_untouched_under_its_hash(carol, media):
     digest = hashlib.sha256(PDF).hexdigest()
     assert (item.sha256, item.media_type, item.size) == (digest, "application/pdf", len(PDF))
     assert original_path(digest) == media / "evidence" / digest[:2] / digest[2:4] / digest
-    assert original_path(digest).read_bytes() == PDF
+    assert read_original(digest) == PDF  # decrypted: on disk it is encrypted
+    assert PDF[:64] not in original_path(digest).read_bytes()
 
 
 def test_text_is_a_derived_copy_and_the_log_says_so(carol):
     html = "<html><body><p>Обыск в офисе</p></body></html>".encode()
     item = upload(carol, "page.html", html)
     assert item.derived_text == "Обыск в офисе"
-    assert original_path(item.sha256).read_bytes() == html
+    assert read_original(item.sha256) == html
     assert list(item.custody.values_list("action", flat=True)) == ["added", "derived"]
     assert {e.sha256 for e in item.custody.all()} == {item.sha256}
 

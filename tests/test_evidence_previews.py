@@ -11,7 +11,7 @@ from PIL import Image
 from weasyprint import HTML
 
 from civwatch.cases.models import Incident
-from civwatch.evidence.ingest import original_path
+from civwatch.evidence.ingest import read_original, read_preview
 from civwatch.evidence.models import Citation, Claim, EvidenceItem
 from civwatch.evidence.previews import PREVIEW_SIDE
 from tests import test_evidence
@@ -34,7 +34,8 @@ def court_decision_pdf() -> bytes:
 
 
 def preview_image(item: EvidenceItem, media) -> Image.Image:
-    data = (media / item.preview.name).read_bytes()
+    assert (media / item.preview.name).is_file()
+    data = read_preview(item.sha256)  # stored encrypted
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     image = Image.open(io.BytesIO(data))
     image.verify()  # a complete, valid PNG
@@ -56,10 +57,10 @@ def test_an_image_or_pdf_gets_a_bounded_png_preview_and_the_original_stays(
     assert preview.format == "PNG"
     assert 0 < max(preview.size) <= PREVIEW_SIDE
     # The original is stored byte for byte, under the hash recorded at ingest.
-    stored = original_path(item.sha256).read_bytes()
+    stored = read_original(item.sha256)
     assert stored == data
     assert hashlib.sha256(stored).hexdigest() == item.sha256 == hashlib.sha256(data).hexdigest()
-    notes = list(item.custody.filter(action="derived").values_list("note", flat=True))
+    notes = [event.note for event in item.custody.filter(action="derived")]
     assert [note for note in notes if note.startswith("preview")]
     assert {e.sha256 for e in item.custody.all()} == {item.sha256}
 
@@ -76,7 +77,7 @@ def test_a_file_that_cannot_be_read_as_an_image_is_kept_without_a_preview(carol,
     broken = b"\x89PNG\r\n\x1a\n" + b"not really an image"
     item = upload(carol, "broken.png", broken)
     assert not item.preview
-    assert original_path(item.sha256).read_bytes() == broken
+    assert read_original(item.sha256) == broken
     assert list(item.custody.values_list("action", flat=True)) == ["added"]
     assert not (media / "evidence-previews").exists()
 

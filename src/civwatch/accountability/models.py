@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civwatch.cases.models import Participant
 from civwatch.cases.records import DocumentedRecord, ReviewStatus, Revision
+from civwatch.core.crypto import EncryptedCharField, EncryptedTextField
 from civwatch.entities.models import Entity
 from civwatch.sanctions.models import Jurisdiction
 
@@ -51,17 +52,17 @@ class Entry(DocumentedRecord):
         Entity, on_delete=models.PROTECT, related_name="accountability_entry",
         verbose_name=_("person"),
     )  # fmt: skip
-    summary = models.TextField(_("public summary"), blank=True)
+    summary = EncryptedTextField(_("public summary"), blank=True)
     # Where a candidate came from (e.g. "acf" and the list row's id): re-loading adds nothing.
     origin = models.CharField(_("origin"), max_length=100, blank=True)
     origin_ref = models.CharField(max_length=200, blank=True, db_index=True)
     # Identifiers for dossiers: never on the public list.
-    birth_place = models.CharField(_("place of birth"), max_length=300, blank=True)
-    nationality = models.CharField(_("nationality"), max_length=200, blank=True)
-    documents = models.TextField(_("identity documents"), blank=True)
-    addresses = models.TextField(_("addresses"), blank=True)
-    other_spellings = models.TextField(_("other spellings (one a line)"), blank=True)
-    chain_of_command = models.TextField(_("chain of command"), blank=True)
+    birth_place = EncryptedCharField(_("place of birth"), max_length=300, blank=True)
+    nationality = EncryptedCharField(_("nationality"), max_length=200, blank=True)
+    documents = EncryptedTextField(_("identity documents"), blank=True)
+    addresses = EncryptedTextField(_("addresses"), blank=True)
+    other_spellings = EncryptedTextField(_("other spellings (one a line)"), blank=True)
+    chain_of_command = EncryptedTextField(_("chain of command"), blank=True)
 
     class Meta:
         verbose_name = _("accountability entry")
@@ -172,8 +173,8 @@ class ReplyRecord(models.Model):
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="replies")
     contacted_on = models.DateField(_("contacted on"))
-    channel = models.CharField(_("how (channel and address)"), max_length=300)
-    answer = models.TextField(_("answer"), blank=True)
+    channel = EncryptedCharField(_("how (channel and address)"), max_length=300)
+    answer = EncryptedTextField(_("answer"), blank=True)
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -190,8 +191,8 @@ class Exculpatory(models.Model):
     """Information that speaks for the person: it goes into every dossier."""
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="exculpatory")
-    text = models.TextField(_("information"))
-    source = models.CharField(_("source"), max_length=300, blank=True)
+    text = EncryptedTextField(_("information"))
+    source = EncryptedCharField(_("source"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

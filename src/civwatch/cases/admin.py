@@ -34,7 +34,7 @@ class CaseAdmin(HistoryAdmin):
 class IncidentAdmin(HistoryAdmin):
     list_display = ["title", "incident_type", "date", "status", "visibility"]
     list_filter = ["incident_type", "status", "visibility"]
-    search_fields = ["title"]
+    # No search box: titles are encrypted (docs/security.md), SQL cannot search them.
     raw_id_fields = ["case"]
 
 

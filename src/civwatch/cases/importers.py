@@ -9,6 +9,7 @@ from django.db import transaction
 
 from civwatch.cases.models import DatePrecision, Incident, IncidentType
 from civwatch.cases.records import ReviewStatus, Visibility
+from civwatch.core.crypto import bulk_create_sealed
 from civwatch.core.errors import UserError
 from civwatch.core.subcommands import IMPORTERS, Subcommand
 
@@ -81,7 +82,7 @@ def import_ovdinfo(path: Path) -> tuple[int, int]:
     )
     new = [i for i in incidents if i.external_id not in existing]
     with transaction.atomic():
-        Incident.objects.bulk_create(new)
+        bulk_create_sealed(Incident, new)
     return len(new), len(incidents) - len(new)
 
 

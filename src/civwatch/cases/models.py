@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.cases.records import DocumentedRecord
+from civwatch.core.crypto import EncryptedCharField, EncryptedTextField
 from civwatch.entities.models import Entity
 
 
@@ -56,14 +57,14 @@ class Case(DocumentedRecord):
         "title", "kind", "article", "court", "case_status", "opened_on", "closed_on", "summary"
     )  # fmt: skip
 
-    title = models.CharField(_("title"), max_length=500)
+    title = EncryptedCharField(_("title"), max_length=500)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    article = models.CharField(_("article of the code"), max_length=200, blank=True)
-    court = models.CharField(_("court"), max_length=300, blank=True)
-    case_status = models.CharField(_("status of the case"), max_length=200, blank=True)
+    article = EncryptedCharField(_("article of the code"), max_length=200, blank=True)
+    court = EncryptedCharField(_("court"), max_length=300, blank=True)
+    case_status = EncryptedCharField(_("status of the case"), max_length=200, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = EncryptedTextField(_("summary"), blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -90,18 +91,18 @@ class Incident(DocumentedRecord):
     incident_type = models.ForeignKey(
         IncidentType, on_delete=models.PROTECT, verbose_name=_("type")
     )
-    title = models.CharField(_("title"), max_length=500)
-    description = models.TextField(_("description"), blank=True)
+    title = EncryptedCharField(_("title"), max_length=500)
+    description = EncryptedTextField(_("description"), blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
     date_precision = models.CharField(
         _("date precision"), max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    place = models.CharField(_("place"), max_length=500, blank=True)
+    place = EncryptedCharField(_("place"), max_length=500, blank=True)
     people_count = models.PositiveIntegerField(
         _("number of people affected"), null=True, blank=True
     )
-    source_name = models.CharField(_("source"), max_length=300, blank=True)
-    source_licence = models.CharField(_("licence of the source"), max_length=300, blank=True)
+    source_name = EncryptedCharField(_("source"), max_length=300, blank=True)
+    source_licence = EncryptedCharField(_("licence of the source"), max_length=300, blank=True)
     # Set by importers so that importing the same file twice changes nothing.
     external_id = models.CharField(max_length=100, blank=True, db_index=True)
 
@@ -170,8 +171,8 @@ class Position(DocumentedRecord):
     PUBLIC_FIELDS = ("entity", "post", "agency", "started_on", "ended_on", "date_precision")
 
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
-    post = models.CharField(_("post"), max_length=300)
-    agency = models.CharField(_("agency or unit"), max_length=300)
+    post = EncryptedCharField(_("post"), max_length=300)
+    agency = EncryptedCharField(_("agency or unit"), max_length=300)
     started_on = models.DateField(_("from"), null=True, blank=True)
     ended_on = models.DateField(_("to"), null=True, blank=True)
     date_precision = models.CharField(

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
+from civwatch.core.crypto import EncryptedJSONField, EncryptedTextField
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("public")
@@ -69,8 +71,9 @@ class Revision(AppendOnlyModel):
     )
     at = models.DateTimeField(auto_now_add=True)
     action = models.CharField(max_length=32)
-    changes = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
-    note = models.TextField(blank=True)
+    # Before and after values of every changed field: as confidential as the record.
+    changes = EncryptedJSONField(default=dict, encoder=DjangoJSONEncoder)
+    note = EncryptedTextField(blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -99,8 +102,8 @@ class DocumentedRecord(models.Model):
     status = models.CharField(
         _("review status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
-    correction_note = models.TextField(_("public correction note"), blank=True)
-    internal_notes = models.TextField(_("internal notes"), blank=True)
+    correction_note = EncryptedTextField(_("public correction note"), blank=True)
+    internal_notes = EncryptedTextField(_("internal notes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

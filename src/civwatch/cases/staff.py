@@ -1,5 +1,6 @@
 """Staff pages: record incidents, add evidence and claims, review, and read the history."""
 
+import io
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -23,7 +24,7 @@ from civwatch.cases.records import ReviewStatus, Visibility
 from civwatch.cases.workflow import allowed_moves, move
 from civwatch.core.errors import UserError
 from civwatch.entities.models import Entity
-from civwatch.evidence.ingest import add_claim, add_evidence, original_path
+from civwatch.evidence.ingest import add_claim, add_evidence, read_original
 from civwatch.evidence.models import Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import preview_response
 
@@ -134,6 +135,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
                 id=f"cw-{uuid.uuid4().hex[:16]}",
                 kind=data["new_kind"],
                 name=data["new_name"].strip(),
+                confidential=True,  # known only from this case: its name is encrypted
             )
             entity.index_names([entity.name])
             entity.save()
@@ -255,9 +257,10 @@ def evidence_original(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(EvidenceItem, pk=pk)
     if not item.file_path or not readable(request.user, item):
         raise Http404
+    data = read_original(item.sha256)  # stored encrypted: decrypted in memory (20 MB at most)
     item.log(CustodyEvent.Action.EXPORTED, request.user, "original downloaded")
     return FileResponse(
-        original_path(item.sha256).open("rb"),
+        io.BytesIO(data),
         as_attachment=True,
         filename=item.original_name or item.sha256,
         content_type=item.media_type,

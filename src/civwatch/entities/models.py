@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from civwatch.core.crypto import EncryptedCharField, blind_index
 from civwatch.matching import search_key, to_latin
 
 
@@ -40,10 +41,21 @@ class Entity(models.Model):
 
     id = models.CharField(max_length=64, primary_key=True)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=1000)
-    name_latin = models.CharField(_("name in Latin script"), max_length=1000, blank=True)
+    # A person or organisation known only from case records (a victim, a witness, a judge
+    # named in a confidential incident) rather than from a public register or list: their
+    # names and identifiers are stored encrypted, and found through name_index.
+    confidential = models.BooleanField(_("known only from case records"), default=False)
+    name = EncryptedCharField(_("name"), max_length=1000, only_if="encrypts_values")
+    name_latin = EncryptedCharField(
+        _("name in Latin script"), max_length=1000, blank=True, only_if="encrypts_values"
+    )
+    # Search keys in plain text, for listed entities only (empty when confidential).
     search_text = models.TextField(blank=True, editable=False)
-    birth_date = models.CharField(_("birth date"), max_length=10, blank=True)
+    # Keyed blind index of a confidential entity's name keys (civwatch.core.crypto).
+    name_index = models.TextField(blank=True, editable=False)
+    birth_date = EncryptedCharField(
+        _("birth date"), max_length=10, blank=True, only_if="encrypts_values"
+    )
     country = models.CharField(_("country"), max_length=100, blank=True)
     members = models.ManyToManyField(
         "self", symmetrical=False, related_name="member_of", blank=True, verbose_name=_("members")
@@ -67,14 +79,42 @@ class Entity(models.Model):
     def schema(self) -> str:
         return self.FTM_SCHEMA[self.kind]
 
+    def encrypts_values(self) -> bool:
+        return self.confidential
+
     def index_names(self, names: list[str]) -> None:
-        """Index every name in both its own script and Latin, so either script finds it."""
+        """Index every name in both its own script and Latin, so either script finds it.
+
+        A confidential entity gets keyed blind tokens of the same keys instead of the keys."""
         keys = dict.fromkeys(k for n in names for k in (search_key(n), n.casefold()) if k)
-        self.search_text = " | ".join(keys)
+        if self.confidential:
+            self.search_text, self.name_index = "", blind_index(keys)
+        else:
+            self.search_text, self.name_index = " | ".join(keys), ""
         self.name_latin = to_latin(self.name)
 
 
-class EntityName(models.Model):
+def confidential_named(name: str, kind: str | None = None) -> models.QuerySet:
+    """Confidential entities with this name (same search key), found by blind index."""
+    key = search_key(name) or name.casefold()
+    token = blind_index([key])
+    if not token:
+        return Entity.objects.none()
+    found = Entity.objects.filter(confidential=True, name_index__contains=token)
+    return found.filter(kind=kind) if kind else found
+
+
+class OfEntity:
+    """Rows that belong to an entity are encrypted when the entity is."""
+
+    def encrypts_values(self) -> bool:
+        entity = self._state.fields_cache.get("entity")
+        if entity is None:
+            return Entity.objects.filter(pk=self.entity_id, confidential=True).exists()
+        return entity.confidential
+
+
+class EntityName(OfEntity, models.Model):
     class Kind(models.TextChoices):
         PRIMARY = "primary", _("name")
         FORMER = "former", _("former name")
@@ -82,7 +122,7 @@ class EntityName(models.Model):
         PSEUDONYM = "pseudonym", _("pseudonym")
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField(max_length=1000)
+    name = EncryptedCharField(max_length=1000, only_if="encrypts_values")
     kind = models.CharField(max_length=16, choices=Kind.choices)
 
     class Meta:
@@ -94,7 +134,7 @@ class EntityName(models.Model):
         return self.name
 
 
-class Identifier(models.Model):
+class Identifier(OfEntity, models.Model):
     class Scheme(models.TextChoices):
         INN = "inn", _("INN (taxpayer number)")
         OGRN = "ogrn", _("OGRN (state registration number)")
@@ -103,7 +143,7 @@ class Identifier(models.Model):
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="identifiers")
     scheme = models.CharField(max_length=16, choices=Scheme.choices)
-    value = models.CharField(max_length=64)
+    value = EncryptedCharField(max_length=64, only_if="encrypts_values")
 
     class Meta:
         constraints = [
@@ -115,9 +155,9 @@ class Identifier(models.Model):
         return f"{self.get_scheme_display()}: {self.value}"
 
 
-class Website(models.Model):
+class Website(OfEntity, models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="websites")
-    url = models.CharField(max_length=2000)
+    url = EncryptedCharField(max_length=2000, only_if="encrypts_values")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entity", "url"], name="unique_website")]

@@ -1,8 +1,10 @@
 """Taking evidence in: validate, hash, store the original untouched, log custody; add claims.
 
 The original file is stored content-addressed (MEDIA_ROOT/evidence/ab/cd/<sha256>) and never
-rewritten; extracted text is a derived copy in the database, a preview a derived PNG file
-(MEDIA_ROOT/evidence-previews/ab/cd/<sha256>.png, see civwatch.evidence.previews). Nothing is
+rewritten; on disk it is encrypted (civwatch.core.crypto, docs/security.md: write_new and
+read_original/read_preview are the only points that touch the bytes); extracted text is a
+derived copy in the database, a preview a derived PNG file (MEDIA_ROOT/evidence-previews/
+ab/cd/<sha256>.png, see civwatch.evidence.previews), encrypted the same way. Nothing is
 half-saved: files are written only after validation, inside the transaction, and removed if
 the transaction fails.
 """
@@ -18,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civwatch.cases.models import Incident, Participant
+from civwatch.core import crypto
 from civwatch.core.errors import UserError
 from civwatch.evidence.models import Citation, Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import make_preview
@@ -76,13 +79,24 @@ def preview_path(sha256: str) -> Path:
     )
 
 
-def write_new(path: Path, data: bytes) -> bool:
-    """Write a content-addressed file unless it exists; whether this call created it."""
+def write_new(path: Path, data: bytes, aad: bytes) -> bool:
+    """Write a content-addressed file, encrypted, unless it exists; whether this call
+    created it. ``aad``: crypto.file_context() of the file (what it is, which original)."""
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    crypto.write_encrypted(path, data, aad)
     return True
+
+
+def read_original(sha256: str) -> bytes:
+    """The original's bytes, decrypted (DecryptionError: wrong key or a file swapped)."""
+    path = original_path(sha256)
+    return crypto.read_encrypted(path, crypto.file_context("original", sha256), path.name)
+
+
+def read_preview(sha256: str) -> bytes:
+    path = preview_path(sha256)
+    return crypto.read_encrypted(path, crypto.file_context("preview", sha256), path.name)
 
 
 def add_evidence(
@@ -130,8 +144,12 @@ def add_evidence(
                 item.log(CustodyEvent.Action.DERIVED, user, "text extracted")
             if preview is not None:
                 item.log(CustodyEvent.Action.DERIVED, user, f"preview, {len(preview)} bytes")
-            for file_path, content in ((path, data), (preview_path(item.sha256), preview)):
-                if content is not None and write_new(file_path, content):
+            for file_path, content, kind in (
+                (path, data, "original"),
+                (preview_path(item.sha256), preview, "preview"),
+            ):
+                aad = crypto.file_context(kind, item.sha256)
+                if content is not None and write_new(file_path, content, aad):
                     created.append(file_path)
     except BaseException:
         for file_path in created:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civwatch.cases.models import Incident, Participant
 from civwatch.cases.records import AppendOnlyModel, AppendOnlyQuerySet, DocumentedRecord
+from civwatch.core.crypto import EncryptedCharField, EncryptedTextField, EncryptedURLField
 
 
 class EvidenceItem(DocumentedRecord):
@@ -42,22 +43,22 @@ class EvidenceItem(DocumentedRecord):
         related_name="evidence_items",
         verbose_name=_("collected for incident"),
     )
-    title = models.CharField(_("title"), max_length=500)
+    title = EncryptedCharField(_("title"), max_length=500)
     # The publisher or origin: two items are independent sources when these differ.
-    source = models.CharField(_("source (publisher or origin)"), max_length=300)
-    url = models.URLField(_("address"), max_length=2000, blank=True)
+    source = EncryptedCharField(_("source (publisher or origin)"), max_length=300)
+    url = EncryptedURLField(_("address"), max_length=2000, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)
-    quoted_text = models.TextField(_("quoted passage"), blank=True)
+    quoted_text = EncryptedTextField(_("quoted passage"), blank=True)
     file_path = models.CharField(max_length=200, blank=True, editable=False)
-    original_name = models.CharField(_("original file name"), max_length=300, blank=True)
+    original_name = EncryptedCharField(_("original file name"), max_length=300, blank=True)
     media_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, editable=False)
-    derived_text = models.TextField(_("extracted text"), blank=True, editable=False)
+    derived_text = EncryptedTextField(_("extracted text"), blank=True, editable=False)
     # A derived PNG (image or a PDF's first page), stored beside the originals, never public
     # by URL: it is served through views that check the item's visibility.
     preview = models.FileField(_("preview"), blank=True, editable=False)
-    obtained_how = models.TextField(_("how it was obtained"))
+    obtained_how = EncryptedTextField(_("how it was obtained"))
     obtained_on = models.DateField(_("obtained on"))
     reliability = models.CharField(
         _("source reliability"), max_length=1, choices=Reliability.choices, default="F"
@@ -100,7 +101,7 @@ class CustodyEvent(AppendOnlyModel):
     )
     at = models.DateTimeField(auto_now_add=True)
     sha256 = models.CharField(max_length=64)  # of the original at the time of the event
-    note = models.TextField(blank=True)
+    note = EncryptedTextField(blank=True)  # may name the uploaded file
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -122,7 +123,7 @@ class Claim(DocumentedRecord):
     participant = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="claims"
     )
-    statement = models.TextField(_("statement"))
+    statement = EncryptedTextField(_("statement"))
     evidence = models.ManyToManyField(EvidenceItem, through="Citation", related_name="claims")
 
     class Meta:
@@ -151,7 +152,7 @@ class Claim(DocumentedRecord):
 class Citation(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
     item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="citations")
-    passage = models.TextField(_("supporting passage"))
+    passage = EncryptedTextField(_("supporting passage"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["claim", "item"], name="unique_citation")]

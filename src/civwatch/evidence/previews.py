@@ -92,9 +92,12 @@ def preview_response(item) -> FileResponse:
     """The preview as an inline PNG; callers have already checked that the reader may see it."""
     if not item.preview:
         raise Http404
+    from civwatch.evidence.ingest import read_preview
+
     path = Path(settings.MEDIA_ROOT) / item.preview.name
     if not path.is_file():
         raise Http404
-    response = FileResponse(path.open("rb"), content_type="image/png")
+    # Stored encrypted (docs/security.md): decrypted in memory, a preview is small.
+    response = FileResponse(io.BytesIO(read_preview(item.sha256)), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from civwatch.core.crypto import bulk_create_sealed
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_evidence, original_path
 from civwatch.evidence.models import EvidenceItem
@@ -39,23 +40,33 @@ def keep_article(
                     "pk", flat=True
                 )
             )
-            ArticleMention.objects.bulk_create(
-                ArticleMention(
-                    item=item,
-                    start=m.start,
-                    end=m.end,
-                    text=m.text,
-                    entity_id=m.entity_id,
-                    score=m.score,
-                )
-                for m in analysis.mentions
-                if m.entity_id in known
+            bulk_create_sealed(
+                ArticleMention,
+                (
+                    ArticleMention(
+                        item=item,
+                        start=m.start,
+                        end=m.end,
+                        text=m.text,
+                        entity_id=m.entity_id,
+                        score=m.score,
+                    )
+                    for m in analysis.mentions
+                    if m.entity_id in known
+                ),
             )
-            ArticleSuggestion.objects.bulk_create(
-                ArticleSuggestion(
-                    item=item, start=s["start"], end=s["end"], text=s["text"], schema=s["schema"]
-                )
-                for s in analysis.suggestions
+            bulk_create_sealed(
+                ArticleSuggestion,
+                (
+                    ArticleSuggestion(
+                        item=item,
+                        start=s["start"],
+                        end=s["end"],
+                        text=s["text"],
+                        schema=s["schema"],
+                    )
+                    for s in analysis.suggestions
+                ),
             )
     except BaseException:
         if new_file:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civwatch.core.crypto import EncryptedCharField
 from civwatch.entities.models import Entity
 from civwatch.evidence.models import EvidenceItem
 
@@ -29,7 +30,7 @@ class FoundSpan(models.Model):
     item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="+")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
-    text = models.CharField(max_length=1000)
+    text = EncryptedCharField(max_length=1000)  # a name found in a non-public article
 
     class Meta:
         abstract = True

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civwatch.core.crypto import EncryptedCharField, EncryptedJSONField
 from civwatch.entities.models import Entity
 
 JURISDICTIONS = ("us", "uk", "eu", "ca")
@@ -164,14 +165,16 @@ class Link(models.Model):
 
     left_dataset = models.CharField(max_length=64)
     left_id = models.CharField(max_length=128)
-    left_name = models.CharField(max_length=1000)
+    # Names and the explanation (which names matched) of a link with a case-only person are
+    # as confidential as that person: encrypted (civwatch.core.crypto).
+    left_name = EncryptedCharField(max_length=1000, only_if="involves_cases")
     left_entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
     right_dataset = models.CharField(max_length=64)
     right_id = models.CharField(max_length=128)
-    right_name = models.CharField(max_length=1000)
+    right_name = EncryptedCharField(max_length=1000, only_if="involves_cases")
     right_entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(_("score"))
-    explanation = models.JSONField(_("explanation"), default=dict)
+    explanation = EncryptedJSONField(_("explanation"), default=dict, only_if="involves_cases")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
     )
@@ -195,6 +198,9 @@ class Link(models.Model):
 
     def __str__(self) -> str:
         return f"{self.left_name} = {self.right_name} ({self.status})"
+
+    def involves_cases(self) -> bool:
+        return CASES in (self.left_dataset, self.right_dataset)
 
     @property
     def sides(self) -> tuple[str, str, str, str]:

@@ -21,6 +21,7 @@ from django.db.models import Q
 from rapidfuzz.distance import Levenshtein
 
 from civwatch.cases.models import Participant
+from civwatch.core.crypto import bulk_create_sealed
 from civwatch.entities.models import Entity
 from civwatch.matching import ScreeningIndex, has_patronymic_ending, record_from_ftm
 from civwatch.matching.keys import initials_in, split_name, token_keys
@@ -317,8 +318,17 @@ def run_xref(
             if link.pk not in seen and link.status == Link.Status.PROPOSED
         ]
         Link.objects.filter(pk__in=stale).delete()
-        Link.objects.bulk_create(new_links, batch_size=1000)
-        Link.objects.bulk_update(refreshed, ["score", "explanation"], batch_size=1000)
+        bulk_create_sealed(Link, new_links, batch_size=1000)
+        # A link with a case-only person keeps its explanation encrypted: bulk_update would
+        # write it without its row, so those links are saved one by one.
+        sealed = [link for link in refreshed if link.involves_cases()]
+        for link in sealed:
+            link.save(update_fields=["score", "explanation"])
+        Link.objects.bulk_update(
+            [link for link in refreshed if not link.involves_cases()],
+            ["score", "explanation"],
+            batch_size=1000,
+        )
     report.proposed = len(found)
     report.kept_decided = sum(link.status != Link.Status.PROPOSED for link in refreshed)
     report.withdrawn = len(stale)
