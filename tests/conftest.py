@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import translation
 
+from civwatch.core.seeding import seed_reference_data  # noqa: F401 (tests import it from here)
+
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # database calls made from that thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
