@@ -41,3 +41,23 @@ def sign_in(client: Client, user: AbstractBaseUser) -> None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
         session.save()
+
+
+def browser_sign_in(page, base: str, username: str, password: str, next_path: str) -> None:
+    """Sign in through the sign-in page in a real browser, with a code from the user's
+    authenticator when they have one (its key is in the database, as it is on their phone)."""
+    from urllib.parse import quote
+
+    from django.contrib.auth import get_user_model
+
+    page.goto(f"{base}/accounts/signin/?next={quote(next_path)}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("section.auth form button[type=submit]")
+    page.wait_for_load_state()
+    user = get_user_model().objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        page.fill("#id_code", current_code(device))
+        page.click("section.auth form button[type=submit]")
+        page.wait_for_load_state()
