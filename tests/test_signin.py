@@ -239,6 +239,18 @@ def test_a_user_with_a_device_must_enter_a_code_at_each_sign_in(client):
     assert client.get(reverse("cases:staff_home")).status_code == 200
 
 
+def test_twenty_wrong_codes_lock_the_account_and_end_the_half_signed_in_session(client):
+    eddie = make_user("eddie", "editor")
+    device = totp_device(eddie)
+    signin(client, "eddie", PASSWORD)
+    for _ in range(19):
+        assert client.post(reverse("accounts:verify"), {"code": "000000"}).status_code == 200
+    locked = client.post(reverse("accounts:verify"), {"code": "000000"})
+    assert locked.status_code == 429 and not signed_in(client)
+    device.throttle_reset()
+    assert signin(client, "eddie", PASSWORD).status_code == 429
+
+
 def test_a_contributor_may_enrol_and_is_then_asked_for_codes(client):
     carol = make_user("carol", "contributor")
     sign_in(client, carol)
