@@ -274,6 +274,14 @@ def test_reset_second_factor_removes_the_device_and_ends_the_sessions(client):
     assert client.get(reverse("cases:staff_home"))["Location"].startswith(reverse("accounts:enrol"))
 
 
+def test_a_verified_admin_reaches_the_admin_site(client):
+    admin = make_user("ada", "admin")
+    admin.is_superuser = True
+    admin.save()
+    sign_in(client, admin)
+    assert client.get("/admin/").status_code == 200
+
+
 # --- sessions ----------------------------------------------------------------------------
 
 
