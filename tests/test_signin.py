@@ -231,6 +231,10 @@ def test_a_user_with_a_device_must_enter_a_code_at_each_sign_in(client):
         wrong = client.post(reverse("accounts:verify"), {"code": "123456"})
         assert wrong.status_code == 200 and "not valid" in wrong.content.decode()
         assert failures == [{"username": "eddie", "second_factor": True}]
+        # Right away, even the right code is held back for a moment, and the page says so.
+        held = client.post(reverse("accounts:verify"), {"code": current_code(device)})
+        assert "wait a few seconds" in held.content.decode()
+        assert len(failures) == 2
     finally:
         user_login_failed.disconnect(dispatch_uid="test-otp-failures")
     device.throttle_reset()  # a wrong code delays the next by 1 s

@@ -48,6 +48,11 @@ def second_factor_state(user: Any) -> SecondFactor:
     return SecondFactor.DONE
 
 
+def is_throttled(user: AbstractBaseUser) -> bool:
+    """Whether a wrong code just now makes django-otp refuse even a right one for a moment."""
+    return any(not device.verify_is_allowed()[0] for device in devices_for_user(user))
+
+
 def verify_code(request: HttpRequest, user: AbstractBaseUser, code: str) -> Any | None:
     """The confirmed device that accepts the code, else None (the failure is signalled).
 

@@ -30,6 +30,7 @@ from civwatch.accounts.forms import CodeForm, SignInForm
 from civwatch.accounts.models import ROLES, SessionEpoch, has_role, role_rank
 from civwatch.accounts.security import (
     SecondFactor,
+    is_throttled,
     second_factor_required,
     second_factor_state,
     verify_code,
@@ -86,6 +87,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return after_password(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        throttled = is_throttled(request.user)
         device = verify_code(request, request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
@@ -94,7 +96,16 @@ def verify(request: HttpRequest) -> HttpResponse:
             # Too many failures: the half-signed-in session ends; axes shows the lockout page.
             logout(request)
             return redirect("accounts:signin")
-        form.add_error("code", _("This code is not valid. Codes change every 30 seconds."))
+        if throttled:
+            form.add_error(
+                "code",
+                _(
+                    "Too many wrong codes in a row: wait a few seconds, then "
+                    "enter the code the app shows."
+                ),
+            )
+        else:
+            form.add_error("code", _("This code is not valid. Codes change every 30 seconds."))
     return render(request, "accounts/verify.html", {"form": form, "next": safe_next(request)})
 
 
