@@ -5,10 +5,13 @@ import re
 import subprocess
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from civwatch.accountability.models import Entry
+from civwatch.accounts.security import second_factor_required
 from tests.accountability_data import NAME, documented_official
+from tests.auth_helpers import browser_sign_in, totp_device
 from tests.test_cases import make_user
 from tests.test_jobs import run_worker
 
@@ -40,11 +43,12 @@ def restorable_database(browser):
 
 
 def log_in(browser, base: str, user: str):
+    """Sign in on the sign-in page; editors with the code of an authenticator set up here."""
     page = browser.new_context(locale="en-GB", accept_downloads=True).new_page()
-    page.goto(f"{base}/admin/login/?next=/accountability/staff/")
-    page.fill("#id_username", user)
-    page.fill("#id_password", "pw-" + user)
-    page.click("input[type=submit]")
+    account = get_user_model().objects.get(username=user)
+    if second_factor_required(account):
+        totp_device(account)
+    browser_sign_in(page, base, user, "pw-" + user, "/accountability/staff/")
     page.wait_for_url(re.compile(r"/accountability/staff/$"))
     return page
 

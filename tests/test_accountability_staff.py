@@ -6,6 +6,7 @@ from civwatch.accountability import workflow
 from civwatch.accountability.models import Entry
 from civwatch.entities.models import Entity
 from tests.accountability_data import documented_official, entry_for
+from tests.auth_helpers import sign_in
 from tests.test_cases import make_user
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def entry(settings, tmp_path):
 
 
 def test_records_added_on_the_entry_page_go_into_the_history_and_the_dossier(client, entry):
-    client.force_login(Entry.objects.get().created_by)
+    sign_in(client, Entry.objects.get().created_by)
     base = f"/accountability/staff/{entry.pk}"
     forms = {
         "add/reply": {"contacted_on": "2025-01-05", "channel": "letter to the court's address",
@@ -42,7 +43,7 @@ def test_records_added_on_the_entry_page_go_into_the_history_and_the_dossier(cli
     page = client.get(f"{base}/").content.decode()
     assert "He acquitted two protesters in 2021." in page and "FCDO Sanctions Directorate" in page
 
-    client.force_login(make_user("erin", "editor"))
+    sign_in(client, make_user("erin", "editor"))
     submission = entry.submissions.get()
     outcome = {f"s{submission.pk}-outcome": "designated", f"s{submission.pk}-decided_by": "FCDO",
                f"s{submission.pk}-decided_on": "2025-06-01"}  # fmt: skip
@@ -58,7 +59,7 @@ def test_records_added_on_the_entry_page_go_into_the_history_and_the_dossier(cli
 
 
 def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(client, entry):
-    client.force_login(Entry.objects.get().created_by)
+    sign_in(client, Entry.objects.get().created_by)
     response = client.post(f"/accountability/staff/{entry.pk}/add/reply/", {"channel": "email"})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
@@ -70,7 +71,7 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(client, entry):
 
 def test_contributors_and_the_public_cannot_reach_staff_pages(client, entry):
     assert client.get("/accountability/staff/").status_code == 302  # to the login page
-    client.force_login(make_user("connie", "contributor"))
+    sign_in(client, make_user("connie", "contributor"))
     assert client.get(f"/accountability/staff/{entry.pk}/").status_code == 403
 
 

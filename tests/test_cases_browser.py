@@ -4,9 +4,12 @@ only the public part, and the custody log shows every step."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 
+from civwatch.accounts.security import second_factor_required
 from civwatch.cases.models import Incident
 from civwatch.evidence.models import Claim, EvidenceItem
+from tests.auth_helpers import browser_sign_in, totp_device
 from tests.test_cases import make_user
 
 # The live server commits in its own thread: the test runs outside a wrapping transaction and
@@ -18,12 +21,13 @@ SECRET_HOW = "handed over on a USB stick by the lawyer"
 
 
 def log_in(browser, base: str, user: str):
+    """Sign in on the sign-in page; editors with the code of an authenticator set up here."""
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    page.goto(f"{base}/admin/login/?next=/cases/staff/")
-    page.fill("#id_username", user)
-    page.fill("#id_password", "pw-" + user)
-    page.click("input[type=submit]")
+    account = get_user_model().objects.get(username=user)
+    if second_factor_required(account):
+        totp_device(account)
+    browser_sign_in(page, base, user, "pw-" + user, "/cases/staff/")
     page.wait_for_url(re.compile(r"/cases/staff/$"))
     return context, page
 

@@ -7,6 +7,7 @@ from django.utils import translation
 
 from civwatch.cases.models import Case, Position
 from civwatch.entities.models import Entity
+from tests.auth_helpers import sign_in
 from tests.test_cases import make_user
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def move(client, model: str, pk: int, to: str) -> None:
 
 
 def test_a_case_is_recorded_reviewed_and_published_without_its_internal_notes(client, team):
-    client.force_login(team["carol"])
+    sign_in(client, team["carol"])
     response = client.post(reverse("cases:staff_case_new"), case_data())
     case = Case.objects.get()
     assert response.status_code == 302
@@ -66,7 +67,7 @@ def test_a_case_is_recorded_reviewed_and_published_without_its_internal_notes(cl
     assert case.history().get().action == "created"
     move(client, "case", case.pk, "in_review")
 
-    client.force_login(team["eddie"])
+    sign_in(client, team["eddie"])
     move(client, "case", case.pk, "verified")
     move(client, "case", case.pk, "published")
     case.refresh_from_db()
@@ -79,7 +80,7 @@ def test_a_case_is_recorded_reviewed_and_published_without_its_internal_notes(cl
 
 
 def test_an_editor_cannot_publish_their_own_case(client, team):
-    client.force_login(team["eddie"])
+    sign_in(client, team["eddie"])
     client.post(reverse("cases:staff_case_new"), case_data())
     case = Case.objects.get()
     move(client, "case", case.pk, "in_review")
@@ -89,7 +90,7 @@ def test_an_editor_cannot_publish_their_own_case(client, team):
 
 
 def test_a_case_closing_before_it_opens_is_refused(client, team):
-    client.force_login(team["carol"])
+    sign_in(client, team["carol"])
     response = client.post(reverse("cases:staff_case_new"), case_data(closed_on="2024-01-01"))
     assert response.status_code == 400
     assert "A case cannot close before it opens." in response.content.decode()
@@ -97,7 +98,7 @@ def test_a_case_closing_before_it_opens_is_refused(client, team):
 
 
 def test_a_position_is_recorded_with_its_dates_and_their_precision(client, team, judge):
-    client.force_login(team["carol"])
+    sign_in(client, team["carol"])
     data = {
         "entity": judge.pk,
         "post": "judge",
@@ -124,17 +125,17 @@ def test_a_position_is_recorded_with_its_dates_and_their_precision(client, team,
 
 
 def test_lists_show_each_role_what_it_may_read(client, team, judge):
-    client.force_login(team["carol"])
+    sign_in(client, team["carol"])
     client.post(reverse("cases:staff_case_new"), case_data(title="Open case"))
     client.post(
         reverse("cases:staff_case_new"),
         case_data(title="Secret case", visibility="confidential"),
     )
-    client.force_login(team["erin"])
+    sign_in(client, team["erin"])
     client.post(reverse("cases:staff_case_new"), case_data(title="Case by Erin"))
 
     def titles(user) -> set[str]:
-        client.force_login(user)
+        sign_in(client, user)
         page = client.get(reverse("cases:staff_cases")).content.decode()
         return {t for t in ("Open case", "Secret case", "Case by Erin") if t in page}
 
@@ -143,15 +144,15 @@ def test_lists_show_each_role_what_it_may_read(client, team, judge):
     assert titles(team["eddie"]) == {"Open case", "Secret case", "Case by Erin"}
     by_title = {case.title: case for case in Case.objects.all()}  # titles are encrypted
     secret = by_title["Secret case"]
-    client.force_login(team["rita"])
+    sign_in(client, team["rita"])
     assert client.get(reverse("cases:staff_case", args=[secret.pk])).status_code == 404
-    client.force_login(team["carol"])
+    sign_in(client, team["carol"])
     erins = by_title["Case by Erin"]
     assert client.get(reverse("cases:staff_case_edit", args=[erins.pk])).status_code == 403
 
 
 def test_the_forms_speak_russian(client, team):
-    client.force_login(team["carol"])
+    sign_in(client, team["carol"])
     case_form, position_form = reverse("cases:staff_case_new"), reverse("cases:staff_position_new")
     # override() restores the language afterwards: a request leaves its language active in
     # the test's thread, and later tests read English messages.

@@ -12,6 +12,7 @@ from django.utils import translation
 from civwatch.evidence.ingest import read_original
 from civwatch.evidence.models import EvidenceItem
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
+from tests.auth_helpers import sign_in
 from tests.conftest import FOREIGN_AGENTS
 from tests.test_cases import make_incident, make_user
 from tests.test_cases_browser import log_in
@@ -57,7 +58,7 @@ def upload(client, name: str, data: bytes, **extra):
 @pytest.fixture
 def editor(client):
     user = make_user("eddie", "editor")
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
@@ -158,7 +159,7 @@ def test_a_passage_not_in_the_article_is_refused(full_history, client, editor):
 
 @pytest.mark.django_db
 def test_only_editors_use_intake(client):
-    client.force_login(make_user("carol", "contributor"))
+    sign_in(client, make_user("carol", "contributor"))
     assert client.get(reverse("intake:home")).status_code == 403
 
 

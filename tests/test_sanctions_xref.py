@@ -12,6 +12,7 @@ from civwatch.entities.models import Entity
 from civwatch.sanctions.models import Link, ListEntry
 from civwatch.sanctions.status import sanctions_status
 from civwatch.sanctions.xref import birth_date_agreement, run_xref
+from tests.auth_helpers import sign_in, totp_device
 from tests.conftest import live_server
 from tests.test_cases import make_user
 from tests.test_cases_browser import log_in
@@ -156,6 +157,7 @@ def web_editor(lists, django_db_blocker):
     test's transaction); what the server commits is undone afterwards."""
     with django_db_blocker.unblock():
         user = make_user("web-editor", "editor")
+        totp_device(user)  # committed here, where the live server sees it
         yield user.username
         Link.objects.filter(decided_by=user).update(status="proposed", decided_at=None)
         user.delete()
@@ -198,7 +200,7 @@ def test_an_editor_confirms_a_link_in_the_staff_page_and_the_public_sees_it(
 )
 def test_roles_on_the_staff_links_page(lists, client, role, page, decide):
     if role:
-        client.force_login(make_user(f"u-{role}", role))
+        sign_in(client, make_user(f"u-{role}", role))
     link = link_between(*KNOWN_PAIRS[2])
     assert client.get("/sanctions/staff/links/").status_code == page
     response = client.post(f"/sanctions/staff/links/{link.pk}/decide/", {"status": "confirmed"})
@@ -208,7 +210,7 @@ def test_roles_on_the_staff_links_page(lists, client, role, page, decide):
 
 
 def test_a_bad_decision_in_the_staff_page_is_a_400(lists, client):
-    client.force_login(make_user("erin", "editor"))
+    sign_in(client, make_user("erin", "editor"))
     link = link_between(*KNOWN_PAIRS[2])
     response = client.post(f"/sanctions/staff/links/{link.pk}/decide/", {"status": "maybe"})
     assert response.status_code == 400
@@ -332,7 +334,7 @@ def test_staff_see_at_once_which_candidates_the_us_may_already_sanction(lists, c
 
     call_command("accountability", "candidates", "--dataset", "acf-list", stdout=io.StringIO())
     bastrykin = Entry.objects.get(entity__name="Бастрыкин Александр Иванович")
-    client.force_login(make_user("rita", "researcher"))
+    sign_in(client, make_user("rita", "researcher"))
 
     listed = client.get("/accountability/staff/?listed=1").content.decode()
     assert "Бастрыкин Александр Иванович" in listed

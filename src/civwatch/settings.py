@@ -8,6 +8,7 @@ CIVWATCH_DEBUG     "1" for development
 CIVWATCH_ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -128,7 +129,6 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = HOME / "media"
 
-LOGIN_URL = "admin:login"
 
 # The organisation that submits sanction dossiers (printed on each dossier).
 CIVWATCH_ORGANISATION_NAME = os.environ.get("CIVWATCH_ORGANISATION_NAME", "")
@@ -145,3 +145,80 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CIVWATCH_LOG_LEVEL", "WARNING")},
 }
+
+
+# --- Sign-in, second factor and sessions (civwatch.accounts; docs/accounts.md) ------------
+# Kept in one block so that the rest of this file can change independently.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "axes"]
+# OTP right after authentication (it gives request.user.is_verified()); our guard after the
+# messages middleware (it ends idle sessions with a message, and holds editors without a
+# verified second factor at enrolment); axes last, so that it can replace the response of
+# a locked-out attempt with the lockout page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "civwatch.accounts.middleware.SessionGuardMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("civwatch.accounts.context.identity")
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt while the user or the address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:signin"
+LOGIN_REDIRECT_URL = "accounts:home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+
+def _whole_number(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        value = int(raw) if raw.strip() else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}.")
+    return value
+
+
+# Failed attempts (wrong password or wrong second-factor code) counted per user name and,
+# separately, per address: either reaching the limit locks sign-in for the cool-off time.
+CIVWATCH_LOCKOUT_FAILURES = _whole_number("CIVWATCH_LOCKOUT_FAILURES", 20)
+CIVWATCH_LOCKOUT_MINUTES = _whole_number("CIVWATCH_LOCKOUT_MINUTES", 30)
+# Proxies in front of civwatch that append to X-Forwarded-For (0: clients connect directly).
+# Behind a proxy the address would otherwise be the proxy's, and one attacker would lock
+# every user out.
+CIVWATCH_PROXY_COUNT = _whole_number("CIVWATCH_PROXY_COUNT", 0, minimum=0)
+AXES_FAILURE_LIMIT = CIVWATCH_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=CIVWATCH_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "civwatch.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "civwatch.accounts.security.client_address"
+# Axes would log user names and addresses: personal data stays out of logs.
+AXES_CLIENT_STR_CALLABLE = "civwatch.accounts.security.client_for_logs"
+# Successful sign-ins go to the audit log (Django's signals); axes keeps only failures.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Signed-in users are the organisation's staff: a session ends after this many minutes
+# without a request, and in any case after CIVWATCH_SESSION_MAX_HOURS.
+CIVWATCH_IDLE_TIMEOUT_MINUTES = _whole_number("CIVWATCH_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_COOKIE_AGE = _whole_number("CIVWATCH_SESSION_MAX_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Shown next to the code in authenticator apps.
+OTP_TOTP_ISSUER = os.environ.get("CIVWATCH_OTP_ISSUER", "civwatch")

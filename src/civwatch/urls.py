@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from civwatch.accounts.views import admin_login
 from civwatch.api import api
 from civwatch.core.views import audit_log
 from civwatch.registers.staff import upload_snapshots
@@ -12,7 +13,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 urlpatterns += i18n_patterns(
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
+    path("accounts/", include("civwatch.accounts.urls")),
     path("jobs/", include("civwatch.jobs.urls")),
     path("screening/", include("civwatch.screening.urls")),
     path("staff/registers/import/", upload_snapshots, name="upload_snapshots"),

@@ -56,3 +56,33 @@ class ApiToken(models.Model):
         if token is None or not token.user.is_active:
             return None
         return token.user
+
+
+class SessionEpoch(models.Model):
+    """A counter per user; every session remembers the value it started under.
+
+    "Sign out everywhere" (and resetting a user's second factor) raises it, which ends every
+    session of that user on its next request, whatever the session backend stores."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("session epoch")
+        verbose_name_plural = _("session epochs")
+
+    def __str__(self) -> str:
+        return f"session epoch {self.value} of user #{self.user_id}"
+
+    @classmethod
+    def current(cls, user_id: int) -> int:
+        return cls.objects.filter(user_id=user_id).values_list("value", flat=True).first() or 0
+
+    @classmethod
+    def advance(cls, user_id: int) -> None:
+        """End every session of the user (they see the sign-in page on their next request)."""
+        epoch, created = cls.objects.get_or_create(user_id=user_id, defaults={"value": 1})
+        if not created:
+            cls.objects.filter(pk=epoch.pk).update(value=models.F("value") + 1)

@@ -1,0 +1,21 @@
+"""Template context for the header: who is signed in and whether they have a workspace."""
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from civwatch.accounts.models import has_role
+
+
+def display_name(user) -> str:
+    return user.get_full_name().strip() or user.get_username()
+
+
+def identity(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        # Lazy: most pages never ask, and the role needs a query.
+        "signed_in_as": SimpleLazyObject(lambda: display_name(user)),
+        "has_workspace": SimpleLazyObject(lambda: has_role(user, "contributor")),
+    }
