@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.urls import reverse
 
 from civwatch.cases.models import Case, Participant
 from civwatch.cases.workflow import move
@@ -21,6 +22,7 @@ from civwatch.core.models import AuditEvent, AuditHead
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim
 from civwatch.registers.models import Designation, Snapshot
+from tests.auth_helpers import sign_in
 from tests.conftest import FOREIGN_AGENTS, REPO
 from tests.test_cases import make_incident, make_user, quote
 
@@ -187,7 +189,7 @@ def test_a_record_inserted_with_raw_sql_is_named(documented):
         " VALUES ('Forged', 'criminal', '', '', '', '', 'public', '{}', 'published', '', '',"
         " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
     )
-    forged = Case.objects.get(title="Forged")
+    forged = Case.objects.order_by("pk").last()  # titles are encrypted: not searchable in SQL
     code, output = verify()
     assert code == 1 and f"cases.Case #{forged.pk} has no audit event" in output
 
@@ -304,9 +306,12 @@ def test_keys_come_from_the_environment_or_a_file(signing_key, tmp_path, monkeyp
 
 def test_logins_logouts_and_failed_logins_are_events(client):
     user = make_user("alice", "researcher")
-    assert client.login(username="alice", password="pw-alice")
-    client.logout()
-    assert not client.login(username="alice-typo", password="wrong-password")
+    signin = reverse("accounts:signin")
+    client.post(signin, {"username": "alice", "password": "pw-alice"})
+    assert "_auth_user_id" in client.session
+    client.post(reverse("accounts:signout"))
+    client.post(signin, {"username": "alice-typo", "password": "wrong-password"})
+    assert "_auth_user_id" not in client.session
     login, logout, failed = AuditEvent.objects.filter(
         action__in=["login", "logout", "login_failed"]
     ).order_by("seq")
@@ -356,9 +361,9 @@ def test_no_confidential_value_reaches_the_events_table(documented):
 
 def test_the_staff_page_shows_the_log_to_admins_only(client, documented):
     admin = make_user("ada", "admin")
-    client.force_login(documented["editor"])
+    sign_in(client, documented["editor"])
     assert client.get("/staff/audit/").status_code == 403
-    client.force_login(admin)
+    sign_in(client, admin)
     page = client.get("/staff/audit/", {"action": "status"})
     assert page.status_code == 200
     rows = page.content.decode()
@@ -383,7 +388,7 @@ def incident_events(incident) -> int:
 
 def test_web_writes_name_the_user(client, documented):
     editor, incident = documented["editor"], documented["incident"]
-    client.force_login(editor)
+    sign_in(client, editor)
     response = client.post(f"/cases/staff/move/incident/{incident.pk}/", {"to": "verified"})
     assert response.status_code in (200, 302)
     event = AuditEvent.objects.filter(model="cases.Incident").last()
@@ -449,7 +454,7 @@ def test_two_processes_appending_at_once_keep_one_chain(tmp_path):
 
 def test_writes_without_signals_are_logged_with_record_updates(documented):
     incident = documented["incident"]
-    type(incident).objects.filter(pk=incident.pk).update(internal_notes="bulk note")
+    type(incident).objects.filter(pk=incident.pk).update(date_precision="month")
     assert verify()[0] == 1
     assert audit.record_updates(type(incident), [incident.pk, 10**9], reason="test") == 1
     assert verify()[0] == 0

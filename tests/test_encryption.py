@@ -33,6 +33,7 @@ from civwatch.evidence.ingest import add_claim, add_evidence, read_original, rea
 from civwatch.evidence.models import EvidenceItem
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
 from civwatch.sanctions.models import Link
+from tests.auth_helpers import sign_in
 from tests.conftest import seed_reference_data
 from tests.test_cases import make_user
 
@@ -288,7 +289,7 @@ def test_the_staff_form_creates_case_only_people_encrypted(client):
     incident = Incident.objects.create(
         incident_type=IncidentType.objects.get(code="search"), title="Search", created_by=editor
     )
-    client.force_login(editor)
+    sign_in(client, editor)
     response = client.post(
         reverse("cases:staff_participant_add", args=[incident.pk]),
         {"new_name": "Secretname Victim", "new_kind": "person", "role": "victim",

@@ -336,7 +336,11 @@ class EncryptedAttribute(DeferredAttribute):
             field = self.field
             where = f"{field.model._meta.db_table}.{field.column} of row {instance.pk}"
             aad = context(field.model._meta.db_table, field.column, instance.pk)
-            value = field.from_plain_text(decrypt_text(value, aad, where))
+            plain = decrypt_text(value, aad, where)
+            # Kept so that saving the row without changing this value writes the same
+            # ciphertext (no churn in the database, stable digests in the audit log).
+            instance.__dict__[f"_sealed_{field.attname}"] = (value, plain)
+            value = field.from_plain_text(plain)
             instance.__dict__[field.attname] = value
         return value
 
@@ -394,6 +398,11 @@ class EncryptedMixin:
         value = getattr(model_instance, self.attname)
         if self.is_empty(value) or not self.encrypts(model_instance):
             return value
+        read = model_instance.__dict__.get(f"_sealed_{self.attname}")
+        if read is not None and model_instance.pk is not None:
+            sealed, plain = read
+            if self.to_plain_text(value) == plain:
+                return sealed  # read but not changed: keep its ciphertext
         if model_instance.pk is None:
             keyring()  # no key: refuse before the INSERT, so nothing is half-written
             # The row's key is not known before the INSERT: write an empty placeholder and
@@ -514,7 +523,9 @@ def seal_pending(instance: models.Model) -> None:
     for field in encrypted_fields(type(instance)):
         if field.attname in pending:
             plain = field.to_plain_text(getattr(instance, field.attname))
-            values[field.attname] = encrypt_text(plain, context(table, field.column, instance.pk))
+            sealed = encrypt_text(plain, context(table, field.column, instance.pk))
+            values[field.attname] = sealed
+            instance.__dict__[f"_sealed_{field.attname}"] = (sealed, plain)
     type(instance)._base_manager.filter(pk=instance.pk).update(**values)
 
 
