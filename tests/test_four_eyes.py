@@ -21,7 +21,7 @@ from civwatch.accountability import workflow as entries
 from civwatch.accountability.models import Entry
 from civwatch.cases.models import Incident, Participant
 from civwatch.cases.records import PendingChange
-from civwatch.cases.workflow import approve_change, move, reject_change
+from civwatch.cases.workflow import approve_change, change_content, move, reject_change
 from civwatch.core.errors import UserError
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim
@@ -401,3 +401,15 @@ def test_history_dates_round_trip_through_a_pending_change(team):
     assert Incident.objects.get().date == datetime.date(2024, 3, 1)
     approve_change(incident.pending_change(), team["erin"])
     assert Incident.objects.get().date == datetime.date(2024, 3, 5)
+
+
+def test_change_content_is_the_one_door_for_write_apis(team):
+    incident = published_incident(team["carol"], team["eddie"])
+    change = change_content(incident, team["carol"], {"title": UNREVIEWED, "place": "Tver"})
+    assert change is not None and change.values == {"title": UNREVIEWED, "place": "Tver"}
+    assert Incident.objects.get().title == REVIEWED
+    with pytest.raises(UserError, match="“status” cannot be changed here"):
+        change_content(incident, team["carol"], {"status": "draft"})
+    draft = make_incident(team["carol"])
+    assert change_content(draft, team["carol"], {"title": "Fixed typo"}) is None
+    assert Incident.objects.get(pk=draft.pk).title == "Fixed typo"

@@ -397,7 +397,8 @@ class DocumentedRecord(models.Model):
                 return None
             change.values = values
             change.save()
-            change.authors.add(user)
+            if user is not None:
+                change.authors.add(user)
             revision = self._revision(user, "proposed", steps, f"pending change #{change.pk}")
             if not values:  # edited back to the approved content: nothing left to review
                 change.close(PendingChange.State.WITHDRAWN, user, "edited back")

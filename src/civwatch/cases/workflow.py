@@ -123,3 +123,20 @@ def reject_change(change: PendingChange, user: Any, note: str = "") -> None:
         else:
             record._revision(user, "change rejected", {}, note or f"pending change #{change.pk}")
         change.close(PendingChange.State.REJECTED, user, note)
+
+
+def change_content(
+    record: DocumentedRecord, user: Any, changes: dict[str, Any], note: str = ""
+) -> PendingChange | None:
+    """Change fields of a record through the review (for write APIs and tools): the change is
+    written at once while the record is unreviewed, and held as the record's pending change
+    (returned) once its content was approved. Workflow fields cannot be set this way."""
+    allowed = {*record.content_fields(), *record.WORKING_FIELDS}
+    fields = {field.name: field for field in record._meta.concrete_fields}
+    for name in changes:
+        if name not in fields or fields[name].attname not in allowed:
+            raise UserError(_("“%(name)s” cannot be changed here.") % {"name": name})
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.save_with_history(user, note=note)
+    return getattr(record, "proposed_change", None)
