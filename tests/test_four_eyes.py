@@ -413,3 +413,12 @@ def test_change_content_is_the_one_door_for_write_apis(team):
     draft = make_incident(team["carol"])
     assert change_content(draft, team["carol"], {"title": "Fixed typo"}) is None
     assert Incident.objects.get(pk=draft.pk).title == "Fixed typo"
+
+
+def test_the_review_queue_lists_changes_waiting_for_review(client, team):
+    incident = published_incident(team["carol"], team["eddie"])
+    edit(client, team["carol"], incident, title=UNREVIEWED)
+    client.force_login(team["erin"])
+    queue = client.get("/cases/staff/review/").content.decode()
+    change = incident.pending_change()
+    assert f"/cases/staff/incidents/{incident.pk}/#change-{change.pk}" in queue
