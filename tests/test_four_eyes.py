@@ -422,3 +422,22 @@ def test_the_review_queue_lists_changes_waiting_for_review(client, team):
     queue = client.get("/cases/staff/review/").content.decode()
     change = incident.pending_change()
     assert f"/cases/staff/incidents/{incident.pk}/#change-{change.pk}" in queue
+
+
+def test_removing_a_participant_of_a_published_incident_waits_for_review(client, team):
+    incident = published_incident(team["carol"], team["eddie"])
+    lawyer = Entity.objects.create(id="cw-l", kind="person", name="Lawyer Lvova")
+    Participant.objects.create(incident=incident, entity=lawyer, role="lawyer",
+                               visibility="public", status="published")  # fmt: skip
+    assert "Lawyer Lvova" in public_page(client, incident)
+    client.force_login(team["eddie"])
+    participant = Participant.objects.get()
+    assert client.post(f"/cases/staff/participants/{participant.pk}/remove/").status_code == 302
+    assert "Lawyer Lvova" in public_page(client, incident)  # still there until approved
+    change = participant.pending_change()
+    assert change.kind == "removal"
+    with pytest.raises(UserError, match="other than the author"):
+        approve_change(change, team["eddie"])
+    approve_change(change, team["erin"])
+    assert Participant.objects.get().status == "withdrawn"
+    assert "Lawyer Lvova" not in public_page(client, incident)

@@ -112,12 +112,14 @@ class PendingChange(models.Model):
     (by attname, as the database holds it); one pending change per record gathers every edit
     made before the decision, and `authors` everyone who made one. An `addition` is a record
     added to one whose content was already approved (a participant of a published incident):
-    it stays off public output until approved. Every step is also a `Revision` of the record.
+    it stays off public output until approved; a `removal` takes one away (withdrawn) once
+    approved. Every step is also a `Revision` of the record.
     """
 
     class Kind(models.TextChoices):
         CHANGE = "change", _("change of content")
         ADDITION = "addition", _("added record")
+        REMOVAL = "removal", _("removal of the record")
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting for review")

@@ -8,6 +8,7 @@ through the `pending_changes` template tag and posts its decision here.
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from civwatch.accounts.models import has_role
 from civwatch.cases import public
+from civwatch.cases.models import Participant
 from civwatch.cases.records import DocumentedRecord, PendingChange
 from civwatch.cases.staff import readable, role_required, staff_level
-from civwatch.cases.workflow import approve_change, reject_change
+from civwatch.cases.workflow import approve_change, reject_change, remove_participant
 from civwatch.core.errors import UserError
 
 
@@ -81,6 +83,27 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except UserError as error:
         messages.error(request, str(error))
     return redirect(staff_url(record))
+
+
+@require_POST
+@role_required("contributor")
+def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a participant: at once on an unreviewed incident, else proposed for review. The
+    same people who may edit the incident may do it (its author, editors)."""
+    participant = get_object_or_404(Participant.objects.select_related("incident"), pk=pk)
+    incident = participant.incident
+    if not (readable(request.user, participant) and readable(request.user, incident)):
+        raise Http404
+    if incident.created_by_id != request.user.pk and not has_role(request.user, "editor"):
+        raise PermissionDenied
+    try:
+        change = remove_participant(participant, request.user, request.POST.get("note", "")[:2000])
+        messages.success(
+            request, _("Removal waits for review.") if change else _("Participant removed.")
+        )
+    except UserError as error:
+        messages.error(request, str(error))
+    return redirect("cases:staff_incident", pk=incident.pk)
 
 
 HELD_MESSAGE = _(

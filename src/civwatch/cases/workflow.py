@@ -3,11 +3,13 @@ decisions on changes waiting for review (`PendingChange`, see cases.records)."""
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from civwatch.accounts.models import has_role
+from civwatch.cases.models import Participant
 from civwatch.cases.records import CHANGE_APPROVED, DocumentedRecord, PendingChange, ReviewStatus
 from civwatch.core.errors import UserError
 
@@ -98,6 +100,10 @@ def apply_change(change: PendingChange, user: Any, note: str = "") -> None:
     record = change.record
     if change.kind == PendingChange.Kind.ADDITION:
         record.approve_addition(user)
+    elif change.kind == PendingChange.Kind.REMOVAL:
+        record.status = S.WITHDRAWN
+        record.approved_by = user
+        record.write_with_history(user, action=CHANGE_APPROVED, note=note or "removed")
     else:
         for attname, value in change.values.items():
             setattr(record, attname, record.field_by_attname(attname).to_python(value))
@@ -140,3 +146,26 @@ def change_content(
         setattr(record, name, value)
     record.save_with_history(user, note=note)
     return getattr(record, "proposed_change", None)
+
+
+def remove_participant(participant: Participant, user: Any, note: str = "") -> PendingChange | None:
+    """Take a participant off its incident: at once (withdrawn) while the incident is not yet
+    reviewed, else as a pending removal that an editor other than its proposer approves (the
+    participant stays as it is until then)."""
+    if participant.status == S.WITHDRAWN:
+        raise UserError(_("This participant has already been removed."))
+    if participant.pending_change() is not None:
+        raise UserError(_("A change of this participant is already waiting for review."))
+    if not participant.incident.content_is_reviewed() and not participant.content_is_reviewed():
+        participant.status = S.WITHDRAWN
+        participant.write_with_history(user, action="removed", note=note)
+        return None
+    with transaction.atomic():
+        change = PendingChange.objects.create(
+            content_type=ContentType.objects.get_for_model(participant),
+            object_id=str(participant.pk),
+            kind=PendingChange.Kind.REMOVAL,
+        )
+        change.authors.add(user)
+        participant._revision(user, "proposed", {}, f"removal, pending change #{change.pk}")
+    return change
