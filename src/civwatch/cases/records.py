@@ -390,18 +390,19 @@ class DocumentedRecord(models.Model):
             ]  # fmt: skip
             if working:
                 working_changes = {n: [before.get(n), after.get(n)] for n in working}
-                type(self).objects.filter(pk=self.pk).update(
-                    **{n: getattr(self, n) for n in working}, updated_at=timezone.now()
-                )
+                # Only these columns are written: the held content stays as approved.
+                self.save(update_fields=[*working, "updated_at"])
                 self._revision(user, "changed", working_changes, note)
-            if not steps:
+            if not steps:  # the same as what is already proposed
                 self.refresh_from_db()
+                self.proposed_change = change if change.pk else None
                 return None
             change.values = values
             change.save()
             if user is not None:
                 change.authors.add(user)
-            revision = self._revision(user, "proposed", steps, f"pending change #{change.pk}")
+            label = f"pending change #{change.pk}" + (f": {note}" if note else "")
+            revision = self._revision(user, "proposed", steps, label)
             if not values:  # edited back to the approved content: nothing left to review
                 change.close(PendingChange.State.WITHDRAWN, user, "edited back")
         self.refresh_from_db()
