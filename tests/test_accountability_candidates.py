@@ -12,6 +12,7 @@ from civwatch.accountability.models import Entry
 from civwatch.accountability.workflow import move
 from civwatch.sanctions.models import Dataset, ListEntry
 from tests.accountability_data import documented_official, entry_for
+from tests.auth_helpers import sign_in
 from tests.test_cases import make_user
 
 pytestmark = pytest.mark.django_db
@@ -19,16 +20,19 @@ SAMPLE = Path(__file__).parent / "data" / "acf-candidates-sample.csv"
 
 
 def test_acf_organisers_of_repressions_become_candidates_once_and_stay_unpublished(client):
+    loader = make_user("rita", "researcher")
     call_command("import", "acf-list", str(SAMPLE))
-    call_command("accountability", "candidates", "--dataset", "acf-list")
+    call_command("accountability", "candidates", "--dataset", "acf-list", "--as", "rita")
     entries = Entry.objects.order_by("entity__name")
     assert [e.entity.name for e in entries] == [
         "Аббазов Ильшат Загфярович", "Абдулаев М. М.", "Абрамов Р. Е.",
     ]  # fmt: skip
-    assert {(e.status, e.origin) for e in entries} == {("candidate", "acf-list")}
+    assert {(e.status, e.origin, e.created_by) for e in entries} == {
+        ("candidate", "acf-list", loader)
+    }
     assert "Judge of the Moscow City Court" in entries[0].internal_notes
 
-    call_command("accountability", "candidates", "--dataset", "acf-list")
+    call_command("accountability", "candidates", "--dataset", "acf-list", "--as", "rita")
     assert Entry.objects.count() == 3
     page = client.get("/accountability/").content.decode()
     assert "Аббазов" not in page and "No published entries yet." in page
@@ -36,8 +40,9 @@ def test_acf_organisers_of_repressions_become_candidates_once_and_stay_unpublish
 
 
 def test_candidates_from_a_dataset_not_imported_is_a_clear_error():
+    make_user("rita", "researcher")
     with pytest.raises(CommandError, match="No dataset “acf-list”: import it first"):
-        call_command("accountability", "candidates", "--dataset", "acf-list")
+        call_command("accountability", "candidates", "--dataset", "acf-list", "--as", "rita")
 
 
 def test_existing_sanctions_appear_in_the_dossier_and_on_the_public_page(
@@ -53,7 +58,7 @@ def test_existing_sanctions_appear_in_the_dossier_and_on_the_public_page(
         dataset=ofac, source_id="99001", entity=official["judge"], name="PODYACHEV, Yuriy",
         programmes=["GLOMAG"], listed_since=datetime.date(2023, 3, 3),
     )  # fmt: skip
-    client.force_login(carol)
+    sign_in(client, carol)
     staff_list = client.get("/accountability/staff/").content.decode()
     assert "United States: OFAC SDN: GLOMAG since 2023-03-03" in staff_list
     client.logout()

@@ -29,17 +29,21 @@ def test_records_added_on_the_entry_page_go_into_the_history_and_the_dossier(cli
         "add/reply": {"contacted_on": "2025-01-05", "channel": "letter to the court's address",
                       "answer": "No comment.", "answered_on": "2025-01-20"},
         "add/exculpatory": {"text": "He acquitted two protesters in 2021.", "source": "Court site"},
-        "add/correction": {"note": "The sentence was two years, not three."},
         "submissions": {"jurisdiction": "uk", "authority": "FCDO Sanctions Directorate",
                         "submitted_on": "2025-02-01", "reference": "GHR-7"},
     }  # fmt: skip
     for path, data in forms.items():
         assert client.post(f"{base}/{path}/", data).status_code == 302, path
+    correction = {"note": "The sentence was two years, not three."}
+    # A correction note is public at once: only an editor publishes one.
+    assert client.post(f"{base}/add/correction/", correction).status_code == 403
+    sign_in(client, Entry.objects.get().approved_by)
+    assert client.post(f"{base}/add/correction/", correction).status_code == 302
     entry.refresh_from_db()
     assert entry.status == "submitted"
     actions = [rev.action for rev in entry.history()][-5:]
     assert actions == ["right of reply recorded", "exculpatory information added",
-                       "correction published", "submission", "submitted"]  # fmt: skip
+                       "submission", "submitted", "correction published"]  # fmt: skip
     page = client.get(f"{base}/").content.decode()
     assert "He acquitted two protesters in 2021." in page and "FCDO Sanctions Directorate" in page
 

@@ -332,9 +332,13 @@ def test_staff_see_at_once_which_candidates_the_us_may_already_sanction(lists, c
     keeps only the people linked to an official list. None of it counts as a sanction yet."""
     from civwatch.accountability.models import Entry
 
-    call_command("accountability", "candidates", "--dataset", "acf-list", stdout=io.StringIO())
+    rita = make_user("rita", "researcher")
+    call_command(
+        "accountability", "candidates", "--dataset", "acf-list", "--as", "rita",
+        stdout=io.StringIO(),
+    )  # fmt: skip
     bastrykin = Entry.objects.get(entity__name="Бастрыкин Александр Иванович")
-    sign_in(client, make_user("rita", "researcher"))
+    sign_in(client, rita)
 
     listed = client.get("/accountability/staff/?listed=1").content.decode()
     assert "Бастрыкин Александр Иванович" in listed

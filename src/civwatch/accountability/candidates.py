@@ -5,6 +5,8 @@ through the same gate as any entry (documented acts, two independent verified so
 an editor other than the author).
 """
 
+from typing import Any
+
 from django.db import transaction
 
 from civwatch.accountability.models import Entry, EntryStatus
@@ -14,8 +16,11 @@ from civwatch.sanctions.models import Dataset, ListEntry
 
 
 @transaction.atomic
-def load_candidates(dataset: str, tag: str = REPRESSIONS_TAG, user=None) -> tuple[int, int]:
-    """Create a candidate entry per present list entry with the tag; return (added, already)."""
+def load_candidates(dataset: str, tag: str = REPRESSIONS_TAG, *, user: Any) -> tuple[int, int]:
+    """Create a candidate entry per present list entry with the tag, authored by `user` (the
+    importer counts as the author at the gate); return (added, already on the list)."""
+    if user is None:
+        raise UserError("Candidates need an author (the user loading them).")
     if not Dataset.objects.filter(slug=dataset).exists():
         raise UserError(f"No dataset “{dataset}”: import it first (civwatch import ...).")
     rows = ListEntry.objects.filter(dataset_id=dataset, present=True).select_related("entity")

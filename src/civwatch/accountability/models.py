@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.cases.models import Participant
-from civwatch.cases.records import DocumentedRecord, ReviewStatus, Revision
+from civwatch.cases.records import CHANGE_APPROVED, DocumentedRecord, ReviewStatus, Revision
 from civwatch.core.crypto import EncryptedCharField, EncryptedTextField
 from civwatch.entities.models import Entity
 from civwatch.sanctions.models import Jurisdiction
@@ -44,6 +44,9 @@ VERIFIED_CLAIM_STATUSES = (ReviewStatus.VERIFIED, ReviewStatus.PUBLISHED, Review
 
 class Entry(DocumentedRecord):
     PUBLIC_FIELDS = ("entity", "summary")
+    # Verified and every status after publication: the content was approved by the gate.
+    REVIEWED_STATUSES = (EntryStatus.VERIFIED, *PUBLIC_ENTRY_STATUSES)
+    APPROVING_ACTIONS = (EntryStatus.VERIFIED, EntryStatus.PUBLISHED, CHANGE_APPROVED)
 
     status = models.CharField(
         _("status"), max_length=16, choices=EntryStatus.choices, default=EntryStatus.CANDIDATE
@@ -77,6 +80,18 @@ class Entry(DocumentedRecord):
 
     def is_public(self) -> bool:
         return self.status in PUBLIC_ENTRY_STATUSES
+
+    def approval_authors(self) -> set[int]:
+        """The entry's authors and those of the acts no editor has approved yet: the gate
+        approves those acts too, so the public list's promise (every act approved by an editor
+        other than its author) holds."""
+        authors = super().approval_authors()
+        authors |= {
+            act.created_by_id
+            for act in self.acts.filter(approved_by=None)
+            if act.created_by_id is not None
+        }
+        return authors
 
     def publication_problems(self, editor: Any) -> list[str]:
         """The gate: an editor other than the author, and every act on two verified sources."""
@@ -136,6 +151,12 @@ class Act(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The editor (never its author) who approved the attribution: by the gate, or on its own
+    # when added to an entry already verified. Only approved acts are public.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", editable=False,
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("attributed act")
@@ -149,6 +170,19 @@ class Act(models.Model):
     def label(self) -> str:
         incident = self.participant.incident
         return f"{incident.title} ({incident.date_display}), {self.participant.get_role_display()}"
+
+    def approval_problems(self, editor: Any) -> list[str]:
+        """Why this editor may not approve this act on its own (empty: they may)."""
+        problems = []
+        if editor.pk == self.created_by_id:
+            problems.append(gettext("An editor other than the author must approve it."))
+        verified = self.verified_sources()
+        if len(verified) < 2:
+            problems.append(
+                gettext("Act “%(act)s” rests on %(count)d independent verified source(s).")
+                % {"act": self.label(), "count": len(verified)}
+            )
+        return problems
 
     def verified_claims(self) -> models.QuerySet:
         return self.participant.claims.filter(status__in=VERIFIED_CLAIM_STATUSES)

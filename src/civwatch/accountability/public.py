@@ -55,6 +55,7 @@ def act_view(act: Act, level: str) -> dict[str, Any] | None:
         claims.append({**public.serialise(claim, level), "evidence": evidence})
     return {
         "id": act.pk,
+        "approved": act.approved_by_id is not None,
         "incident": {**public.serialise(incident, level), "date_display": incident.date_display},
         "incident_type": incident.incident_type.code,
         "participation": public.serialise(participant, level),
@@ -67,7 +68,11 @@ def act_view(act: Act, level: str) -> dict[str, Any] | None:
 
 
 def entry_view(entry: Entry, level: str = Visibility.PUBLIC) -> dict[str, Any]:
-    acts = [act_view(act, level) for act in entry.acts.select_related("participant__incident")]
+    rows = entry.acts.select_related("participant__incident")
+    if level == Visibility.PUBLIC:
+        # The public list says every act was approved by an editor other than its author.
+        rows = rows.exclude(approved_by=None)
+    acts = [act_view(act, level) for act in rows]
     return {
         **public.serialise(entry, level),
         "name": entry.entity.name,

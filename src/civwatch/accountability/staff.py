@@ -1,6 +1,7 @@
 """Staff pages of the accountability list (researchers and editors; no JavaScript needed)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,10 +22,12 @@ from civwatch.accountability.forms import (
     ReplyForm,
     SubmissionForm,
 )
-from civwatch.accountability.models import Entry, EntryStatus, Submission
+from civwatch.accountability.models import Act, Entry, EntryStatus, Submission
 from civwatch.accountability.sanctions import sanctions_summary
+from civwatch.accounts.models import has_role
 from civwatch.cases.records import Visibility
 from civwatch.cases.staff import role_required
+from civwatch.cases.staff_review import tell_if_held
 from civwatch.core.errors import UserError
 from civwatch.jobs.runner import enqueue_job
 from civwatch.sanctions.status import linked_to_official_lists, possible_listings
@@ -79,7 +82,9 @@ def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
         "submissions": [
             (s, OutcomeForm(instance=s, prefix=f"s{s.pk}")) for s in entry.submissions.all()
         ],
-        "entry_form": forms.get("entry_form") or EntryForm(instance=entry),
+        "entry_form": forms.get("entry_form") or EntryForm(instance=entry.with_pending_values()),
+        "is_editor": has_role(user, "editor"),
+        "may_approve_acts": has_role(user, "editor") and entry.content_is_reviewed(),
         "act_form": forms.get("act_form") or ActForm(entry=entry),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "exculpatory_form": forms.get("exculpatory_form") or ExculpatoryForm(),
@@ -104,11 +109,24 @@ def invalid(request: HttpRequest, entry: Entry, name: str, form) -> HttpResponse
 @role_required("researcher")
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(Entry, pk=pk)
-    form = EntryForm(request.POST, instance=entry)
+    form = EntryForm(request.POST, instance=entry.with_pending_values())
     if not form.is_valid():
         return invalid(request, entry, "entry_form", form)
-    form.instance.save_with_history(request.user)
+    form.instance.save_with_history(request.user)  # held for review once verified
+    tell_if_held(request, form.instance)
     return redirect("accountability:staff_entry", pk=pk)
+
+
+@require_POST
+@role_required("editor")
+def act_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    act = get_object_or_404(Act.objects.select_related("entry", "participant__incident"), pk=pk)
+    try:
+        workflow.approve_act(act, request.user)
+        messages.success(request, _("Act approved: it is on the public list."))
+    except UserError as error:
+        messages.error(request, str(error))
+    return redirect("accountability:staff_entry", pk=act.entry_id)
 
 
 @require_POST
@@ -148,6 +166,8 @@ ADDED_RECORDS = {
     "exculpatory": (ExculpatoryForm, "exculpatory_form", "exculpatory information added"),
     "correction": (CorrectionForm, "correction_form", "correction published"),
 }
+# A correction note is public at once: an editor publishes it, as in the cases' workflow.
+EDITORS_ONLY = {"correction"}
 
 
 @require_POST
@@ -156,6 +176,8 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in ADDED_RECORDS:
         raise Http404
     entry = get_object_or_404(Entry, pk=pk)
+    if kind in EDITORS_ONLY and not has_role(request.user, "editor"):
+        raise PermissionDenied
     form_class, name, action = ADDED_RECORDS[kind]
     form = form_class(request.POST)
     if not form.is_valid():

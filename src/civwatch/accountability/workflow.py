@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from civwatch.accountability.models import Entry, EntryStatus, Submission
+from civwatch.accountability.models import Act, Entry, EntryStatus, Submission
 from civwatch.accounts.models import has_role
 from civwatch.cases.workflow import moves_for
 from civwatch.core.errors import UserError
@@ -48,10 +48,31 @@ def move(entry: Entry, to: str, user: Any, note: str = "") -> None:
         problems = entry.publication_problems(user)
         if problems:
             raise UserError(" ".join(problems))
-        entry.approved_by = user
-    entry.status = to
     with transaction.atomic():
-        entry.save_with_history(user, action=to, note=note)
+        entry.refresh_from_db()  # a move writes the workflow's fields only, never content
+        if to in GATED:
+            entry.approved_by = user
+            # The gate checked this editor against every unapproved act's author: the move's
+            # history line records the approval of those acts.
+            entry.acts.filter(approved_by=None).update(approved_by=user)
+        entry.status = to
+        entry.write_with_history(user, action=to, note=note)
+
+
+@transaction.atomic
+def approve_act(act: Act, user: Any) -> None:
+    """An act attributed after the entry passed the gate: an editor other than its author
+    approves it on its own (two independent verified sources), and only then is it public."""
+    if not has_role(user, "editor"):
+        raise UserError(_("Only a %(role)s may do this.") % {"role": "editor"})
+    if act.approved_by_id is not None:
+        raise UserError(_("This act has already been approved."))
+    problems = act.approval_problems(user)
+    if problems:
+        raise UserError(" ".join(problems))
+    act.approved_by = user
+    act.save(update_fields=["approved_by"])
+    act.entry.log(user, "act approved", act.label())
 
 
 def status_from_submissions(entry: Entry) -> str:
@@ -106,5 +127,6 @@ def record_outcome(
 def _follow_submissions(entry: Entry, user: Any) -> None:
     status = status_from_submissions(entry)
     if status != entry.status:
+        entry.refresh_from_db()
         entry.status = status
-        entry.save_with_history(user, action=status)
+        entry.write_with_history(user, action=status)

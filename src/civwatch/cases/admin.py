@@ -1,6 +1,6 @@
 """Admin: the incident-type vocabulary is edited here; records keep their history when saved."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from civwatch.cases.models import Case, Incident, IncidentType, Position
 from civwatch.cases.records import Revision
@@ -20,6 +20,12 @@ class HistoryAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         obj.save_with_history(request.user, action="" if change else "created")
+        if getattr(obj, "proposed_change", None) is not None:
+            messages.warning(
+                request,
+                "The change waits for review: the record keeps its approved content until an "
+                "editor other than the change's authors approves it on the staff pages.",
+            )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

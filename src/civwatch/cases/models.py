@@ -1,11 +1,12 @@
 """Cases, incidents, the people and organisations in them, and officials' positions."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from civwatch.cases.records import DocumentedRecord
+from civwatch.cases.records import CHANGE_APPROVED, DocumentedRecord, PendingChange, ReviewStatus
 from civwatch.core.crypto import EncryptedCharField, EncryptedTextField
 from civwatch.entities.models import Entity
 
@@ -122,10 +123,29 @@ class Incident(DocumentedRecord):
         return format_date(self.date, self.date_precision)
 
     def after_review_move(self, user, status: str) -> None:
-        """Participants are reviewed with their incident: they follow its status."""
-        for participant in self.participants.exclude(status=status):
+        """Participants are reviewed with their incident: they follow its status (one whose
+        addition was rejected stays withdrawn), and additions waiting for review are approved
+        by the move (its editor passed the check against their authors)."""
+        followers = self.participants.exclude(status=status)
+        if status != ReviewStatus.WITHDRAWN:
+            followers = followers.exclude(status=ReviewStatus.WITHDRAWN)
+        for participant in followers:
             participant.status = status
-            participant.save_with_history(user, action=status, note=f"with incident #{self.pk}")
+            participant.write_with_history(user, action=status, note=f"with incident #{self.pk}")
+            change = participant.pending_change()
+            if change is not None and change.kind == PendingChange.Kind.ADDITION:
+                change.close(PendingChange.State.APPROVED, user, f"with incident #{self.pk}")
+
+    def dependent_records(self) -> list[DocumentedRecord]:
+        return list(self.participants.all())
+
+    def approval_authors(self) -> set[int]:
+        """The incident's own authors and those of participants not yet reviewed with it."""
+        authors = super().approval_authors()
+        for participant in self.participants.all():
+            if not participant.content_is_reviewed():
+                authors |= participant.content_authors()
+        return authors
 
 
 class Participant(DocumentedRecord):
@@ -163,6 +183,23 @@ class Participant(DocumentedRecord):
 
     def __str__(self) -> str:
         return f"{self.entity} ({self.get_role_display()})"
+
+    def after_creation(self, user) -> None:
+        """Added to an incident whose content was approved: it waits for review (a draft,
+        off public output) until an editor other than its author approves the addition."""
+        if self.incident.content_is_reviewed() and not self.content_is_reviewed():
+            change = PendingChange.objects.create(
+                content_type=ContentType.objects.get_for_model(self),
+                object_id=str(self.pk),
+                kind=PendingChange.Kind.ADDITION,
+            )
+            change.authors.add(user)
+
+    def approve_addition(self, user) -> None:
+        """It joins its incident's review status (the incident is already reviewed)."""
+        self.status = self.incident.status
+        self.approved_by = user
+        self.write_with_history(user, action=CHANGE_APPROVED, note=f"added to #{self.incident_id}")
 
 
 class Position(DocumentedRecord):

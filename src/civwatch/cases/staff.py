@@ -84,9 +84,12 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(Incident, pk=pk)
     if incident.created_by_id != request.user.pk and not has_role(request.user, "editor"):
         raise PermissionDenied
-    form = IncidentForm(request.POST or None, instance=incident)
+    form = IncidentForm(request.POST or None, instance=incident.with_pending_values())
     if request.method == "POST" and form.is_valid():
-        form.instance.save_with_history(request.user)
+        form.instance.save_with_history(request.user)  # held for review once approved
+        from civwatch.cases.staff_review import tell_if_held
+
+        tell_if_held(request, form.instance)
         return redirect("cases:staff_incident", pk=incident.pk)
     return render(request, "cases/staff_incident_form.html", {"form": form, "incident": incident})
 

@@ -20,6 +20,7 @@ from civwatch.cases.access import reading_level
 from civwatch.cases.forms import CaseForm, PositionForm
 from civwatch.cases.models import Case, Position
 from civwatch.cases.staff import readable, role_required, staff_level
+from civwatch.cases.staff_review import tell_if_held
 from civwatch.cases.workflow import allowed_moves
 
 
@@ -68,12 +69,13 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
         record = get_object_or_404(spec.model, pk=pk)
         if record.created_by_id != request.user.pk and not has_role(request.user, "editor"):
             raise PermissionDenied
-    form = spec.form(request.POST or None, instance=record)
+    form = spec.form(request.POST or None, instance=record and record.with_pending_values())
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         if record is None:
             saved.created_by = request.user
-        saved.save_with_history(request.user)
+        saved.save_with_history(request.user)  # held for review once approved
+        tell_if_held(request, saved)
         return redirect(f"cases:staff_{kind}", pk=saved.pk)
     context = {"kind": kind, "spec": spec, "form": form, "record": record}
     return render(

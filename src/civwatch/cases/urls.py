@@ -1,6 +1,6 @@
 from django.urls import path
 
-from civwatch.cases import staff, staff_records, views
+from civwatch.cases import staff, staff_records, staff_review, views
 
 app_name = "cases"
 urlpatterns = [
@@ -23,6 +23,12 @@ urlpatterns = [
     path("staff/incidents/<int:pk>/evidence/", staff.evidence_add, name="staff_evidence_add"),
     path("staff/incidents/<int:pk>/claims/", staff.claim_add, name="staff_claim_add"),
     path("staff/move/<str:model>/<int:pk>/", staff.move_record, name="staff_move"),
+    path("staff/changes/<int:pk>/", staff_review.decide, name="staff_change_decide"),
+    path(
+        "staff/participants/<int:pk>/remove/",
+        staff_review.participant_remove,
+        name="staff_participant_remove",
+    ),
     path("staff/evidence/<int:pk>/", staff.evidence_detail, name="staff_evidence"),
     path("staff/evidence/<int:pk>/original/", staff.evidence_original, name="staff_original"),
     path("staff/evidence/<int:pk>/preview.png", staff.evidence_preview, name="staff_preview"),

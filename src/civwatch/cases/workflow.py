@@ -1,12 +1,16 @@
-"""Review before publication: who may move a record from which status to which."""
+"""Review before publication: who may move a record from which status to which, and the
+decisions on changes waiting for review (`PendingChange`, see cases.records)."""
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from civwatch.accounts.models import has_role
-from civwatch.cases.records import DocumentedRecord, ReviewStatus
+from civwatch.cases.models import Participant
+from civwatch.cases.records import CHANGE_APPROVED, DocumentedRecord, PendingChange, ReviewStatus
 from civwatch.core.errors import UserError
 
 S = ReviewStatus
@@ -44,16 +48,124 @@ def move(record: DocumentedRecord, to: str, user: Any, note: str = "") -> None:
         raise UserError(_("Only a %(role)s may do this.") % {"role": role})
     if to in NEEDS_NOTE and not note.strip():
         raise UserError(_("Withdrawing or correcting needs a public correction note."))
-    if to in (S.VERIFIED, S.PUBLISHED):
+    # A correction publishes the changes waiting for review with its note: the same check.
+    pending = record.pending_changes() if to == S.CORRECTED else []
+    if to in (S.VERIFIED, S.PUBLISHED) or pending:
         problems = record.publication_problems(user)
+        if any(user.pk in change.author_ids() for change in pending):
+            problems.append(str(NOT_AN_AUTHOR))
         if problems:
-            raise UserError(" ".join(problems))
-        record.approved_by = user
-    if to in NEEDS_NOTE:
-        record.correction_note = note.strip()
-    record.status = to
+            raise UserError(" ".join(dict.fromkeys(problems)))
     with transaction.atomic():
-        record.save_with_history(user, action=to, note=note)
+        for change in pending:
+            apply_change(change, user, note)
+        # A move writes the workflow's fields only, never content held in memory.
+        record.refresh_from_db()
+        if to in (S.VERIFIED, S.PUBLISHED) or pending:
+            record.approved_by = user
+        if to in NEEDS_NOTE:
+            record.correction_note = note.strip()
+        record.status = to
+        record.write_with_history(user, action=to, note=note)
         after_move = getattr(record, "after_review_move", None)
         if after_move:
             after_move(user, to)
+
+
+NOT_AN_AUTHOR = _lazy(
+    "An editor other than the author must approve it (you wrote or changed content of it that "
+    "no other editor has approved yet)."
+)
+
+
+def approve_change(change: PendingChange, user: Any, note: str = "") -> DocumentedRecord:
+    """An editor who wrote none of it approves a pending change: the live record takes the
+    proposed content (an added record joins its parent's review status), with its history."""
+    if change.state != PendingChange.State.PENDING:
+        raise UserError(_("This change has already been decided."))
+    if not has_role(user, "editor"):
+        raise UserError(_("Only a %(role)s may do this.") % {"role": "editor"})
+    record = change.record
+    problems = record.publication_problems(user)
+    if user.pk in change.author_ids():
+        problems.append(str(NOT_AN_AUTHOR))
+    if problems:
+        raise UserError(" ".join(dict.fromkeys(problems)))
+    with transaction.atomic():
+        apply_change(change, user, note)
+    return record
+
+
+def apply_change(change: PendingChange, user: Any, note: str = "") -> None:
+    record = change.record
+    if change.kind == PendingChange.Kind.ADDITION:
+        record.approve_addition(user)
+    elif change.kind == PendingChange.Kind.REMOVAL:
+        record.status = S.WITHDRAWN
+        record.approved_by = user
+        record.write_with_history(user, action=CHANGE_APPROVED, note=note or "removed")
+    else:
+        for attname, value in change.values.items():
+            setattr(record, attname, record.field_by_attname(attname).to_python(value))
+        record.approved_by = user
+        record.write_with_history(
+            user, action=CHANGE_APPROVED, note=note or f"pending change #{change.pk}"
+        )
+    change.close(PendingChange.State.APPROVED, user, note)
+
+
+def reject_change(change: PendingChange, user: Any, note: str = "") -> None:
+    """An editor (or one of its authors, taking it back) rejects a pending change: the live
+    record stays as approved; a rejected addition is withdrawn (never public)."""
+    if change.state != PendingChange.State.PENDING:
+        raise UserError(_("This change has already been decided."))
+    if not (has_role(user, "editor") or user.pk in change.author_ids()):
+        raise UserError(_("Only a %(role)s may do this.") % {"role": "editor"})
+    record = change.record
+    with transaction.atomic():
+        if change.kind == PendingChange.Kind.ADDITION:
+            record.status = S.WITHDRAWN
+            record.write_with_history(user, action="change rejected", note=note)
+        else:
+            record._revision(user, "change rejected", {}, note or f"pending change #{change.pk}")
+        change.close(PendingChange.State.REJECTED, user, note)
+
+
+def change_content(
+    record: DocumentedRecord, user: Any, changes: dict[str, Any], note: str = ""
+) -> PendingChange | None:
+    """Change fields of a record through the review (for write APIs and tools): the change is
+    written at once while the record is unreviewed, and held as the record's pending change
+    (returned) once its content was approved. Workflow fields cannot be set this way."""
+    allowed = {*record.content_fields(), *record.WORKING_FIELDS}
+    fields = {field.name: field for field in record._meta.concrete_fields}
+    for name in changes:
+        if name not in fields or fields[name].attname not in allowed:
+            raise UserError(_("“%(name)s” cannot be changed here.") % {"name": name})
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.save_with_history(user, note=note)
+    return getattr(record, "proposed_change", None)
+
+
+def remove_participant(participant: Participant, user: Any, note: str = "") -> PendingChange | None:
+    """Take a participant off its incident: at once (withdrawn) while the incident is not yet
+    reviewed, else as a pending removal that an editor other than its proposer approves (the
+    participant stays as it is until then)."""
+    if participant.status == S.WITHDRAWN:
+        raise UserError(_("This participant has already been removed."))
+    if participant.pending_change() is not None:
+        raise UserError(_("A change of this participant is already waiting for review."))
+    if not participant.incident.content_is_reviewed() and not participant.content_is_reviewed():
+        participant.status = S.WITHDRAWN
+        participant.write_with_history(user, action="removed", note=note)
+        return None
+    with transaction.atomic():
+        change = PendingChange.objects.create(
+            content_type=ContentType.objects.get_for_model(participant),
+            object_id=str(participant.pk),
+            kind=PendingChange.Kind.REMOVAL,
+        )
+        change.authors.add(user)
+        participant._revision(user, "proposed", {}, f"removal, pending change #{change.pk}")
+    return change

@@ -5,7 +5,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.cases.models import Incident, Participant
-from civwatch.cases.records import AppendOnlyModel, AppendOnlyQuerySet, DocumentedRecord
+from civwatch.cases.records import (
+    REVIEWED_STATUSES,
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    DocumentedRecord,
+)
 from civwatch.core.crypto import EncryptedCharField, EncryptedTextField, EncryptedURLField
 
 
@@ -83,6 +88,14 @@ class EvidenceItem(DocumentedRecord):
     @property
     def source_key(self) -> str:
         return " ".join(self.source.casefold().split())
+
+    def content_is_reviewed(self) -> bool:
+        """An item is not reviewed on its own: its content was approved once a claim citing it
+        was verified (its metadata may then be public), so changes to it wait for review."""
+        return (
+            super().content_is_reviewed()
+            or self.claims.filter(status__in=REVIEWED_STATUSES).exists()
+        )
 
 
 class CustodyEvent(AppendOnlyModel):

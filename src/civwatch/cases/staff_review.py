@@ -1,0 +1,118 @@
+"""Staff decisions on changes waiting for review (cases.records.PendingChange).
+
+Kept apart from the other staff pages: every record kind (incidents and their participants,
+claims, evidence items, cases, positions, accountability entries) shows its pending changes
+through the `pending_changes` template tag and posts its decision here.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from civwatch.accounts.models import has_role
+from civwatch.cases import public
+from civwatch.cases.models import Participant
+from civwatch.cases.records import DocumentedRecord, PendingChange
+from civwatch.cases.staff import readable, role_required, staff_level
+from civwatch.cases.workflow import approve_change, reject_change, remove_participant
+from civwatch.core.errors import UserError
+
+
+def staff_url(record: DocumentedRecord) -> str:
+    """The staff page that shows this record (and so its pending change)."""
+    model = record._meta.model_name
+    if model == "incident":
+        return reverse("cases:staff_incident", args=[record.pk])
+    if model in {"participant", "claim"}:
+        return reverse("cases:staff_incident", args=[record.incident_id])
+    if model == "evidenceitem":
+        return reverse("cases:staff_evidence", args=[record.pk])
+    if model in {"case", "position"}:
+        return reverse(f"cases:staff_{model}", args=[record.pk])
+    if model == "entry":
+        return reverse("accountability:staff_entry", args=[record.pk])
+    raise Http404
+
+
+def pending_rows(user: Any, record: DocumentedRecord) -> list[dict[str, Any]]:
+    """The record's pending changes (an incident's include its participants'), each with the
+    diff at the reader's level and whether the reader may decide."""
+    rows = []
+    for change in record.pending_changes():
+        changed = change.record
+        if not readable(user, changed):
+            continue
+        shown = set(public.field_names(changed, staff_level(user, changed)))
+        diff = [
+            {**row, "hidden": row["name"] not in shown and row["name"] != "field_visibility"}
+            for row in change.diff()
+        ]
+        authors = change.author_ids()
+        rows.append({
+            "change": change, "record": changed, "diff": diff,
+            "authors": ", ".join(change.authors.values_list("username", flat=True)),
+            "may_approve": has_role(user, "editor") and user.pk not in authors,
+            "may_reject": has_role(user, "editor") or user.pk in authors,
+        })  # fmt: skip
+    return rows
+
+
+@require_POST
+@role_required("contributor")
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(PendingChange, pk=pk)
+    record = change.record
+    if not readable(request.user, record):
+        raise Http404
+    decision, note = request.POST.get("decision"), request.POST.get("note", "").strip()[:2000]
+    try:
+        if decision == "approve":
+            approve_change(change, request.user, note)
+            messages.success(request, _("Change approved: it is now the record's content."))
+        elif decision == "reject":
+            reject_change(change, request.user, note)
+            messages.success(request, _("Change rejected: the record keeps its approved content."))
+        else:
+            messages.error(request, _("Unknown decision."))
+    except UserError as error:
+        messages.error(request, str(error))
+    return redirect(staff_url(record))
+
+
+@require_POST
+@role_required("contributor")
+def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a participant: at once on an unreviewed incident, else proposed for review. The
+    same people who may edit the incident may do it (its author, editors)."""
+    participant = get_object_or_404(Participant.objects.select_related("incident"), pk=pk)
+    incident = participant.incident
+    if not (readable(request.user, participant) and readable(request.user, incident)):
+        raise Http404
+    if incident.created_by_id != request.user.pk and not has_role(request.user, "editor"):
+        raise PermissionDenied
+    try:
+        change = remove_participant(participant, request.user, request.POST.get("note", "")[:2000])
+        messages.success(
+            request, _("Removal waits for review.") if change else _("Participant removed.")
+        )
+    except UserError as error:
+        messages.error(request, str(error))
+    return redirect("cases:staff_incident", pk=incident.pk)
+
+
+HELD_MESSAGE = _(
+    "Your change waits for review: the record keeps its approved content (the public sees that) "
+    "until an editor other than the change's authors approves it."
+)
+
+
+def tell_if_held(request: HttpRequest, record: DocumentedRecord) -> None:
+    """After a save through save_with_history: say so when the change was held for review."""
+    if getattr(record, "proposed_change", None) is not None:
+        messages.info(request, HELD_MESSAGE)

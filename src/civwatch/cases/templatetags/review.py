@@ -1,0 +1,31 @@
+"""`{% pending_changes record %}`: a record's changes waiting for review, with the diff and the
+decision buttons the reader may use (cases/pending_changes.html)."""
+
+from django import template
+
+from civwatch.cases.records import PendingChange
+from civwatch.cases.staff import readable
+from civwatch.cases.staff_review import pending_rows, staff_url
+
+register = template.Library()
+
+
+@register.inclusion_tag("cases/pending_changes.html", takes_context=True)
+def pending_changes(context, record) -> dict:
+    rows = pending_rows(context["request"].user, record)
+    return {"rows": rows, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("cases/pending_queue.html", takes_context=True)
+def pending_queue(context) -> dict:
+    """Every change waiting for review that the reader may read, oldest first, with a link to
+    the page where it is decided."""
+    user = context["request"].user
+    rows = []
+    for change in PendingChange.objects.filter(state=PendingChange.State.PENDING).select_related(
+        "content_type"
+    )[:500]:
+        record = change.record
+        if readable(user, record):
+            rows.append({"change": change, "record": record, "url": staff_url(record)})
+    return {"rows": rows}
