@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -25,7 +26,7 @@ from django.urls import reverse
 
 from civwatch.accountability.models import Entry, Exculpatory, ReplyRecord
 from civwatch.cases.models import Case, Incident, IncidentType, Participant, Position
-from civwatch.cases.records import Revision
+from civwatch.cases.records import PendingChange, Revision
 from civwatch.core import crypto
 from civwatch.core.apps import check_master_key
 from civwatch.entities.models import Entity, EntityName, Identifier, Website, confidential_named
@@ -155,6 +156,14 @@ def make_records():
     claim.internal_notes = f"{MARK}-claim-internal_notes"
     claim.correction_note = f"{MARK}-claim-correction_note"
     claim.save_with_history(editor)
+
+    # A change of a reviewed record waiting for a second editor holds content too.
+    PendingChange.objects.create(
+        content_type=ContentType.objects.get_for_model(Incident),
+        object_id=str(incident.pk),
+        values={"title": f"{MARK}-proposed-title"},
+        decision_note=f"{MARK}-decision-note",
+    )
 
     entry = marked(Entry(entity=person, visibility="confidential", created_by=editor))
     entry.save_with_history(editor)
