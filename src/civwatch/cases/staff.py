@@ -1,5 +1,6 @@
 """Staff pages: record incidents, add evidence and claims, review, and read the history."""
 
+import io
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -23,9 +24,10 @@ from civwatch.cases.records import ReviewStatus, Visibility
 from civwatch.cases.workflow import allowed_moves, move
 from civwatch.core.errors import UserError
 from civwatch.entities.models import Entity
-from civwatch.evidence.ingest import add_claim, add_evidence, original_path
+from civwatch.evidence.ingest import add_claim, add_evidence, read_original
 from civwatch.evidence.models import Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import preview_response
+from civwatch.evidence.storage import DamagedFile
 
 
 def role_required(role: str) -> Callable:
@@ -251,13 +253,18 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("contributor")
-def evidence_original(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_original(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(EvidenceItem, pk=pk)
     if not item.file_path or not readable(request.user, item):
         raise Http404
+    try:
+        # Verified bytes are what is sent: the file is not read a second time.
+        data = read_original(item)
+    except DamagedFile:
+        return render(request, "cases/staff_evidence_damaged.html", {"item": item}, status=409)
     item.log(CustodyEvent.Action.EXPORTED, request.user, "original downloaded")
     return FileResponse(
-        original_path(item.sha256).open("rb"),
+        io.BytesIO(data),
         as_attachment=True,
         filename=item.original_name or item.sha256,
         content_type=item.media_type,
