@@ -136,7 +136,12 @@ def can_read(user: Any, record: DocumentedRecord) -> bool:
     central access policy will answer this)."""
     if record.created_by_id is not None and record.created_by_id == user.pk:
         return True
-    return public.visible(record, reading_level(user))
+    level = reading_level(user)
+    if isinstance(record, EvidenceItem):  # not reviewed on its own: see public.evidence()
+        if level == Visibility.PUBLIC:
+            return public.evidence().filter(pk=record.pk).exists()
+        return public.evidence_visible(record, level)
+    return public.visible(record, level)
 
 
 def level_for(user: Any, record: DocumentedRecord) -> str:
