@@ -82,7 +82,7 @@ def test_writing_drafts_needs_a_contributor_and_publishing_an_editor(client):
         url, json.dumps(data), content_type="application/json",
         headers=bearer(token) if token else {},
     )  # fmt: skip
-    assert post("/api/cases/incidents", payload).status_code == 403
+    assert post("/api/cases/incidents", payload).status_code == 401
     make_user("cora", "contributor")
     cora = new_token("cora")
     created = post("/api/cases/incidents", payload, cora)

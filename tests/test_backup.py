@@ -115,7 +115,7 @@ def test_a_restored_backup_gives_every_export_back_identically(home, empty_home)
         "    call_command(*args, stdout=s)\n    out.append(s.getvalue())\n"
         "from civwatch.evidence.models import EvidenceItem\n"
         "from civwatch.evidence.ingest import read_original\n"
-        "out.append(read_original(EvidenceItem.objects.get().sha256).decode())\n"
+        "out.append(read_original(EvidenceItem.objects.get()).decode())\n"
         "print(json.dumps(out))"
     )
     after = civwatch(env, "shell", "--no-imports", "-c", script)

@@ -13,6 +13,7 @@ from civwatch.core.errors import UserError
 from civwatch.evidence.ingest import add_evidence, original_path, read_original
 from civwatch.evidence.models import CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import MAX_IMAGE_PIXELS
+from tests.auth_helpers import sign_in
 from tests.test_cases import make_incident, make_user
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def test_a_file_is_hashed_and_kept_untouched_under_its_hash(carol, media):
     digest = hashlib.sha256(PDF).hexdigest()
     assert (item.sha256, item.media_type, item.size) == (digest, "application/pdf", len(PDF))
     assert original_path(digest) == media / "evidence" / digest[:2] / digest[2:4] / digest
-    assert read_original(digest) == PDF  # decrypted: on disk it is encrypted
+    assert read_original(item) == PDF  # decrypted: on disk it is encrypted
     assert PDF[:64] not in original_path(digest).read_bytes()
 
 
@@ -68,7 +69,7 @@ def test_text_is_a_derived_copy_and_the_log_says_so(carol):
     html = "<html><body><p>Обыск в офисе</p></body></html>".encode()
     item = upload(carol, "page.html", html)
     assert item.derived_text == "Обыск в офисе"
-    assert read_original(item.sha256) == html
+    assert read_original(item) == html
     assert list(item.custody.values_list("action", flat=True)) == ["added", "derived"]
     assert {e.sha256 for e in item.custody.all()} == {item.sha256}
 
@@ -121,7 +122,7 @@ def test_bad_uploads_in_the_staff_form_get_a_clear_message(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     incident = make_incident(carol)
-    client.force_login(carol)
+    sign_in(client, carol)
     response = client.post(
         reverse("cases:staff_evidence_add", args=[incident.pk]),
         {

@@ -15,6 +15,7 @@ from civwatch.evidence.ingest import read_original, read_preview
 from civwatch.evidence.models import Citation, Claim, EvidenceItem
 from civwatch.evidence.previews import PREVIEW_SIDE
 from tests import test_evidence
+from tests.auth_helpers import sign_in
 from tests.test_cases import make_incident
 from tests.test_evidence import png_of, upload
 
@@ -35,7 +36,7 @@ def court_decision_pdf() -> bytes:
 
 def preview_image(item: EvidenceItem, media) -> Image.Image:
     assert (media / item.preview.name).is_file()
-    data = read_preview(item.sha256)  # stored encrypted
+    data = read_preview(item)  # stored encrypted
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     image = Image.open(io.BytesIO(data))
     image.verify()  # a complete, valid PNG
@@ -57,7 +58,7 @@ def test_an_image_or_pdf_gets_a_bounded_png_preview_and_the_original_stays(
     assert preview.format == "PNG"
     assert 0 < max(preview.size) <= PREVIEW_SIDE
     # The original is stored byte for byte, under the hash recorded at ingest.
-    stored = read_original(item.sha256)
+    stored = read_original(item)
     assert stored == data
     assert hashlib.sha256(stored).hexdigest() == item.sha256 == hashlib.sha256(data).hexdigest()
     notes = [event.note for event in item.custody.filter(action="derived")]
@@ -77,7 +78,7 @@ def test_a_file_that_cannot_be_read_as_an_image_is_kept_without_a_preview(carol,
     broken = b"\x89PNG\r\n\x1a\n" + b"not really an image"
     item = upload(carol, "broken.png", broken)
     assert not item.preview
-    assert read_original(item.sha256) == broken
+    assert read_original(item) == broken
     assert list(item.custody.values_list("action", flat=True)) == ["added"]
     assert not (media / "evidence-previews").exists()
 
@@ -140,7 +141,7 @@ def test_a_public_item_not_cited_by_a_published_claim_has_no_public_preview(clie
 
 def test_staff_see_the_preview_on_the_evidence_page(client, carol):
     item = upload(carol, "photo.png", photo(), make_incident(carol))
-    client.force_login(carol)
+    sign_in(client, carol)
     page = client.get(reverse("cases:staff_evidence", args=[item.pk])).content.decode()
     src = reverse("cases:staff_preview", args=[item.pk])
     assert f'<img class="evidence-preview" src="{src}" alt="Preview of' in page

@@ -69,7 +69,7 @@ def test_an_uploaded_article_is_kept_as_evidence_with_its_mentions(full_history,
     item = EvidenceItem.objects.get()
     assert response.status_code == 302 and response.url == reverse("intake:article", args=[item.pk])
     assert item.sha256 == hashlib.sha256(data).hexdigest()
-    assert read_original(item.sha256) == data  # the original, untouched (stored encrypted)
+    assert read_original(item) == data  # the original, untouched (stored encrypted)
     assert item.derived_text == data.decode()  # UTF-8 text with "\n" line ends: as it is
     assert list(item.custody.values_list("action", flat=True)) == ["added", "derived"]
     assert Article.objects.get(item=item).language == "ru"

@@ -128,6 +128,9 @@ STATIC_ROOT = os.environ.get("CIVWATCH_STATIC_ROOT") or None
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = HOME / "media"
+# How evidence files are written and read (civwatch.evidence.storage); a class path, not an
+# operator's setting: tests put a subclass here whose disk fills up.
+CIVWATCH_EVIDENCE_STORAGE = "civwatch.evidence.storage.EvidenceStorage"
 
 
 # The organisation that submits sanction dossiers (printed on each dossier).

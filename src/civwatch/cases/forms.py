@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.records import ReviewStatus, Visibility
 from civwatch.entities.models import Entity
-from civwatch.evidence.ingest import MAX_UPLOAD_BYTES
+from civwatch.evidence.ingest import validate_upload_size
 from civwatch.evidence.models import EvidenceItem
 
 
@@ -125,7 +125,9 @@ class EvidenceForm(forms.Form):
     published_on = forms.DateField(label=_("published on"), required=False, widget=DateInput)
     quoted_text = forms.CharField(label=_("quoted passage"), required=False, widget=forms.Textarea)
     upload = forms.FileField(
-        label=_("file (PDF, PNG, JPEG, HTML or text; at most 20 MB)"), required=False
+        label=_("file (PDF, PNG, JPEG, HTML or text; at most 20 MB)"),
+        required=False,
+        validators=[validate_upload_size],
     )
     obtained_how = forms.CharField(label=_("how it was obtained"), widget=forms.Textarea)
     obtained_on = forms.DateField(label=_("obtained on"), widget=DateInput)
@@ -142,8 +144,6 @@ class EvidenceForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind, upload = data.get("kind"), data.get("upload")
-        if upload and upload.size > MAX_UPLOAD_BYTES:
-            self.add_error("upload", _("The file is larger than 20 MB."))
         if kind == EvidenceItem.Kind.FILE and not upload:
             self.add_error("upload", _("An uploaded file needs a file."))
         if kind == EvidenceItem.Kind.QUOTE and not data.get("quoted_text", "").strip():

@@ -1,14 +1,12 @@
 """Staff pages: record incidents, add evidence and claims, review, and read the history."""
 
 import io
-import uuid
 from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +16,8 @@ from civwatch.accounts.models import has_role
 from civwatch.cases import public
 from civwatch.cases.access import reading_level
 from civwatch.cases.forms import ClaimForm, EvidenceForm, IncidentForm, MoveForm, ParticipantForm
-from civwatch.cases.models import Case, Incident, Participant, Position
+from civwatch.cases.models import Case, Incident, Position
+from civwatch.cases.participants import add_participant
 from civwatch.cases.public import LEVELS
 from civwatch.cases.records import ReviewStatus, Visibility
 from civwatch.cases.workflow import allowed_moves, move
@@ -27,6 +26,7 @@ from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim, add_evidence, read_original
 from civwatch.evidence.models import Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import preview_response
+from civwatch.evidence.storage import DamagedFile
 
 
 def role_required(role: str) -> Callable:
@@ -130,27 +130,17 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render_form_errors(request, incident, form)
     data = form.cleaned_data
-    with transaction.atomic():
-        if data["entity_id"].strip():
-            entity = Entity.objects.get(pk=data["entity_id"].strip())
-        else:
-            entity = Entity(
-                id=f"cw-{uuid.uuid4().hex[:16]}",
-                kind=data["new_kind"],
-                name=data["new_name"].strip(),
-                confidential=True,  # known only from this case: its name is encrypted
-            )
-            entity.index_names([entity.name])
-            entity.save()
-        participant = Participant(
-            incident=incident,
-            entity=entity,
-            role=data["role"],
-            involvement=data["involvement"],
-            visibility=data["visibility"],
-            created_by=request.user,
-        )
-        participant.save_with_history(request.user)
+    entity_id = data["entity_id"].strip()
+    add_participant(
+        incident=incident,
+        user=request.user,
+        entity=Entity.objects.get(pk=entity_id) if entity_id else None,
+        name=data["new_name"],
+        kind=data["new_kind"],
+        role=data["role"],
+        involvement=data["involvement"],
+        visibility=data["visibility"],
+    )
     return redirect("cases:staff_incident", pk=incident.pk)
 
 
@@ -256,11 +246,15 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("contributor")
-def evidence_original(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_original(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(EvidenceItem, pk=pk)
     if not item.file_path or not readable(request.user, item):
         raise Http404
-    data = read_original(item.sha256)  # stored encrypted: decrypted in memory (20 MB at most)
+    try:
+        # Verified bytes are what is sent: the file is not read a second time.
+        data = read_original(item)
+    except DamagedFile:
+        return render(request, "cases/staff_evidence_damaged.html", {"item": item}, status=409)
     item.log(CustodyEvent.Action.EXPORTED, request.user, "original downloaded")
     return FileResponse(
         io.BytesIO(data),

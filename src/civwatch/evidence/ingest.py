@@ -1,41 +1,94 @@
 """Taking evidence in: validate, hash, store the original untouched, log custody; add claims.
 
 The original file is stored content-addressed (MEDIA_ROOT/evidence/ab/cd/<sha256>) and never
-rewritten; on disk it is encrypted (civwatch.core.crypto, docs/security.md: write_new and
-read_original/read_preview are the only points that touch the bytes); extracted text is a
-derived copy in the database, a preview a derived PNG file (MEDIA_ROOT/evidence-previews/
-ab/cd/<sha256>.png, see civwatch.evidence.previews), encrypted the same way. Nothing is
-half-saved: files are written only after validation, inside the transaction, and removed if
-the transaction fails.
+rewritten; extracted text is a derived copy in the database, a preview a derived PNG file
+(MEDIA_ROOT/evidence-previews/ab/cd/<sha256 of the PNG>.png, see civwatch.evidence.previews).
+Files are written and read only through civwatch.evidence.storage (atomic, verified writes;
+verified reads). Nothing is half-saved: files are written only after validation, inside the
+transaction, and the ones this upload created are removed if the transaction fails.
+
+This module also holds the one upload validator (`check_size`, `sniff_media_type`,
+`validate_upload_size` for forms): evidence uploads, the intake pages and `civwatch intake`
+all use it.
 """
 
-import hashlib
+import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django import forms
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civwatch.cases.models import Incident, Participant
-from civwatch.core import crypto
 from civwatch.core.errors import UserError
 from civwatch.evidence.models import Citation, Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import make_preview
+from civwatch.evidence.storage import ORIGINALS, PREVIEWS, DamagedFile, sha256_of, storage
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-# Accepted types, recognised by their content rather than by the name the uploader chose.
+# Types recognised by their content rather than by the name the uploader chose.
 SIGNATURES = {
     "application/pdf": (b"%PDF-",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
 }
-TEXT_TYPES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
+# Images nobody may upload as evidence, recognised so that the message says "image".
+OTHER_IMAGES = (b"GIF8",)
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+IMAGE_TYPES = ("image/png", "image/jpeg")
+EVIDENCE_TYPES = ("application/pdf", *IMAGE_TYPES, "text/html", "text/plain")
+TYPE_NAMES = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "text/html": "HTML",
+    "text/plain": gettext_lazy("plain text"),
+}
 
 
-def sniff_media_type(name: str, data: bytes) -> str:
+def check_size(name: str, size: int) -> None:
+    """The size rule of every upload: not empty, at most 20 MB."""
+    if size > MAX_UPLOAD_BYTES:
+        raise UserError(_("“%(name)s” is larger than 20 MB.") % {"name": name})
+    if size == 0:
+        raise UserError(_("“%(name)s” is empty.") % {"name": name})
+
+
+def validate_upload_size(upload: Any) -> None:
+    """Form field validator: the size rule, before the file is read."""
+    try:
+        check_size(upload.name, upload.size)
+    except UserError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
+def sniff_media_type(name: str, data: bytes, accepted: Iterable[str] = EVIDENCE_TYPES) -> str:
+    """The media type of an upload, from its content first and its name second; UserError
+    naming the file when it is too large, empty, damaged, not UTF-8 text or not `accepted`."""
+    check_size(name, len(data))
+    accepted = tuple(accepted)
+    media_type = recognise(name, data)
+    if media_type not in accepted:
+        if media_type in IMAGE_TYPES or data.startswith(OTHER_IMAGES):
+            raise UserError(
+                _("“%(name)s” is an image: only %(types)s files are accepted here.")
+                % {"name": name, "types": ", ".join(str(TYPE_NAMES[t]) for t in accepted)}
+            )
+        raise UserError(
+            _("“%(name)s” is not an accepted file type (%(types)s).")
+            % {"name": name, "types": ", ".join(str(TYPE_NAMES[t]) for t in accepted)}
+        )
+    return media_type
+
+
+def recognise(name: str, data: bytes) -> str:
     for media_type, signatures in SIGNATURES.items():
         if data.startswith(signatures):
             if media_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
@@ -43,17 +96,24 @@ def sniff_media_type(name: str, data: bytes) -> str:
                     _("“%(name)s” is a damaged PDF (its end is missing).") % {"name": name}
                 )
             return media_type
+    if data.startswith(OTHER_IMAGES):
+        return ""
     suffix = Path(name).suffix.lower()
-    if suffix in TEXT_TYPES:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise UserError(_("“%(name)s” is not UTF-8 text.") % {"name": name}) from None
-        return TEXT_TYPES[suffix]
-    raise UserError(
-        _("“%(name)s” is not an accepted file type (PDF, PNG, JPEG, HTML or plain text).")
-        % {"name": name}
-    )
+    head = data[:512].lstrip().lower()
+    if suffix in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
+        media_type = "text/html"
+    elif suffix in TEXT_SUFFIXES:
+        media_type = "text/plain"
+    else:
+        return ""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            _("“%(name)s” is not UTF-8 text (byte %(position)s).")
+            % {"name": name, "position": error.start}
+        ) from None
+    return media_type
 
 
 def derive_text(media_type: str, data: bytes) -> str:
@@ -65,38 +125,23 @@ def derive_text(media_type: str, data: bytes) -> str:
 
 
 def original_path(sha256: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "evidence" / sha256[:2] / sha256[2:4] / sha256
+    return storage().path(ORIGINALS, sha256)
 
 
-def preview_path(sha256: str) -> Path:
-    """Where the preview of the original with this hash is kept (it depends on nothing else)."""
-    return (
-        Path(settings.MEDIA_ROOT)
-        / "evidence-previews"
-        / sha256[:2]
-        / sha256[2:4]
-        / (f"{sha256}.png")
-    )
+def read_original(item: EvidenceItem) -> bytes:
+    """The item's original, verified against its sha256; DamagedFile (logged with the item's
+    id) when the stored file is missing or does not match."""
+    if not item.file_path:
+        raise DamagedFile(ORIGINALS)
+    return storage().read(ORIGINALS, item.sha256, item_id=item.pk)
 
 
-def write_new(path: Path, data: bytes, aad: bytes) -> bool:
-    """Write a content-addressed file, encrypted, unless it exists; whether this call
-    created it. ``aad``: crypto.file_context() of the file (what it is, which original)."""
-    if path.exists():
-        return False
-    crypto.write_encrypted(path, data, aad)
-    return True
-
-
-def read_original(sha256: str) -> bytes:
-    """The original's bytes, decrypted (DecryptionError: wrong key or a file swapped)."""
-    path = original_path(sha256)
-    return crypto.read_encrypted(path, crypto.file_context("original", sha256), path.name)
-
-
-def read_preview(sha256: str) -> bytes:
-    path = preview_path(sha256)
-    return crypto.read_encrypted(path, crypto.file_context("preview", sha256), path.name)
+def read_preview(item: EvidenceItem) -> bytes:
+    """The item's preview PNG, verified against the sha256 it is named by; DamagedFile when
+    missing or not matching."""
+    if not item.preview:
+        raise DamagedFile(PREVIEWS)
+    return storage().read(PREVIEWS, Path(item.preview.name).stem, ".png", item_id=item.pk)
 
 
 def add_evidence(
@@ -106,55 +151,64 @@ def add_evidence(
     data: bytes | None = None,
     derived_text: str | None = None,
     media_type: str | None = None,
+    created_files: list[Path] | None = None,
     **fields: Any,
 ) -> EvidenceItem:
     """Create an evidence item (a file when data is given) and its first custody event.
 
     derived_text and media_type: what a caller that already read the file (document intake)
     recognised and extracted, kept instead of this module's own, so that the caller's
-    offsets point into the derived text."""
+    offsets point into the derived text. created_files: a caller that wraps this in its own
+    transaction gets the files this call created, to remove them if that transaction fails."""
     item = EvidenceItem(created_by=user, **fields)
     if data is None:
         text = item.quoted_text or item.url
-        item.sha256 = hashlib.sha256(text.encode()).hexdigest()
+        item.sha256 = sha256_of(text.encode())
         with transaction.atomic():
             item.save_with_history(user)
             item.log(CustodyEvent.Action.ADDED, user, item.get_kind_display())
         return item
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UserError(_("“%(name)s” is larger than 20 MB.") % {"name": name})
-    if not data:
-        raise UserError(_("“%(name)s” is empty.") % {"name": name})
+    check_size(name, len(data))
     item.media_type = media_type or sniff_media_type(name, data)
-    item.sha256 = hashlib.sha256(data).hexdigest()
+    item.sha256 = sha256_of(data)
     item.size = len(data)
     item.original_name = name[:300]
     item.derived_text = derive_text(item.media_type, data) if derived_text is None else derived_text
     preview = make_preview(name, item.media_type, data)  # may refuse a decompression bomb
-    path = original_path(item.sha256)
-    item.file_path = str(path.relative_to(settings.MEDIA_ROOT))
+    store = storage()
+    item.file_path = store.relative(store.path(ORIGINALS, item.sha256))
     if preview is not None:
-        item.preview.name = str(preview_path(item.sha256).relative_to(settings.MEDIA_ROOT))
+        item.preview.name = store.relative(store.path(PREVIEWS, sha256_of(preview), ".png"))
     created: list[Path] = []
     try:
         with transaction.atomic():
             item.save_with_history(user)
-            item.log(CustodyEvent.Action.ADDED, user, f"{name}, {item.size} bytes")
+            repaired = []
+            for area, content, suffix in ((ORIGINALS, data, ""), (PREVIEWS, preview, ".png")):
+                if content is None:
+                    continue
+                stored = store.put(area, content, suffix)
+                if stored.created:
+                    created.append(stored.path)
+                if stored.replaced:
+                    logger.error(
+                        "evidence item %s: a damaged stored %s file replaced", item.pk, area
+                    )
+                    repaired.append(area)
+            note = f"{name}, {item.size} bytes"
+            if repaired:
+                note += "; the damaged stored copy was replaced by this verified one"
+            item.log(CustodyEvent.Action.ADDED, user, note)
             if item.derived_text:
                 item.log(CustodyEvent.Action.DERIVED, user, "text extracted")
             if preview is not None:
                 item.log(CustodyEvent.Action.DERIVED, user, f"preview, {len(preview)} bytes")
-            for file_path, content, kind in (
-                (path, data, "original"),
-                (preview_path(item.sha256), preview, "preview"),
-            ):
-                aad = crypto.file_context(kind, item.sha256)
-                if content is not None and write_new(file_path, content, aad):
-                    created.append(file_path)
     except BaseException:
-        for file_path in created:
-            file_path.unlink(missing_ok=True)
+        for path in created:
+            store.remove(path)
         raise
+    if created_files is not None:
+        created_files.extend(created)
     return item
 
 

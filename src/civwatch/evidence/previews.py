@@ -11,12 +11,12 @@ import warnings
 from pathlib import Path
 
 import pypdfium2
-from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from civwatch.core.errors import UserError
+from civwatch.evidence.storage import PREVIEWS, DamagedFile, storage
 
 # The longest side of a preview, in pixels.
 PREVIEW_SIDE = 800
@@ -88,16 +88,22 @@ def png_bytes(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def preview_response(item) -> FileResponse:
-    """The preview as an inline PNG; callers have already checked that the reader may see it."""
+def preview_response(item) -> HttpResponse | FileResponse:
+    """The preview as an inline PNG; callers have already checked that the reader may see it.
+
+    The preview's file is named by its own sha256 and verified before it is sent; a missing
+    or damaged one is refused (409, logged with the item's id)."""
     if not item.preview:
         raise Http404
-    from civwatch.evidence.ingest import read_preview
-
-    path = Path(settings.MEDIA_ROOT) / item.preview.name
-    if not path.is_file():
-        raise Http404
-    # Stored encrypted (docs/security.md): decrypted in memory, a preview is small.
-    response = FileResponse(io.BytesIO(read_preview(item.sha256)), content_type="image/png")
+    sha256 = Path(item.preview.name).stem
+    try:
+        data = storage().read(PREVIEWS, sha256, ".png", item_id=item.pk)
+    except DamagedFile:
+        return HttpResponse(
+            _("The stored preview is damaged and is not shown."),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = FileResponse(io.BytesIO(data), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response

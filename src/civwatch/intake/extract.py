@@ -19,16 +19,13 @@ import logging
 import re
 import unicodedata
 from html.parser import HTMLParser
-from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from civwatch.core.errors import UserError
-from civwatch.evidence.ingest import MAX_UPLOAD_BYTES
+from civwatch.evidence.ingest import sniff_media_type
 
-HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
-IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")
+ARTICLE_TYPES = ("text/html", "application/pdf", "text/plain")
 BLOCKS = {
     "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
     "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
@@ -41,27 +38,12 @@ SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
 def media_type_of(name: str, data: bytes) -> str:
-    """text/plain, text/html or application/pdf, from the content first and the name second."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UserError(_("“%(name)s” is larger than 20 MB.") % {"name": name})
+    """text/plain, text/html or application/pdf, by the one upload validator (content first,
+    name second); an image, or text that is only white space, is refused."""
+    media_type = sniff_media_type(name, data, accepted=ARTICLE_TYPES)
     if not data.strip():
         raise UserError(_("“%(name)s” is empty.") % {"name": name})
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    if data.startswith(IMAGE_SIGNATURES):
-        raise UserError(
-            _("“%(name)s” is an image: intake reads text, HTML and PDF files only.")
-            % {"name": name}
-        )
-    suffix = Path(name).suffix.lower()
-    head = data[:512].lstrip().lower()
-    if suffix in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
-        return "text/html"
-    if suffix in TEXT_SUFFIXES:
-        return "text/plain"
-    raise UserError(
-        _("“%(name)s” is not an accepted file type (HTML, PDF or plain text).") % {"name": name}
-    )
+    return media_type
 
 
 def decode(name: str, data: bytes) -> str:

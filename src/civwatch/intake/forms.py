@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from civwatch.cases.forms import DateInput
 from civwatch.cases.models import Incident
 from civwatch.cases.records import Visibility
-from civwatch.evidence.ingest import MAX_UPLOAD_BYTES
+from civwatch.evidence.ingest import validate_upload_size
 from civwatch.evidence.models import EvidenceItem
 from civwatch.intake.models import ArticleMention
 
@@ -15,7 +15,9 @@ PASTED_NAME = "pasted.txt"
 
 class ArticleForm(forms.Form):
     upload = forms.FileField(
-        label=_("article file (HTML, PDF or plain text; at most 20 MB)"), required=False
+        label=_("article file (HTML, PDF or plain text; at most 20 MB)"),
+        required=False,
+        validators=[validate_upload_size],
     )
     pasted = forms.CharField(
         label=_("or paste the article's text"),
@@ -49,8 +51,6 @@ class ArticleForm(forms.Form):
         upload, pasted = data.get("upload"), data.get("pasted", "")
         if bool(upload) == bool(pasted.strip()):
             raise forms.ValidationError(_("Give either a file or the pasted text."))
-        if upload and upload.size > MAX_UPLOAD_BYTES:
-            self.add_error("upload", _("The file is larger than 20 MB."))
         return data
 
     def article(self) -> tuple[str, bytes]:

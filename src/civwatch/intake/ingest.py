@@ -1,7 +1,7 @@
 """An article becomes an evidence item with what intake found in it, in one transaction."""
 
-import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from civwatch.core.crypto import bulk_create_sealed
 from civwatch.entities.models import Entity
-from civwatch.evidence.ingest import add_evidence, original_path
+from civwatch.evidence.ingest import add_evidence
 from civwatch.evidence.models import EvidenceItem
 from civwatch.intake.analysis import Analysis
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
@@ -22,8 +22,7 @@ def keep_article(
 ) -> EvidenceItem:
     """The original untouched (sha256, custody "added"), the extracted text as its derived
     copy, the mentions and suggestions. A failure leaves no row and no new file behind."""
-    path = original_path(hashlib.sha256(data).hexdigest())
-    new_file = not path.exists()
+    created: list[Path] = []
     try:
         with transaction.atomic():
             item = add_evidence(
@@ -32,6 +31,7 @@ def keep_article(
                 data=data,
                 derived_text=analysis.text,
                 media_type=analysis.media_type,
+                created_files=created,
                 **fields,
             )
             Article.objects.create(item=item, language=analysis.language)
@@ -69,7 +69,7 @@ def keep_article(
                 ),
             )
     except BaseException:
-        if new_file:
+        for path in created:
             path.unlink(missing_ok=True)
         raise
     return item

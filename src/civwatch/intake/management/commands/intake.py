@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from civwatch.core.errors import UserError
+from civwatch.evidence.ingest import check_size
 from civwatch.intake.analysis import analyse_file
-from civwatch.intake.extract import MAX_UPLOAD_BYTES
 from civwatch.intake.known import database_gazetteer
 
 
@@ -53,6 +53,5 @@ class Command(BaseCommand):
 def read(path: Path) -> bytes:
     if not path.is_file():
         raise UserError(f"“{path.name}”: no such file")
-    if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise UserError(f"“{path.name}” is larger than 20 MB.")
+    check_size(path.name, path.stat().st_size)
     return path.read_bytes()

@@ -16,7 +16,8 @@ def files(apps):
         if file_path:
             yield media / file_path, "original", sha256
         if preview:
-            yield media / preview, "preview", sha256
+            # Previews are named by their own sha256 (0004), which their data binds them to.
+            yield media / preview, "preview", Path(preview).stem
 
 
 def forward(apps, schema_editor) -> None:
@@ -38,6 +39,6 @@ def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("evidence", "0004_encrypted_fields")]
+    dependencies = [("evidence", "0005_encrypted_fields")]
 
     operations = [migrations.RunPython(forward, backward)]

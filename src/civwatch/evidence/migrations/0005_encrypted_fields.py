@@ -9,7 +9,7 @@ from civwatch.core.crypto import encrypt_columns
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0003_evidence_preview'),
+        ('evidence', '0004_preview_named_by_its_hash'),
     ]
 
     operations = [
