@@ -465,3 +465,25 @@ def test_baseline_adopts_records_written_before_the_log(documented):
     call_command("audit", "baseline", stdout=out)
     assert out.getvalue().startswith(f"{Case.objects.count() + 6} documented records")
     assert verify()[0] == 0
+
+
+def test_a_removed_last_event_is_caught_by_the_chain_head(documented):
+    audit.record_export(None, "ftm", {})
+    last = AuditEvent.objects.order_by("-seq").first()
+    sql("DELETE FROM core_auditevent WHERE seq = %s", [last.seq])
+    code, output = verify()
+    assert code == 1
+    assert f"the chain head names event #{last.seq} but the last event is #{last.seq - 1}" in output
+
+
+def test_a_stopped_import_leaves_no_event(tmp_path):
+    """A snapshot stopped as suspect rolls back, and its import event with it."""
+    call_command("import", "foreign-agents", str(FOREIGN_AGENTS[0]), stdout=StringIO())
+    events = AuditEvent.objects.count()
+    rows = json.loads(FOREIGN_AGENTS[0].read_text())[:5]
+    shrunk = tmp_path / "registry-2030-01-01.json"
+    shrunk.write_text(json.dumps(rows, ensure_ascii=False))
+    with pytest.raises(CommandError, match="vanish"):
+        call_command("import", "foreign-agents", str(shrunk), stdout=StringIO())
+    assert AuditEvent.objects.count() == events
+    assert verify()[0] == 0
