@@ -373,6 +373,8 @@ def test_the_staff_page_shows_the_log_to_admins_only(client, documented):
     page = client.get("/staff/audit/", {"verify": "1", "page": "999"})
     assert "NOT intact" in page.content.decode()
     assert MARKER not in page.content.decode()
+    russian = client.get("/ru/staff/audit/", {"verify": "1"}).content.decode()
+    assert "Журнал аудита НЕ цел: 1 проблема." in russian
     client.logout()
     assert client.get("/staff/audit/").status_code == 302
 
