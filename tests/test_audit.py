@@ -489,3 +489,38 @@ def test_a_stopped_import_leaves_no_event(tmp_path):
         call_command("import", "foreign-agents", str(shrunk), stdout=StringIO())
     assert AuditEvent.objects.count() == events
     assert verify()[0] == 0
+
+
+def test_api_writes_name_the_token_user(client):
+    from civwatch.accounts.models import ApiToken
+
+    cora = make_user("cora", "contributor")
+    token = ApiToken.issue(cora)
+    payload = {"incident_type": "search", "title": "Search of the office", "date": "2024-03-01"}
+    created = client.post(
+        "/api/cases/incidents",
+        json.dumps(payload),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert created.status_code == 201
+    event = AuditEvent.objects.get(model="cases.Incident", action="create")
+    assert (event.actor, event.user_id) == (f"user:{cora.pk}", cora.pk)
+    assert event.object_id == str(created.json()["id"])
+
+
+def test_commands_name_the_operating_system_account():
+    """`civwatch ...` runs as cli:USER; a job acts as the system for the user who started it."""
+    from civwatch.core.actor import cli_actor, process_actor, set_process_actor
+
+    before = process_actor()
+    set_process_actor(cli_actor())
+    try:
+        audit.record_export(None, "ftm", {})
+        with audit.acting_as(user=make_user("olga", "editor")):
+            audit.record_export(None, "designations", {})
+    finally:
+        set_process_actor(before)
+    plain, acting = AuditEvent.objects.filter(action="export").order_by("seq")
+    assert plain.actor.startswith("cli:") and plain.user_id is None
+    assert acting.actor == plain.actor and acting.user_id is not None
