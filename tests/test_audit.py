@@ -378,6 +378,8 @@ def test_the_staff_page_shows_the_log_to_admins_only(client, documented):
     page = client.get("/staff/audit/", {"verify": "1", "page": "999"})
     assert "NOT intact" in page.content.decode()
     assert MARKER not in page.content.decode()
+    russian = client.get("/ru/staff/audit/", {"verify": "1"}).content.decode()
+    assert "Журнал аудита НЕ цел: 1 проблема." in russian
     client.logout()
     assert client.get("/staff/audit/").status_code == 302
 
@@ -470,3 +472,60 @@ def test_baseline_adopts_records_written_before_the_log(documented):
     call_command("audit", "baseline", stdout=out)
     assert out.getvalue().startswith(f"{Case.objects.count() + 6} documented records")
     assert verify()[0] == 0
+
+
+def test_a_removed_last_event_is_caught_by_the_chain_head(documented):
+    audit.record_export(None, "ftm", {})
+    last = AuditEvent.objects.order_by("-seq").first()
+    sql("DELETE FROM core_auditevent WHERE seq = %s", [last.seq])
+    code, output = verify()
+    assert code == 1
+    assert f"the chain head names event #{last.seq} but the last event is #{last.seq - 1}" in output
+
+
+def test_a_stopped_import_leaves_no_event(tmp_path):
+    """A snapshot stopped as suspect rolls back, and its import event with it."""
+    call_command("import", "foreign-agents", str(FOREIGN_AGENTS[0]), stdout=StringIO())
+    events = AuditEvent.objects.count()
+    rows = json.loads(FOREIGN_AGENTS[0].read_text())[:5]
+    shrunk = tmp_path / "registry-2030-01-01.json"
+    shrunk.write_text(json.dumps(rows, ensure_ascii=False))
+    with pytest.raises(CommandError, match="vanish"):
+        call_command("import", "foreign-agents", str(shrunk), stdout=StringIO())
+    assert AuditEvent.objects.count() == events
+    assert verify()[0] == 0
+
+
+def test_api_writes_name_the_token_user(client):
+    from civwatch.accounts.models import ApiToken
+
+    cora = make_user("cora", "contributor")
+    token = ApiToken.issue(cora)
+    payload = {"incident_type": "search", "title": "Search of the office", "date": "2024-03-01"}
+    created = client.post(
+        "/api/cases/incidents",
+        json.dumps(payload),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert created.status_code == 201
+    event = AuditEvent.objects.get(model="cases.Incident", action="create")
+    assert (event.actor, event.user_id) == (f"user:{cora.pk}", cora.pk)
+    assert event.object_id == str(created.json()["id"])
+
+
+def test_commands_name_the_operating_system_account():
+    """`civwatch ...` runs as cli:USER; a job acts as the system for the user who started it."""
+    from civwatch.core.actor import cli_actor, process_actor, set_process_actor
+
+    before = process_actor()
+    set_process_actor(cli_actor())
+    try:
+        audit.record_export(None, "ftm", {})
+        with audit.acting_as(user=make_user("olga", "editor")):
+            audit.record_export(None, "designations", {})
+    finally:
+        set_process_actor(before)
+    plain, acting = AuditEvent.objects.filter(action="export").order_by("seq")
+    assert plain.actor.startswith("cli:") and plain.user_id is None
+    assert acting.actor == plain.actor and acting.user_id is not None

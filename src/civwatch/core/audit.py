@@ -38,6 +38,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
@@ -641,9 +642,38 @@ def verify(checkpoint: dict[str, Any] | None = None) -> Verification:
     `checkpoint` (already signature-checked, see `check_checkpoint`) adds: the event it
     names must still be there with the same hash."""
     result = Verification()
+    last_record_event: dict[tuple[str, str], AuditEvent] = {}
+    try:
+        _verify_chain(result, last_record_event)
+    except (ValueError, TypeError, ValidationError):
+        # A column rewritten with something that is not a date or a number, say.
+        result.problems.append(
+            Problem(
+                f"the event after #{result.last_seq} cannot be read: a value in it was "
+                "replaced directly in the database",
+                result.last_seq + 1,
+            )
+        )
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and (head.seq, head.hash) != (result.last_seq, result.last_hash):
+        result.problems.append(
+            Problem(
+                f"the chain head names event #{head.seq} but the last event is "
+                f"#{result.last_seq}: events at the end were removed or changed",
+                head.seq,
+            )
+        )
+    elif head is None and result.events:
+        result.problems.append(Problem("the chain head row is missing"))
+    if checkpoint is not None:
+        result.problems += _against_checkpoint(checkpoint)
+    result.problems += _check_records(last_record_event, result)
+    return result
+
+
+def _verify_chain(result: Verification, last_record_event: dict) -> None:
     expected_seq, prev_hash = 1, GENESIS
     tracked_labels = {model._meta.label for model in tracked_models()}
-    last_record_event: dict[tuple[str, str], AuditEvent] = {}
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         result.events += 1
         if event.seq != expected_seq:
@@ -676,21 +706,6 @@ def verify(checkpoint: dict[str, Any] | None = None) -> Verification:
         result.last_seq, result.last_hash = event.seq, event.hash
         if event.model in tracked_labels and (event.digest or event.action == "delete"):
             last_record_event[(event.model, event.object_id)] = event
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and (head.seq, head.hash) != (result.last_seq, result.last_hash):
-        result.problems.append(
-            Problem(
-                f"the chain head names event #{head.seq} but the last event is "
-                f"#{result.last_seq}: events at the end were removed or changed",
-                head.seq,
-            )
-        )
-    elif head is None and result.events:
-        result.problems.append(Problem("the chain head row is missing"))
-    if checkpoint is not None:
-        result.problems += _against_checkpoint(checkpoint)
-    result.problems += _check_records(last_record_event, result)
-    return result
 
 
 def _against_checkpoint(checkpoint: dict[str, Any]) -> list[Problem]:
