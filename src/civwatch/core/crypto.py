@@ -434,6 +434,8 @@ class EncryptedMixin:
         return super().get_prep_value(value)
 
     def get_db_prep_save(self, value, connection):
+        if hasattr(value, "as_sql"):
+            return value  # an expression (bulk_update's CASE): its values come back here
         if isinstance(value, Sealed):
             return str(value)
         if not self.is_empty(value) and not self.only_if:
@@ -482,7 +484,7 @@ class EncryptedJSONField(EncryptedMixin, models.TextField):
         return value is None
 
     def get_db_prep_save(self, value, connection):
-        if isinstance(value, Sealed) or value in (None, ""):
+        if hasattr(value, "as_sql") or isinstance(value, Sealed) or value in (None, ""):
             return value
         if not self.only_if:
             raise TypeError(
