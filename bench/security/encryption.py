@@ -126,6 +126,7 @@ def child(repeat: int) -> dict:
 def run_variant(src: Path, repeat: int) -> dict:
     home = tempfile.mkdtemp(prefix="civwatch-bench-enc-")
     env = {**os.environ, "PYTHONPATH": str(src), "CIVWATCH_HOME": home}
+    env["CIVWATCH_ALLOWED_HOSTS"] = "testserver"  # Django's test client, in process
     env.setdefault("CIVWATCH_MASTER_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
     if env.get("DATABASE_URL", "").startswith("postgres"):
         sys.path.insert(0, str(REPO / "bench" / "registers"))

@@ -36,7 +36,7 @@ import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +154,7 @@ def reset_keyring() -> None:
     """Forget the keys read so far (after the environment changed: tests, rotation)."""
     keyring.cache_clear()
     blind_key.cache_clear()
+    _decrypted.cache_clear()
 
 
 def context(table: str, column: str, row: Any) -> bytes:
@@ -201,6 +202,23 @@ def _split(value: str, where: str) -> tuple[str, bytes, bytes]:
 
 
 def decrypt_text(value: str, aad: bytes, where: str) -> str:
+    try:
+        return _decrypted(value, aad)
+    except DecryptionError:
+        _decrypt_text(value, aad, where)  # again, for the message naming where it failed
+        raise
+
+
+@lru_cache(maxsize=50_000)
+def _decrypted(value: str, aad: bytes) -> str:
+    """Decrypted values of this process, by ciphertext and associated data: pages that show
+    the same records again skip the cryptography. It holds only what this process already
+    decrypted (its memory is outside what encryption at rest protects); failures are not
+    kept, and reset_keyring() empties it."""
+    return _decrypt_text(value, aad, "a value")
+
+
+def _decrypt_text(value: str, aad: bytes, where: str) -> str:
     kid, wrapped, body = _split(value, where)
     data_key = _unwrap(keyring().key(kid, where), wrapped, where)
     try:
@@ -443,6 +461,8 @@ class EncryptedMixin:
         return super().get_prep_value(value)
 
     def get_db_prep_save(self, value, connection):
+        if hasattr(value, "as_sql"):
+            return value  # an expression (bulk_update's CASE): its values come back here
         if isinstance(value, Sealed):
             return str(value)
         if not self.is_empty(value) and not self.only_if:
@@ -491,7 +511,7 @@ class EncryptedJSONField(EncryptedMixin, models.TextField):
         return value is None
 
     def get_db_prep_save(self, value, connection):
-        if isinstance(value, Sealed) or value in (None, ""):
+        if hasattr(value, "as_sql") or isinstance(value, Sealed) or value in (None, ""):
             return value
         if not self.only_if:
             raise TypeError(
