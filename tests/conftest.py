@@ -130,13 +130,3 @@ def bare_live_url(django_db_setup, django_db_blocker):
     """A live server over the test database without the register history (cases tests)."""
     with live_server(django_db_blocker) as url:
         yield url
-
-
-@pytest.fixture(autouse=True)
-def english_by_default():
-    """Each test starts in English: a request to a /ru/ page leaves Russian active in the
-    thread, and messages checked by a later test would then come out in Russian."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
