@@ -44,6 +44,9 @@ INCIDENT_PATH = {
     "cases.participant": "incident",
     "evidence.claim": "incident",
 }
+# Records worked on together: the least role that may change any record of the model it reads
+# (the accountability list is kept by the researchers as a team, whoever opened an entry).
+SHARED_WORK = {"accountability.entry": "researcher"}
 CASE_PATH = {
     "cases.case": "pk",
     "cases.incident": "case",
@@ -234,7 +237,10 @@ def can_change(user: Any, record: DocumentedRecord) -> bool:
     """Edit a record's content: its author, an assignee, or an editor; after reading it."""
     if _user(user) is None or not has_role(user, "contributor") or not can_view(user, record):
         return False
-    return has_role(user, "editor") or is_author(user, record) or is_assigned(user, record)
+    shared = SHARED_WORK.get(_label(record))
+    if has_role(user, "editor") or (shared is not None and has_role(user, shared)):
+        return True
+    return is_author(user, record) or is_assigned(user, record)
 
 
 def can_add_to(user: Any, incident: DocumentedRecord) -> bool:
@@ -263,8 +269,6 @@ def can_move(user: Any, record: DocumentedRecord, to: str) -> bool:
         return False
     if role in ("editor", "admin"):
         return True
-    if _label(record) == "accountability.entry":
-        return True  # the list is worked on by every researcher together
     return can_change(user, record)
 
 

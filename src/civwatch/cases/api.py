@@ -1,20 +1,22 @@
 """JSON API for cases, incidents, claims and evidence metadata.
 
-Without a token the answers are the public view; a researcher's token adds internal records
-and fields, an editor's confidential ones. Writes follow the roles of the review workflow.
+Without a token the answers are the public view; a token answers as its user may read
+(civwatch.accounts.permissions): a contributor's adds their own and assigned records, a
+researcher's internal records and fields, an editor's confidential ones. A record the caller
+may not read is a 404, like a missing one; writes need the right to read their target first.
 """
 
 import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.cases import public
-from civwatch.cases.access import BadToken, reading_level, request_user
+from civwatch.cases.access import BadToken, request_user
 from civwatch.cases.models import DatePrecision, Incident, IncidentType
 from civwatch.cases.records import Visibility
 from civwatch.cases.workflow import move
@@ -24,12 +26,13 @@ from civwatch.evidence.models import Claim
 router = Router(tags=["cases"])
 
 
-def caller(request: HttpRequest) -> tuple[Any, str]:
+def caller(request: HttpRequest) -> tuple[Any, permissions.Reader]:
+    """The caller and their view (passed to the serialiser wherever it takes a level)."""
     try:
         user = request_user(request)
     except BadToken:
         raise HttpError(401, "Unknown or revoked API token.") from None
-    return user, reading_level(user)
+    return user, permissions.Reader(user)
 
 
 class IncidentFilters(Schema):
@@ -56,7 +59,8 @@ def list_incidents(request, filters: Query[IncidentFilters]) -> dict:
 )
 def get_incident(request, incident_id: int) -> dict:
     _, level = caller(request)
-    return public.incident_view(get_object_or_404(public.incidents(level), pk=incident_id), level)
+    incident = permissions.get_readable_or_404(level.user, public.incidents(level), pk=incident_id)
+    return public.incident_view(incident, level)
 
 
 @router.get("/cases/cases", summary="Cases")
@@ -72,7 +76,9 @@ def list_cases(request, limit: int = Query(50, ge=1, le=500), offset: int = Quer
 @router.get("/cases/cases/{int:case_id}", summary="A case with its incidents")
 def get_case(request, case_id: int) -> dict:
     _, level = caller(request)
-    return public.case_view(get_object_or_404(public.cases(level), pk=case_id), level)
+    return public.case_view(
+        permissions.get_readable_or_404(level.user, public.cases(level), pk=case_id), level
+    )
 
 
 @router.get("/cases/evidence", summary="Evidence metadata (never the files)")
@@ -101,7 +107,7 @@ class IncidentIn(Schema):
 
 @router.post("/cases/incidents", response={201: dict}, summary="Record a draft incident")
 def create_incident(request, payload: IncidentIn):
-    user, _level = caller(request)
+    user, view = caller(request)
     if not has_role(user, "contributor"):
         raise HttpError(403, "Recording incidents needs a contributor's token.")
     fields = payload.dict()
@@ -110,7 +116,7 @@ def create_incident(request, payload: IncidentIn):
         raise HttpError(422, "Unknown incident type.")
     incident = Incident(incident_type=incident_type, created_by=user, **fields)
     incident.save_with_history(user)
-    return Status(201, public.serialise(incident, Visibility.CONFIDENTIAL))
+    return Status(201, public.serialise(incident, view))
 
 
 class MoveIn(Schema):
@@ -132,7 +138,9 @@ def apply_move(request, model, pk: int, payload: MoveIn) -> dict:
     user, _ = caller(request)
     if not has_role(user, "contributor"):
         raise HttpError(403, "Changing review status needs a contributor's token or higher.")
-    record = get_object_or_404(model, pk=pk)
+    record = permissions.get_readable_or_404(user, model, pk=pk)
+    if not permissions.may_try_move(user, record, payload.to):
+        raise HttpError(403, "You may not make this move on this record.")
     try:
         move(record, payload.to, user, payload.note)
     except UserError as error:
