@@ -62,6 +62,9 @@ def readable_article(request: HttpRequest, pk: int) -> Article:
 
 def article_context(request: HttpRequest, article: Article, claim_form=None) -> dict:
     item = article.item
+    # The page shows the whole item (its text above all): asking the policy for its fields
+    # also notes a confidential read.
+    permissions.visible_fields(request.user, item)
     mentions = list(ArticleMention.objects.filter(item=item).select_related("entity"))
     suggestions = list(ArticleSuggestion.objects.filter(item=item))
     spans = [(m.start, m.end, f"mention {m.decision}", m.entity.name) for m in mentions]
