@@ -19,7 +19,7 @@ from civwatch.cases import public
 from civwatch.cases.access import BadToken, request_user
 from civwatch.cases.models import DatePrecision, Incident, IncidentType
 from civwatch.cases.records import Visibility
-from civwatch.cases.workflow import move
+from civwatch.cases.workflow import TRANSITIONS, move
 from civwatch.core.errors import UserError
 from civwatch.evidence.models import Claim
 
@@ -140,7 +140,10 @@ def apply_move(request, model, pk: int, payload: MoveIn) -> dict:
         raise HttpError(403, "Changing review status needs a contributor's token or higher.")
     record = permissions.get_readable_or_404(user, model, pk=pk)
     if not permissions.may_try_move(user, record, payload.to):
-        raise HttpError(403, "You may not make this move on this record.")
+        role = TRANSITIONS[(record.status, payload.to)]
+        if not has_role(user, role):
+            raise HttpError(403, f"Only a {role} may make this move.")
+        raise HttpError(403, "Only the record's author, an assignee or an editor may move it.")
     try:
         move(record, payload.to, user, payload.note)
     except UserError as error:
