@@ -280,6 +280,8 @@ def test_a_researcher_reads_internal_records_and_fields_but_nothing_confidential
                      "passage", "item"):  # fmt: skip
         assert m(INTERNAL, expected).encode() in reached, expected
     assert f"/accountability/staff/{world['entry'].pk}/" in pages
+    # The cross-reference staff page shows the witness's link, not the confidential judge's.
+    assert m(INTERNAL, "witness").encode() in pages["/sanctions/staff/links/"]
     found = leaks(pages, "researcher")
     assert not found, sorted(found.items())[:20]
 
@@ -293,6 +295,7 @@ def test_the_crawl_reaches_every_marker_as_an_editor(client, world):
         assert m(CONFIDENTIAL, marker).encode() in reached, marker
     for marker in ("witness", "draft-case", "unpublished-incident", "draft", "post"):
         assert m(INTERNAL, marker).encode() in reached, marker
+    assert m(CONFIDENTIAL, "judge").encode() in pages["/sanctions/staff/links/"]
 
 
 def test_an_api_token_reads_what_its_user_may_read(client, world):
@@ -567,3 +570,34 @@ def test_case_records_entries_and_assignments(client, matrix):
     client.force_login(users["carol"])
     url = reverse("accountability:staff_edit", args=[open_entry.pk])
     assert client.post(url, {"summary": "By Carol"}).status_code == 403
+
+
+def test_claims_move_as_their_incident_allows(client, matrix):
+    """A claim is read and moved under the same rules, on the staff page and through the API:
+    a contributor cannot see an editor's claim under review (404) nor withdraw a published one
+    (403); the editor's other colleague can."""
+    users, incident = matrix["users"], matrix["incidents"]["public"]
+    in_review = Claim.objects.create(incident=incident, statement="Under review",
+                                     status="in_review", visibility="public",
+                                     created_by=users["eddie"])  # fmt: skip
+    published = Claim.objects.create(incident=incident, statement="Published",
+                                     status="published", visibility="public",
+                                     created_by=users["eddie"])  # fmt: skip
+    carol = {"Authorization": f"Bearer {ApiToken.issue(users['carol'])}"}
+    erin = {"Authorization": f"Bearer {ApiToken.issue(users['erin'])}"}
+
+    def api(claim, to, headers):
+        return client.post(f"/api/cases/claims/{claim.pk}/status", {"to": to, "note": "n"},
+                           content_type="application/json", headers=headers)  # fmt: skip
+
+    before = fingerprint()
+    assert api(in_review, "draft", carol).status_code == 404
+    assert api(published, "withdrawn", carol).status_code == 403
+    client.force_login(users["carol"])
+    page = reverse("cases:staff_move", args=["claim", in_review.pk])
+    assert client.post(page, {"to": "draft"}).status_code == 404
+    page = reverse("cases:staff_move", args=["claim", published.pk])
+    assert client.post(page, {"to": "withdrawn", "note": "n"}).status_code == 403
+    assert fingerprint() == before and Claim.objects.get(pk=in_review.pk).status == "in_review"
+    assert api(in_review, "draft", erin).status_code == 200
+    assert api(published, "withdrawn", erin).status_code == 200
