@@ -601,3 +601,26 @@ def test_claims_move_as_their_incident_allows(client, matrix):
     assert fingerprint() == before and Claim.objects.get(pk=in_review.pk).status == "in_review"
     assert api(in_review, "draft", erin).status_code == 200
     assert api(published, "withdrawn", erin).status_code == 200
+
+
+def test_a_person_known_only_from_unreadable_records_is_an_unknown_id(client, matrix):
+    users = matrix["users"]
+    victim = Entity.objects.create(id="cw-hidden", kind="person", name=m(CONFIDENTIAL, "v"))
+    Participant.objects.create(
+        incident=matrix["incidents"]["confidential"], entity=victim, role="victim",
+        visibility="confidential", created_by=users["eddie"],
+    )  # fmt: skip
+    Entity.objects.create(id="cw-new", kind="person", name="Nobody Yet")
+    own = matrix["incidents"]["own"]
+    url = reverse("cases:staff_participant_add", args=[own.pk])
+    client.force_login(users["carol"])
+    before = fingerprint()
+    for entity_id, code in (("cw-hidden", 400), ("cw-missing", 400), ("cw-new", 302)):
+        data = {"entity_id": entity_id, "new_kind": "person", "role": "witness",
+                "visibility": "internal"}  # fmt: skip
+        response = client.post(url, data)
+        assert response.status_code == code, entity_id
+        if code == 400:
+            assert "No entity with this id." in response.content.decode()
+            assert fingerprint() == before
+    assert permissions.known_entities(users["erin"]).filter(pk="cw-hidden").exists()

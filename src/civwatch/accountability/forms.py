@@ -30,8 +30,13 @@ RESPONSIBLE_ROLES = (
 class NewEntryForm(forms.Form):
     entity_id = forms.CharField(label=_("person (entity id)"), max_length=64)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_entity_id(self) -> Entity:
-        entity = Entity.objects.filter(pk=self.cleaned_data["entity_id"].strip()).first()
+        known = permissions.known_entities(self.user)
+        entity = known.filter(pk=self.cleaned_data["entity_id"].strip()).first()
         if entity is None or entity.kind != Entity.Kind.PERSON:
             raise forms.ValidationError(_("No person with this id."))
         if Entry.objects.filter(entity=entity).exists():

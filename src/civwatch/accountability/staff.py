@@ -49,7 +49,7 @@ def entry_to_change(request: HttpRequest, pk: int) -> Entry:
 
 @role_required("researcher")
 def entry_list(request: HttpRequest) -> HttpResponse:
-    form = NewEntryForm(request.POST or None)
+    form = NewEntryForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         entry = Entry(entity=form.cleaned_data["entity_id"], created_by=request.user)
         entry.save_with_history(request.user)

@@ -225,6 +225,21 @@ def require_readable(user: Any, queryset: QuerySet, pks: list[Any]) -> None:
         raise Http404
 
 
+def known_entities(user: Any) -> QuerySet:
+    """The people and organisations a user may name by id in a form: those a public list
+    names (a register or a sanctions list), those of the participations, positions and
+    accountability entries the user reads, and those no record names yet. A person named only
+    in records the user may not read (a confidential victim) is answered like an unknown id."""
+    entities = apps.get_model("entities", "Entity").objects
+    known = Q(pk__in=entities.listed().values("pk")) | Q(list_entries__isnull=False)
+    named = Q()
+    for model in ("cases.Participant", "cases.Position", "accountability.Entry"):
+        records = apps.get_model(model).objects.all()
+        known |= Q(pk__in=readable(user, records).values("entity_id"))
+        named |= Q(pk__in=records.values("entity_id"))
+    return entities.filter(known | ~named).distinct()
+
+
 def visible_fields(user: Any, record: DocumentedRecord) -> list[str]:
     """The fields of a record the user may see (notes a confidential read: asking is reading)."""
     level = record_level(user, record)

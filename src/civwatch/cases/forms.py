@@ -114,6 +114,10 @@ class PositionForm(FieldVisibilityForm):
         widgets = {"started_on": DateInput, "ended_on": DateInput}
         help_texts = {"field_visibility": FIELD_VISIBILITY_HELP}
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = permissions.known_entities(user)
+
     def clean(self):
         data = super().clean()
         started, ended = data.get("started_on"), data.get("ended_on")
@@ -136,12 +140,17 @@ class ParticipantForm(forms.Form):
         label=_("visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         data = super().clean()
         entity_id, new_name = data.get("entity_id", "").strip(), data.get("new_name", "").strip()
         if bool(entity_id) == bool(new_name):
             raise forms.ValidationError(_("Give either a known entity or a new name."))
-        if entity_id and not Entity.objects.filter(pk=entity_id).exists():
+        known = permissions.known_entities(self.user)
+        if entity_id and not known.filter(pk=entity_id).exists():
             self.add_error("entity_id", _("No entity with this id."))
         return data
 

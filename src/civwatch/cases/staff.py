@@ -144,7 +144,7 @@ def incident_to_add_to(request: HttpRequest, pk: int) -> Incident:
 @role_required("contributor")
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     incident = incident_to_add_to(request, pk)
-    form = ParticipantForm(request.POST)
+    form = ParticipantForm(request.POST, user=request.user)
     if not form.is_valid():
         return render_form_errors(request, incident, form)
     data = form.cleaned_data

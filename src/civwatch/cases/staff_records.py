@@ -82,7 +82,8 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
         record = permissions.get_readable_or_404(request.user, spec.model, pk=pk)
         if not permissions.can_change(request.user, record):
             raise PermissionDenied
-    form = spec.form(request.POST or None, instance=record)
+    extra = {"user": request.user} if kind == "position" else {}
+    form = spec.form(request.POST or None, instance=record, **extra)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         if record is None:
