@@ -44,9 +44,6 @@ INCIDENT_PATH = {
     "cases.participant": "incident",
     "evidence.claim": "incident",
 }
-# Records worked on together: the least role that may change any record of the model it reads
-# (the accountability list is kept by the researchers as a team, whoever opened an entry).
-SHARED_WORK = {"accountability.entry": "researcher"}
 CASE_PATH = {
     "cases.case": "pk",
     "cases.incident": "case",
@@ -54,6 +51,9 @@ CASE_PATH = {
     "evidence.claim": "incident__case",
     "evidence.evidenceitem": "incident__case",
 }
+# Records worked on together: the least role that may change any record of the model it reads
+# (the accountability list is kept by the researchers as a team, whoever opened an entry).
+SHARED_WORK = {"accountability.entry": "researcher"}
 
 
 def rank(level: str) -> int:
