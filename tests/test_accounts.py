@@ -90,7 +90,9 @@ def test_writing_drafts_needs_a_contributor_and_publishing_an_editor(client):
     incident_id = created.json()["id"]
     status = f"/api/cases/incidents/{incident_id}/status"
     assert post(status, {"to": "in_review"}, cora).status_code == 200
-    assert post(status, {"to": "verified"}, cora).status_code == 409
+    # Her own record, but an editor's move: refused (403, the access policy) with the reason.
+    refused = post(status, {"to": "verified"}, cora)
+    assert refused.status_code == 403 and "editor" in refused.json()["detail"]
     make_user("eddie", "editor")
     eddie = new_token("eddie")
     assert post(status, {"to": "verified"}, eddie).status_code == 200

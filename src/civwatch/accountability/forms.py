@@ -13,6 +13,7 @@ from civwatch.accountability.models import (
     ReplyRecord,
     Submission,
 )
+from civwatch.accounts import permissions
 from civwatch.cases.models import Participant
 from civwatch.entities.models import Entity
 from civwatch.sanctions.models import Jurisdiction
@@ -29,8 +30,13 @@ RESPONSIBLE_ROLES = (
 class NewEntryForm(forms.Form):
     entity_id = forms.CharField(label=_("person (entity id)"), max_length=64)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_entity_id(self) -> Entity:
-        entity = Entity.objects.filter(pk=self.cleaned_data["entity_id"].strip()).first()
+        known = permissions.known_entities(self.user)
+        entity = known.filter(pk=self.cleaned_data["entity_id"].strip()).first()
         if entity is None or entity.kind != Entity.Kind.PERSON:
             raise forms.ValidationError(_("No person with this id."))
         if Entry.objects.filter(entity=entity).exists():
@@ -52,17 +58,30 @@ class ActForm(forms.ModelForm):
         model = Act
         fields = ["participant", "widespread_or_systematic", "victims_defend_rights"]
 
-    def __init__(self, *args, entry: Entry, **kwargs):
+    def __init__(self, *args, entry: Entry, user, **kwargs):
         super().__init__(*args, **kwargs)
         taken = entry.acts.values_list("participant_id", flat=True)
-        self.fields["participant"].queryset = (
+        # Only participations the user may read are offered, labelled with what they may see.
+        self.fields["participant"].queryset = permissions.readable(
+            user,
             Participant.objects.filter(entity=entry.entity, role__in=RESPONSIBLE_ROLES)
             .exclude(pk__in=taken)
-            .select_related("incident")
+            .select_related("incident"),
         )
-        self.fields["participant"].label_from_instance = lambda p: (
-            f"{p.incident.title} ({p.incident.date_display}): {p.get_role_display()}"
-        )
+        self.fields["participant"].label_from_instance = lambda p: participation_label(user, p)
+
+
+def participation_label(user, participant: Participant) -> str:
+    incident = participant.incident
+    shown = permissions.visible_fields(user, incident)
+    title = incident.title if "title" in shown else f"#{incident.pk}"
+    date = f" ({incident.date_display})" if "date" in shown else ""
+    role = (
+        participant.get_role_display()
+        if "role" in permissions.visible_fields(user, participant)
+        else ""
+    )
+    return f"{title}{date}: {role}" if role else f"{title}{date}"
 
 
 class MoveForm(forms.Form):

@@ -4,6 +4,8 @@ from django.conf import settings
 
 from civwatch.accountability import dossier
 from civwatch.accountability.models import Entry
+from civwatch.accounts import permissions
+from civwatch.core.errors import UserError
 from civwatch.jobs.models import Job
 from civwatch.jobs.runner import job_kind
 
@@ -11,7 +13,10 @@ from civwatch.jobs.runner import job_kind
 @job_kind("dossier", idempotent=True)
 def dossier_job(job: Job, entry: int, jurisdiction: str, fmt: str) -> None:
     job.start(total=2)
-    record = Entry.objects.select_related("entity").get(pk=entry)
+    # The job runs later, in a worker: the policy is asked again for the user who asked.
+    record = Entry.objects.select_related("entity").filter(pk=entry).first()
+    if record is None or not permissions.can_view(job.created_by, record):
+        raise UserError(f"No entry {entry}.")
     job.advance(f"collecting the record of entry {entry}")
     target = (
         settings.MEDIA_ROOT / "dossiers" / str(job.pk) / f"dossier-{entry}-{jurisdiction}.{fmt}"

@@ -16,7 +16,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.cases.models import Participant
-from civwatch.cases.records import CHANGE_APPROVED, DocumentedRecord, ReviewStatus, Revision
+from civwatch.cases.records import (
+    CHANGE_APPROVED,
+    DocumentedRecord,
+    ReviewStatus,
+    Revision,
+    Visibility,
+)
 from civwatch.core.crypto import EncryptedCharField, EncryptedTextField
 from civwatch.entities.models import Entity
 from civwatch.sanctions.models import Jurisdiction
@@ -167,9 +173,21 @@ class Act(models.Model):
     def __str__(self) -> str:
         return self.label()
 
-    def label(self) -> str:
-        incident = self.participant.incident
-        return f"{incident.title} ({incident.date_display}), {self.participant.get_role_display()}"
+    def label(self, level: str = Visibility.INTERNAL) -> str:
+        """The act as a reader cleared up to `level` may see it (the default, internal, is the
+        least of the staff who work on the list: a confidential incident stays unnamed)."""
+        from civwatch.accounts.permissions import fields_at, visible_at
+
+        incident, participant = self.participant.incident, self.participant
+        if not (visible_at(incident, level) and visible_at(participant, level)):
+            return gettext("act #%(id)s") % {"id": self.pk}
+        shown = fields_at(incident, level)
+        title = incident.title if "title" in shown else f"#{incident.pk}"
+        date = f" ({incident.date_display})" if "date" in shown else ""
+        role = (
+            f", {participant.get_role_display()}" if "role" in fields_at(participant, level) else ""
+        )
+        return f"{title}{date}{role}"
 
     def approval_problems(self, editor: Any) -> list[str]:
         """Why this editor may not approve this act on its own (empty: they may)."""

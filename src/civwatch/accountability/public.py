@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from civwatch.accountability.models import PUBLIC_ENTRY_STATUSES, Act, Entry
+from civwatch.accountability.models import Act, Entry
 from civwatch.cases import public
 from civwatch.cases.models import Participant, Position, format_date
 from civwatch.cases.records import Visibility
@@ -17,14 +17,11 @@ from civwatch.cases.records import Visibility
 VICTIM_ROLES = (Participant.Role.VICTIM, Participant.Role.DEFENDANT)
 
 
-def entries(level: str = Visibility.PUBLIC) -> QuerySet[Entry]:
-    queryset = Entry.objects.select_related("entity")
-    if level == Visibility.PUBLIC:
-        return queryset.filter(status__in=PUBLIC_ENTRY_STATUSES)
-    return queryset
+def entries(level: public.Level = Visibility.PUBLIC) -> QuerySet[Entry]:
+    return public.public_queryset(Entry.objects.select_related("entity"), level)
 
 
-def positions(entry: Entry, level: str) -> list[dict[str, Any]]:
+def positions(entry: Entry, level: public.Level) -> list[dict[str, Any]]:
     rows = public.public_queryset(Position.objects.filter(entity=entry.entity), level)
     return [
         {**public.serialise(position, level), "dates": position_dates(position)}
@@ -38,7 +35,7 @@ def position_dates(position: Position) -> str:
     return f"{start or '?'} – {end}" if (start or end) else ""
 
 
-def act_view(act: Act, level: str) -> dict[str, Any] | None:
+def act_view(act: Act, level: public.Level) -> dict[str, Any] | None:
     participant, incident = act.participant, act.participant.incident
     if not (public.visible(incident, level) and public.visible(participant, level)):
         return None
@@ -59,15 +56,13 @@ def act_view(act: Act, level: str) -> dict[str, Any] | None:
         "incident": {**public.serialise(incident, level), "date_display": incident.date_display},
         "incident_type": incident.incident_type.code,
         "participation": public.serialise(participant, level),
-        "victims": [
-            v.entity.name for v in victims if "entity" in v.public_fields() or level != "public"
-        ],
+        "victims": [v.entity.name for v in victims if "entity" in public.field_names(v, level)],
         "claims": claims,
         "sources": sorted({e["source"] for c in claims for e in c["evidence"] if "source" in e}),
     }
 
 
-def entry_view(entry: Entry, level: str = Visibility.PUBLIC) -> dict[str, Any]:
+def entry_view(entry: Entry, level: public.Level = Visibility.PUBLIC) -> dict[str, Any]:
     rows = entry.acts.select_related("participant__incident")
     if level == Visibility.PUBLIC:
         # The public list says every act was approved by an editor other than its author.

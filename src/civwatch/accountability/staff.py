@@ -1,4 +1,9 @@
-"""Staff pages of the accountability list (researchers and editors; no JavaScript needed)."""
+"""Staff pages of the accountability list (researchers and editors; no JavaScript needed).
+
+What each page shows and accepts is decided by the access policy
+(civwatch.accounts.permissions): an entry, an act's incident and participation, a submission
+the user may not read are answered like missing ones.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -24,7 +29,10 @@ from civwatch.accountability.forms import (
 )
 from civwatch.accountability.models import Act, Entry, EntryStatus, Submission
 from civwatch.accountability.sanctions import sanctions_summary
+from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
+from civwatch.cases import public as cases_public
+from civwatch.cases.models import Participant
 from civwatch.cases.records import Visibility
 from civwatch.cases.staff import role_required
 from civwatch.cases.staff_review import tell_if_held
@@ -33,14 +41,24 @@ from civwatch.jobs.runner import enqueue_job
 from civwatch.sanctions.status import linked_to_official_lists, possible_listings
 
 
+def entry_to_change(request: HttpRequest, pk: int) -> Entry:
+    """The entry a form writes to: 404 when unreadable, 403 when the user may not change it."""
+    entry = permissions.get_readable_or_404(request.user, Entry, pk=pk)
+    if not permissions.can_change(request.user, entry):
+        raise PermissionDenied
+    return entry
+
+
 @role_required("researcher")
 def entry_list(request: HttpRequest) -> HttpResponse:
-    form = NewEntryForm(request.POST or None)
+    form = NewEntryForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         entry = Entry(entity=form.cleaned_data["entity_id"], created_by=request.user)
         entry.save_with_history(request.user)
         return redirect("accountability:staff_entry", pk=entry.pk)
-    entries = Entry.objects.select_related("entity").order_by("status", "entity__name")
+    entries = permissions.readable(
+        request.user, Entry.objects.select_related("entity").order_by("status", "entity__name")
+    )
     status = request.GET.get("status", "")
     if status:
         entries = entries.filter(status=status)
@@ -67,13 +85,33 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def act_label(user, act: Act) -> str:
+    """An act as the user may see it: the incident's title and date, the role, where shown."""
+    reader = permissions.Reader(user)
+    incident = cases_public.serialise(act.participant.incident, reader)
+    participation = cases_public.serialise(act.participant, reader)
+    title = incident.get("title") or f"#{act.participant.incident_id}"
+    date = act.participant.incident.date_display if "date" in incident else ""
+    role = participation.get("role_label", "")
+    return f"{title}{f' ({date})' if date else ''}{f', {role}' if role else ''}"
+
+
+def readable_acts(user, entry: Entry) -> list[tuple[Act, str]]:
+    """The acts whose participation (and so incident) the user may read, with their labels."""
+    participants = permissions.readable(
+        user, Participant.objects.filter(pk__in=entry.acts.values("participant"))
+    ).values_list("pk", flat=True)
+    acts = entry.acts.select_related("participant__incident").filter(participant__in=participants)
+    return [(act, act_label(user, act)) for act in acts]
+
+
 def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
     user = request.user
     return {
         "entry": entry,
         # Staff read the internal level: confidential victims and evidence stay out here too.
         "view": public.entry_view(entry, Visibility.INTERNAL),
-        "acts": entry.acts.select_related("participant__incident"),
+        "acts": readable_acts(user, entry),
         "problems": [] if entry.is_public() else entry.publication_problems(user),
         "moves": workflow.allowed_moves(entry, user),
         "sanctions": sanctions_summary(entry.entity),
@@ -85,7 +123,7 @@ def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
         "entry_form": forms.get("entry_form") or EntryForm(instance=entry.with_pending_values()),
         "is_editor": has_role(user, "editor"),
         "may_approve_acts": has_role(user, "editor") and entry.content_is_reviewed(),
-        "act_form": forms.get("act_form") or ActForm(entry=entry),
+        "act_form": forms.get("act_form") or ActForm(entry=entry, user=user),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "exculpatory_form": forms.get("exculpatory_form") or ExculpatoryForm(),
         "correction_form": forms.get("correction_form") or CorrectionForm(),
@@ -96,7 +134,9 @@ def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
 
 @role_required("researcher")
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(Entry.objects.select_related("entity"), pk=pk)
+    entry = permissions.get_readable_or_404(
+        request.user, Entry.objects.select_related("entity"), pk=pk
+    )
     return render(request, "accountability/staff_entry.html", entry_context(request, entry))
 
 
@@ -108,7 +148,7 @@ def invalid(request: HttpRequest, entry: Entry, name: str, form) -> HttpResponse
 @require_POST
 @role_required("researcher")
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(Entry, pk=pk)
+    entry = entry_to_change(request, pk)
     form = EntryForm(request.POST, instance=entry.with_pending_values())
     if not form.is_valid():
         return invalid(request, entry, "entry_form", form)
@@ -121,6 +161,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("editor")
 def act_approve(request: HttpRequest, pk: int) -> HttpResponse:
     act = get_object_or_404(Act.objects.select_related("entry", "participant__incident"), pk=pk)
+    permissions.get_readable_or_404(request.user, Entry, pk=act.entry_id)
     try:
         workflow.approve_act(act, request.user)
         messages.success(request, _("Act approved: it is on the public list."))
@@ -132,8 +173,11 @@ def act_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required("researcher")
 def act_add(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(Entry, pk=pk)
-    form = ActForm(request.POST, entry=entry)
+    entry = entry_to_change(request, pk)
+    permissions.require_readable(
+        request.user, Participant.objects.all(), [request.POST.get("participant", "")]
+    )
+    form = ActForm(request.POST, entry=entry, user=request.user)
     if not form.is_valid():
         return invalid(request, entry, "act_form", form)
     with transaction.atomic():
@@ -147,8 +191,11 @@ def act_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required("researcher")
 def entry_move(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(Entry, pk=pk)
+    entry = permissions.get_readable_or_404(request.user, Entry, pk=pk)
     form = MoveForm(request.POST)
+    to = form.cleaned_data["to"] if form.is_valid() else ""
+    if to and not permissions.may_try_move(request.user, entry, to):
+        raise PermissionDenied
     if not form.is_valid():
         messages.error(request, _("Unknown status."))
     else:
@@ -175,7 +222,7 @@ EDITORS_ONLY = {"correction"}
 def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in ADDED_RECORDS:
         raise Http404
-    entry = get_object_or_404(Entry, pk=pk)
+    entry = entry_to_change(request, pk)
     if kind in EDITORS_ONLY and not has_role(request.user, "editor"):
         raise PermissionDenied
     form_class, name, action = ADDED_RECORDS[kind]
@@ -193,7 +240,7 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_POST
 @role_required("researcher")
 def submission_add(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(Entry, pk=pk)
+    entry = entry_to_change(request, pk)
     form = SubmissionForm(request.POST)
     if not form.is_valid():
         return invalid(request, entry, "submission_form", form)
@@ -207,7 +254,11 @@ def submission_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required("editor")
 def outcome_set(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_object_or_404(Submission, pk=pk)
+    submission = Submission.objects.filter(
+        pk=pk, entry__in=permissions.readable(request.user, Entry.objects.all())
+    ).first()
+    if submission is None:
+        raise Http404
     form = OutcomeForm(request.POST, prefix=f"s{pk}")
     if form.is_valid():
         workflow.record_outcome(submission, request.user, **form.cleaned_data)
@@ -219,7 +270,7 @@ def outcome_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required("researcher")
 def dossier_request(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(Entry, pk=pk)
+    entry = permissions.get_readable_or_404(request.user, Entry, pk=pk)
     form = DossierForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a jurisdiction and a format."))

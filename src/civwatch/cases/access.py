@@ -1,11 +1,13 @@
-"""Who is asking, and which visibility level they may read."""
+"""Who is asking (session or API token); what they may read is `civwatch.accounts.permissions`."""
 
 from typing import Any
 
 from django.http import HttpRequest
 
-from civwatch.accounts.models import ApiToken, has_role
-from civwatch.cases.records import Visibility
+from civwatch.accounts.models import ApiToken
+from civwatch.accounts.permissions import reading_level
+
+__all__ = ["BadToken", "reading_level", "request_user"]
 
 
 class BadToken(Exception):
@@ -22,12 +24,3 @@ def request_user(request: HttpRequest) -> Any:
             raise BadToken
         return user
     return request.user
-
-
-def reading_level(user: Any) -> str:
-    """Researchers read internal records; editors and admins confidential ones as well."""
-    if has_role(user, "editor"):
-        return Visibility.CONFIDENTIAL
-    if has_role(user, "researcher"):
-        return Visibility.INTERNAL
-    return Visibility.PUBLIC

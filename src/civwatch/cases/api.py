@@ -1,8 +1,11 @@
 """JSON API for cases, incidents, claims and evidence metadata, and the write API.
 
-Without a token the answers are the public view; a researcher's token adds internal records
-and fields, an editor's confidential ones. Writes need a token and follow the roles of the
-review workflow; every write answers with the record as the caller may see it.
+Without a token the answers are the public view; a token answers as its user may read
+(civwatch.accounts.permissions): a contributor's adds their own and assigned records, a
+researcher's internal records and fields, an editor's confidential ones. A record the caller
+may not read is a 404, like a missing one; writes need the right to read their target first.
+Writes need a token and follow the roles of the review workflow; every write answers with
+the record as the caller may see it.
 """
 
 import datetime
@@ -10,22 +13,22 @@ from typing import Any, Literal
 
 from django import forms
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
+from civwatch.accounts import permissions
 from civwatch.accounts.models import ApiToken, has_role
 from civwatch.cases import public
-from civwatch.cases.access import BadToken, reading_level, request_user
+from civwatch.cases.access import BadToken, request_user
 from civwatch.cases.forms import CaseForm, EvidenceForm, IncidentForm
 from civwatch.cases.models import Case, DatePrecision, Incident, IncidentType, Participant
 from civwatch.cases.participants import add_participant
 from civwatch.cases.records import DocumentedRecord, ReviewStatus, Visibility
-from civwatch.cases.workflow import move
+from civwatch.cases.workflow import TRANSITIONS, move
 from civwatch.core.errors import UserError
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim, add_evidence
@@ -35,12 +38,13 @@ from civwatch.evidence.storage import StorageError
 router = Router(tags=["cases"])
 
 
-def caller(request: HttpRequest) -> tuple[Any, str]:
+def caller(request: HttpRequest) -> tuple[Any, permissions.Reader]:
+    """The caller and their view (passed to the serialiser wherever it takes a level)."""
     try:
         user = request_user(request)
     except BadToken:
         raise HttpError(401, "Unknown or revoked API token.") from None
-    return user, reading_level(user)
+    return user, permissions.Reader(user)
 
 
 class IncidentFilters(Schema):
@@ -67,7 +71,8 @@ def list_incidents(request, filters: Query[IncidentFilters]) -> dict:
 )
 def get_incident(request, incident_id: int) -> dict:
     _, level = caller(request)
-    return public.incident_view(get_object_or_404(public.incidents(level), pk=incident_id), level)
+    incident = permissions.get_readable_or_404(level.user, public.incidents(level), pk=incident_id)
+    return public.incident_view(incident, level)
 
 
 @router.get("/cases/cases", summary="Cases")
@@ -83,7 +88,9 @@ def list_cases(request, limit: int = Query(50, ge=1, le=500), offset: int = Quer
 @router.get("/cases/cases/{int:case_id}", summary="A case with its incidents")
 def get_case(request, case_id: int) -> dict:
     _, level = caller(request)
-    return public.case_view(get_object_or_404(public.cases(level), pk=case_id), level)
+    return public.case_view(
+        permissions.get_readable_or_404(level.user, public.cases(level), pk=case_id), level
+    )
 
 
 @router.get("/cases/evidence", summary="Evidence metadata (never the files)")
@@ -132,30 +139,21 @@ def writer(request: HttpRequest, role: str = "contributor") -> Any:
 
 
 def can_read(user: Any, record: DocumentedRecord) -> bool:
-    """Authors read their own records, others what their role clears them for (for now: the
-    central access policy will answer this)."""
-    if record.created_by_id is not None and record.created_by_id == user.pk:
-        return True
-    level = reading_level(user)
-    if isinstance(record, EvidenceItem):  # not reviewed on its own: see public.evidence()
-        if level == Visibility.PUBLIC:
-            return public.evidence().filter(pk=record.pk).exists()
-        return public.evidence_visible(record, level)
-    return public.visible(record, level)
-
-
-def level_for(user: Any, record: DocumentedRecord) -> str:
-    """The level at which the caller sees a record: all of it for its author."""
-    if record.created_by_id is not None and record.created_by_id == user.pk:
-        return Visibility.CONFIDENTIAL
-    return reading_level(user)
+    return permissions.can_view(user, record)
 
 
 def readable_or_404(user: Any, model: type[DocumentedRecord], pk: int) -> Any:
-    record = model.objects.filter(pk=pk).first()
-    if record is None or not can_read(user, record):
-        raise Http404
-    return record
+    return permissions.get_readable_or_404(user, model, pk=pk)
+
+
+def addable_or_404(user: Any, incident_id: int) -> Incident:
+    """An incident the caller may add participants, evidence or claims to (404 if unreadable,
+    403 if readable but not theirs to add to)."""
+    incident = readable_or_404(user, Incident, incident_id)
+    if not permissions.can_add_to(user, incident):
+        raise HttpError(403, "Only the incident's author, an assignee, a researcher or an editor "
+                        "may add to it.")  # fmt: skip
+    return incident
 
 
 def invalid(errors: dict[str, list[str]]) -> ValidationError:
@@ -285,13 +283,12 @@ class ClaimOut(RecordOut):
 
 
 def as_seen(user: Any, record: DocumentedRecord) -> dict[str, Any]:
-    data = public.serialise(record, level_for(user, record))
+    data = public.serialise(record, permissions.Reader(user))
     if isinstance(record, Claim):
-        level = level_for(user, record)
         data["citations"] = [
             {"evidence": c.item_id, "passage": c.passage}
             for c in record.citations.select_related("item")
-            if public.evidence_visible(c.item, level)
+            if permissions.can_view(user, c.item)
         ]
     return data
 
@@ -392,8 +389,8 @@ def create_incident(request, payload: IncidentIn):
 def change_incident(request, incident_id: int, payload: IncidentPatch):
     user = writer(request)
     incident = readable_or_404(user, Incident, incident_id)
-    if incident.created_by_id != user.pk and not has_role(user, "editor"):
-        raise HttpError(403, "Only the incident's author or an editor may change it.")
+    if not permissions.can_change(user, incident):
+        raise HttpError(403, "Only the incident's author, an assignee or an editor may change it.")
     data = model_to_dict(incident, fields=IncidentForm._meta.fields)
     data.update(incident_refs(user, payload.dict(exclude_unset=True)))
     validated(IncidentForm(data, instance=incident))
@@ -419,13 +416,9 @@ class ParticipantIn(StrictSchema):
 def entity_for(user: Any, entity_id: str) -> Entity:
     """A known entity the caller may see: one a public list names, or one in a participation
     the caller may read; any other id is answered as unknown."""
-    entity = Entity.objects.filter(pk=entity_id).first()
+    entity = permissions.known_entities(user).filter(pk=entity_id).first()
     if entity is not None:
-        if Entity.objects.listed().filter(pk=entity.pk).exists():
-            return entity
-        participations = Participant.objects.filter(entity=entity).select_related("incident")
-        if any(can_read(user, p) for p in participations):
-            return entity
+        return entity
     raise invalid({"entity_id": ["No entity with this id."]})
 
 
@@ -438,7 +431,7 @@ def entity_for(user: Any, entity_id: str) -> Entity:
 )
 def create_participant(request, incident_id: int, payload: ParticipantIn):
     user = writer(request)
-    incident = readable_or_404(user, Incident, incident_id)
+    incident = addable_or_404(user, incident_id)
     if payload.entity_id:
         entity = entity_for(user, payload.entity_id)
     elif payload.name and payload.name.strip():
@@ -544,7 +537,7 @@ def evidence_form(request: HttpRequest) -> EvidenceForm:
 )
 def create_evidence(request, incident_id: int):
     user = writer(request)
-    incident = readable_or_404(user, Incident, incident_id)
+    incident = addable_or_404(user, incident_id)
     form = validated(evidence_form(request))
     fields = dict(form.cleaned_data)
     upload = fields.pop("upload")
@@ -585,7 +578,7 @@ class ClaimIn(StrictSchema):
 )
 def create_claim(request, incident_id: int, payload: ClaimIn):
     user = writer(request)
-    incident = readable_or_404(user, Incident, incident_id)
+    incident = addable_or_404(user, incident_id)
     items = {i.pk: i for i in incident.evidence_items.all() if can_read(user, i)}
     errors: dict[str, list[str]] = {}
     cited = [c.evidence for c in payload.citations]
@@ -644,7 +637,12 @@ def move_claim(request, claim_id: int, payload: MoveIn):
 
 def apply_move(request, model: type[DocumentedRecord], pk: int, payload: MoveIn) -> dict:
     user = writer(request)
-    record = readable_or_404(user, model, pk)
+    record = permissions.get_readable_or_404(user, model, pk=pk)
+    if not permissions.may_try_move(user, record, payload.to):
+        role = TRANSITIONS.get((record.status, payload.to))
+        if role is not None and not has_role(user, role):
+            raise HttpError(403, f"Only a {role} may make this move.")
+        raise HttpError(403, "Only the record's author, an assignee or an editor may move it.")
     try:
         move(record, payload.to, user, payload.note)
     except UserError as error:

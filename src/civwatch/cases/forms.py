@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civwatch.accounts import permissions
 from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.records import ReviewStatus, Visibility
 from civwatch.entities.models import Entity
@@ -45,6 +46,34 @@ class IncidentForm(FieldVisibilityForm):
         widgets = {"date": DateInput, "description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"field_visibility": FIELD_VISIBILITY_HELP}
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only cases the user may read are offered; the current one stays (by number when it
+        # is unreadable) so that saving does not silently detach the incident from it.
+        titled = set(permissions.readable(user, Case.objects.all()).values_list("pk", flat=True))
+        current = self.instance.case_id
+        field = self.fields["case"]
+        field.queryset = Case.objects.filter(pk__in=titled | ({current} if current else set()))
+        field.label_from_instance = lambda case: (
+            case_label(user, case) if case.pk in titled else f"#{case.pk}"
+        )
+
+
+def case_label(user, case: Case) -> str:
+    return case.title if "title" in permissions.visible_fields(user, case) else f"#{case.pk}"
+
+
+def item_label(user, item: EvidenceItem) -> str:
+    """An evidence item's title where the user may see it, else its number."""
+    return item.title if "title" in permissions.visible_fields(user, item) else f"#{item.pk}"
+
+
+def participant_label(user, participant: Participant) -> str:
+    shown = permissions.visible_fields(user, participant)
+    name = participant.entity.name if "entity" in shown else f"#{participant.pk}"
+    role = participant.get_role_display() if "role" in shown else ""
+    return f"{name} ({role})" if role else name
+
 
 class CaseForm(FieldVisibilityForm):
     class Meta:
@@ -85,6 +114,10 @@ class PositionForm(FieldVisibilityForm):
         widgets = {"started_on": DateInput, "ended_on": DateInput}
         help_texts = {"field_visibility": FIELD_VISIBILITY_HELP}
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = permissions.known_entities(user)
+
     def clean(self):
         data = super().clean()
         started, ended = data.get("started_on"), data.get("ended_on")
@@ -107,12 +140,17 @@ class ParticipantForm(forms.Form):
         label=_("visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         data = super().clean()
         entity_id, new_name = data.get("entity_id", "").strip(), data.get("new_name", "").strip()
         if bool(entity_id) == bool(new_name):
             raise forms.ValidationError(_("Give either a known entity or a new name."))
-        if entity_id and not Entity.objects.filter(pk=entity_id).exists():
+        known = permissions.known_entities(self.user)
+        if entity_id and not known.filter(pk=entity_id).exists():
             self.add_error("entity_id", _("No entity with this id."))
         return data
 
@@ -164,13 +202,17 @@ class ClaimForm(forms.Form):
         label=_("visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL
     )
 
-    def __init__(self, *args, incident: Incident, **kwargs):
+    def __init__(self, *args, incident: Incident, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = incident.participants.select_related("entity")
-        self.items = list(incident.evidence_items.all())
+        # Only what the user may read is offered (and accepted): a participant or an item
+        # they cannot read is not a choice, exactly as if it did not exist.
+        participants = permissions.readable(user, incident.participants.select_related("entity"))
+        self.fields["participant"].queryset = participants
+        self.fields["participant"].label_from_instance = lambda p: participant_label(user, p)
+        self.items = list(permissions.readable(user, incident.evidence_items.all()))
         for item in self.items:
             self.fields[f"passage_{item.pk}"] = forms.CharField(
-                label=_("passage from “%(title)s”") % {"title": item.title},
+                label=_("passage from “%(title)s”") % {"title": item_label(user, item)},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
@@ -189,6 +231,22 @@ class ClaimForm(forms.Form):
                 _("Cite at least one evidence item with the passage that supports the claim.")
             )
         return data
+
+
+class AssignForm(forms.Form):
+    username = forms.CharField(label=_("staff member (user name)"), max_length=150)
+    remove = forms.BooleanField(label=_("take the case back"), required=False)
+
+    def clean_username(self) -> str:
+        from django.contrib.auth import get_user_model
+
+        from civwatch.accounts.models import has_role
+
+        name = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=name, is_active=True).first()
+        if user is None or not has_role(user, "contributor"):
+            raise forms.ValidationError(_("No staff member with this user name."))
+        return name
 
 
 class MoveForm(forms.Form):

@@ -1,5 +1,6 @@
 """Cases, incidents, the people and organisations in them, and officials' positions."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
@@ -66,6 +67,12 @@ class Case(DocumentedRecord):
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     summary = EncryptedTextField(_("summary"), blank=True)
+    # Staff an editor entrusted with the case: they read and work on it and its incidents
+    # whatever their role clears them for (civwatch.accounts.permissions).
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("case")

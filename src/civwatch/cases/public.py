@@ -1,8 +1,11 @@
-"""The one function family that produces what the public may see.
+"""The one function family that produces what a reader may see.
 
 Public pages, the public API, exports and the feed all call these functions and nothing else,
 so a field that is internal or confidential (by the model's declaration or by the record's own
-setting) cannot reach them. The same serialiser gives staff their view at a wider level.
+setting) cannot reach them. The same serialiser gives staff their view: wherever a function
+takes `level`, it also takes a `civwatch.accounts.permissions.Reader` (a user's view, with
+their own and assigned records in full). Which record and which field is shown is decided by
+the access policy (`civwatch.accounts.permissions`), never here.
 """
 
 import datetime
@@ -10,40 +13,32 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from civwatch.accounts.permissions import LEVELS, Reader, reader
 from civwatch.cases.models import Case, Incident
 from civwatch.cases.records import PUBLIC_STATUSES, DocumentedRecord, Visibility, stored_value
-from civwatch.evidence.models import Claim, EvidenceItem
+from civwatch.evidence.models import EvidenceItem
 
-LEVELS = (Visibility.PUBLIC, Visibility.INTERNAL, Visibility.CONFIDENTIAL)
+__all__ = ["LEVELS", "Reader"]
+
+Level = str | Reader
 
 
-def visible(record: DocumentedRecord | None, level: str = Visibility.PUBLIC) -> bool:
+def visible(record: DocumentedRecord | None, level: Level = Visibility.PUBLIC) -> bool:
     """Whether a record may be shown to a reader cleared up to `level`."""
-    if record is None:
-        return False
-    if level == Visibility.PUBLIC:
-        return record.is_public()
-    return LEVELS.index(record.visibility) <= LEVELS.index(level)
+    return reader(level).visible(record)
 
 
-def evidence_visible(item: DocumentedRecord, level: str) -> bool:
+def evidence_visible(item: DocumentedRecord, level: Level) -> bool:
     """Evidence is not reviewed on its own: its metadata is public when the item is marked
     public and a published claim cites it (callers reach items only through such claims)."""
-    return LEVELS.index(item.visibility) <= LEVELS.index(level)
+    return reader(level).visible(item)
 
 
-def field_names(record: DocumentedRecord, level: str) -> list[str]:
-    if level == Visibility.PUBLIC:
-        return record.public_fields()
-    names = [f.name for f in record._meta.concrete_fields if f.name != "field_visibility"]
-    return [
-        name
-        for name in names
-        if LEVELS.index(record.field_visibility.get(name, Visibility.PUBLIC)) <= LEVELS.index(level)
-    ]
+def field_names(record: DocumentedRecord, level: Level) -> list[str]:
+    return reader(level).fields(record)
 
 
-def plain(value: Any, level: str) -> Any:
+def plain(value: Any, level: Level) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, DocumentedRecord):
@@ -53,7 +48,7 @@ def plain(value: Any, level: str) -> Any:
     return stored_value(value)
 
 
-def serialise(record: DocumentedRecord, level: str = Visibility.PUBLIC) -> dict[str, Any]:
+def serialise(record: DocumentedRecord, level: Level = Visibility.PUBLIC) -> dict[str, Any]:
     data: dict[str, Any] = {"id": record.pk}
     for name in field_names(record, level):
         field = record._meta.get_field(name)
@@ -65,13 +60,11 @@ def serialise(record: DocumentedRecord, level: str = Visibility.PUBLIC) -> dict[
     return data
 
 
-def public_queryset(queryset: QuerySet, level: str = Visibility.PUBLIC) -> QuerySet:
-    if level == Visibility.PUBLIC:
-        return queryset.filter(visibility=Visibility.PUBLIC, status__in=PUBLIC_STATUSES)
-    return queryset.filter(visibility__in=LEVELS[: LEVELS.index(level) + 1])
+def public_queryset(queryset: QuerySet, level: Level = Visibility.PUBLIC) -> QuerySet:
+    return reader(level).filter(queryset)
 
 
-def incident_view(incident: Incident, level: str = Visibility.PUBLIC) -> dict[str, Any]:
+def incident_view(incident: Incident, level: Level = Visibility.PUBLIC) -> dict[str, Any]:
     """An incident with its participants, claims and the evidence the claims cite."""
     data = serialise(incident, level)
     data["date_display"] = incident.date_display if "date" in data else ""
@@ -91,26 +84,20 @@ def incident_view(incident: Incident, level: str = Visibility.PUBLIC) -> dict[st
     return data
 
 
-def case_view(case: Case, level: str = Visibility.PUBLIC) -> dict[str, Any]:
+def case_view(case: Case, level: Level = Visibility.PUBLIC) -> dict[str, Any]:
     data = serialise(case, level)
     incidents = public_queryset(case.incidents.select_related("incident_type"), level)
     data["incidents"] = [incident_view(i, level) for i in incidents.order_by("date", "id")]
     return data
 
 
-def incidents(level: str = Visibility.PUBLIC) -> QuerySet[Incident]:
+def incidents(level: Level = Visibility.PUBLIC) -> QuerySet[Incident]:
     return public_queryset(Incident.objects.select_related("incident_type", "case"), level)
 
 
-def evidence(level: str = Visibility.PUBLIC) -> QuerySet[EvidenceItem]:
-    items = EvidenceItem.objects.all()
-    if level != Visibility.PUBLIC:
-        return public_queryset(items, level)
-    cited_publicly = public_queryset(Claim.objects.all()).filter(
-        incident__in=public_queryset(Incident.objects.all())
-    )
-    return items.filter(visibility=Visibility.PUBLIC, claims__in=cited_publicly).distinct()
+def evidence(level: Level = Visibility.PUBLIC) -> QuerySet[EvidenceItem]:
+    return public_queryset(EvidenceItem.objects.all(), level)
 
 
-def cases(level: str = Visibility.PUBLIC) -> QuerySet[Case]:
+def cases(level: Level = Visibility.PUBLIC) -> QuerySet[Case]:
     return public_queryset(Case.objects.all(), level)

@@ -8,18 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.cases import public
-from civwatch.cases.access import reading_level
 from civwatch.cases.forms import ClaimForm, EvidenceForm, IncidentForm, MoveForm, ParticipantForm
 from civwatch.cases.models import Case, Incident, Position
 from civwatch.cases.participants import add_participant
-from civwatch.cases.public import LEVELS
-from civwatch.cases.records import ReviewStatus, Visibility
+from civwatch.cases.records import ReviewStatus
 from civwatch.cases.workflow import allowed_moves, move
 from civwatch.core.errors import UserError
 from civwatch.entities.models import Entity
@@ -43,34 +42,53 @@ def role_required(role: str) -> Callable:
     return decorator
 
 
-def staff_level(user, record) -> str:
-    """Authors see all of their own record; others what their role clears them for."""
-    if record.created_by_id == user.pk:
-        return Visibility.CONFIDENTIAL
-    return reading_level(user)
-
-
-def readable(user, record) -> bool:
-    level = staff_level(user, record)
-    return LEVELS.index(record.visibility) <= LEVELS.index(level)
-
-
-def staff_incidents(user):
-    incidents = Incident.objects.select_related("incident_type")
-    if has_role(user, "researcher"):
-        return public.public_queryset(incidents, reading_level(user))
-    return incidents.filter(created_by=user)
+def incident_display(user, incident: Incident) -> dict:
+    """What the staff pages show of an incident and its parts, as the policy allows."""
+    view = permissions.Reader(user)
+    participants = [
+        {"record": p, "data": public.serialise(p, view)}
+        for p in permissions.readable(user, incident.participants.select_related("entity"))
+    ]
+    evidence = [
+        {"record": e, "data": public.serialise(e, view)}
+        for e in permissions.readable(user, incident.evidence_items.all())
+    ]
+    readable_items = {e["record"].pk: e["data"] for e in evidence}
+    claims = []
+    for claim in permissions.readable(user, incident.claims.prefetch_related("citations__item")):
+        claims.append(
+            {
+                "claim": claim,
+                "data": public.serialise(claim, view),
+                # A citation of an item the user may not read is left out, title and passage.
+                "citations": [
+                    {
+                        "title": readable_items[c.item_id].get("title", f"#{c.item_id}"),
+                        "passage": c.passage,
+                    }
+                    for c in claim.citations.all()
+                    if c.item_id in readable_items
+                ],
+                "moves": allowed_moves(claim, user),
+                "history": claim.history(),
+            }
+        )
+    return {"participants": participants, "evidence": evidence, "claims": claims}
 
 
 @role_required("contributor")
 def home(request: HttpRequest) -> HttpResponse:
-    incidents = staff_incidents(request.user).order_by("-updated_at")
-    return render(request, "cases/staff_home.html", {"incidents": incidents[:200]})
+    incidents = permissions.readable(request.user, Incident.objects.select_related("incident_type"))
+    rows = [
+        {"incident": i, "data": public.serialise(i, permissions.Reader(request.user))}
+        for i in incidents.order_by("-updated_at")[:200]
+    ]
+    return render(request, "cases/staff_home.html", {"rows": rows})
 
 
 @role_required("contributor")
 def incident_new(request: HttpRequest) -> HttpResponse:
-    form = IncidentForm(request.POST or None)
+    form = IncidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         incident = form.save(commit=False)
         incident.created_by = request.user
@@ -81,10 +99,12 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 
 @role_required("contributor")
 def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(Incident, pk=pk)
-    if incident.created_by_id != request.user.pk and not has_role(request.user, "editor"):
+    incident = permissions.get_readable_or_404(request.user, Incident, pk=pk)
+    if not permissions.can_change(request.user, incident):
         raise PermissionDenied
-    form = IncidentForm(request.POST or None, instance=incident.with_pending_values())
+    form = IncidentForm(
+        request.POST or None, instance=incident.with_pending_values(), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         form.instance.save_with_history(request.user)  # held for review once approved
         from civwatch.cases.staff_review import tell_if_held
@@ -96,37 +116,41 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("contributor")
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(Incident.objects.select_related("incident_type"), pk=pk)
-    if not readable(request.user, incident):
-        raise Http404
     user = request.user
-    claims = [
-        {"claim": c, "moves": allowed_moves(c, user), "history": c.history()}
-        for c in incident.claims.prefetch_related("citations__item")
-        if readable(user, c)
-    ]
+    incident = permissions.get_readable_or_404(
+        user, Incident.objects.select_related("incident_type"), pk=pk
+    )
+    data = public.serialise(incident, permissions.Reader(user))
+    may_add = permissions.can_add_to(user, incident)
     context = {
         "incident": incident,
-        "data": public.serialise(incident, staff_level(user, incident)),
-        "participants": [
-            p for p in incident.participants.select_related("entity") if readable(user, p)
-        ],
-        "evidence": [e for e in incident.evidence_items.all() if readable(user, e)],
-        "claims": claims,
+        "title": data.get("title") or f"#{incident.pk}",
+        "data": data,
+        **incident_display(user, incident),
         "moves": allowed_moves(incident, user),
+        "may_edit": permissions.can_change(user, incident),
+        "may_add": may_add,
         "history": incident.history(),
         "participant_form": ParticipantForm(),
         "evidence_form": EvidenceForm(),
-        "claim_form": ClaimForm(incident=incident),
+        "claim_form": ClaimForm(incident=incident, user=user),
     }
     return render(request, "cases/staff_incident.html", context)
+
+
+def incident_to_add_to(request: HttpRequest, pk: int) -> Incident:
+    """The incident a participant, item or claim is added to: 404 unreadable, 403 not allowed."""
+    incident = permissions.get_readable_or_404(request.user, Incident, pk=pk)
+    if not permissions.can_add_to(request.user, incident):
+        raise PermissionDenied
+    return incident
 
 
 @require_POST
 @role_required("contributor")
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(Incident, pk=pk)
-    form = ParticipantForm(request.POST)
+    incident = incident_to_add_to(request, pk)
+    form = ParticipantForm(request.POST, user=request.user)
     if not form.is_valid():
         return render_form_errors(request, incident, form)
     data = form.cleaned_data
@@ -147,7 +171,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required("contributor")
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = incident_to_add_to(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         return render_form_errors(request, incident, form)
@@ -172,8 +196,16 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required("contributor")
 def claim_add(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(Incident, pk=pk)
-    form = ClaimForm(request.POST, incident=incident)
+    incident = incident_to_add_to(request, pk)
+    # Every record the body names must be readable: an unreadable one is a 404, like a
+    # missing one, whatever else the form would say.
+    cited = [k.removeprefix("passage_") for k, v in request.POST.items()
+             if k.startswith("passage_") and v.strip()]  # fmt: skip
+    permissions.require_readable(request.user, incident.evidence_items.all(), cited)
+    permissions.require_readable(
+        request.user, incident.participants.all(), [request.POST.get("participant", "")]
+    )
+    form = ClaimForm(request.POST, incident=incident, user=request.user)
     if not form.is_valid():
         return render_form_errors(request, incident, form)
     try:
@@ -205,8 +237,11 @@ MOVABLE = {"incident": Incident, "claim": Claim, "case": Case, "position": Posit
 def move_record(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     if model not in MOVABLE:
         raise Http404
-    record = get_object_or_404(MOVABLE[model], pk=pk)
+    record = permissions.get_readable_or_404(request.user, MOVABLE[model], pk=pk)
     form = MoveForm(request.POST)
+    to = form.cleaned_data["to"] if form.is_valid() else ""
+    if to and not permissions.may_try_move(request.user, record, to):
+        raise PermissionDenied
     if not form.is_valid():
         messages.error(request, _("Unknown review status."))
     else:
@@ -224,22 +259,30 @@ def move_record(request: HttpRequest, model: str, pk: int) -> HttpResponse:
 @role_required("editor")
 def review_queue(request: HttpRequest) -> HttpResponse:
     waiting = [ReviewStatus.IN_REVIEW, ReviewStatus.VERIFIED]
+    user = request.user
     context = {
-        "incidents": Incident.objects.filter(status__in=waiting).select_related("created_by"),
-        "claims": Claim.objects.filter(status__in=waiting).select_related("incident", "created_by"),
+        "incidents": permissions.readable(
+            user, Incident.objects.filter(status__in=waiting).select_related("created_by")
+        ),
+        "claims": permissions.readable(
+            user, Claim.objects.filter(status__in=waiting).select_related("incident", "created_by")
+        ),
     }
     return render(request, "cases/staff_review.html", context)
 
 
 @role_required("contributor")
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(EvidenceItem, pk=pk)
-    if not readable(request.user, item):
-        raise Http404
+    item = permissions.get_readable_or_404(request.user, EvidenceItem, pk=pk)
     item.log(CustodyEvent.Action.VIEWED, request.user)
+    shown = permissions.visible_fields(request.user, item)
     context = {
         "item": item,
-        "data": public.serialise(item, staff_level(request.user, item)),
+        "title": item.title if "title" in shown else f"#{item.pk}",
+        "data": public.serialise(item, permissions.Reader(request.user)),
+        "incident_readable": permissions.can_view(request.user, item.incident),
+        "may_download": "file_path" in shown and bool(item.file_path),
+        "derived_text": item.derived_text if "derived_text" in shown else "",
         "custody": item.custody.select_related("user"),
     }
     return render(request, "cases/staff_evidence.html", context)
@@ -247,8 +290,9 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("contributor")
 def evidence_original(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(EvidenceItem, pk=pk)
-    if not item.file_path or not readable(request.user, item):
+    item = permissions.get_readable_or_404(request.user, EvidenceItem, pk=pk)
+    # The original is more than its public metadata: only who may see the file itself.
+    if not item.file_path or "file_path" not in permissions.visible_fields(request.user, item):
         raise Http404
     try:
         # Verified bytes are what is sent: the file is not read a second time.
@@ -267,7 +311,4 @@ def evidence_original(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("contributor")
 def evidence_preview(request: HttpRequest, pk: int) -> FileResponse:
     # Not logged in custody: it is shown inside the evidence page, whose view is logged.
-    item = get_object_or_404(EvidenceItem, pk=pk)
-    if not readable(request.user, item):
-        raise Http404
-    return preview_response(item)
+    return preview_response(permissions.get_readable_or_404(request.user, EvidenceItem, pk=pk))

@@ -1,25 +1,30 @@
 """Staff pages for cases and officials' positions: lists, forms, review moves and history.
 
-The same rules as incidents: contributors record drafts and see their own records,
-researchers and editors see what their role clears them for, authors see their own record in
-full, and only the review workflow (cases.workflow) changes a status.
+The same rules as incidents, all from the access policy (civwatch.accounts.permissions):
+contributors record drafts and see the public record, their own and assigned records;
+researchers and editors see what their role clears them for; authors and assignees see their
+record in full; only the review workflow (cases.workflow) changes a status. Editors assign
+staff to a case here.
 """
 
 from dataclasses import dataclass
 
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from civwatch.accounts.models import has_role
+from civwatch.accounts import permissions
 from civwatch.cases import public
-from civwatch.cases.access import reading_level
-from civwatch.cases.forms import CaseForm, PositionForm
+from civwatch.cases.forms import AssignForm, CaseForm, PositionForm
 from civwatch.cases.models import Case, Position
-from civwatch.cases.staff import readable, role_required, staff_level
+from civwatch.cases.staff import role_required
 from civwatch.cases.staff_review import tell_if_held
 from civwatch.cases.workflow import allowed_moves
 
@@ -46,17 +51,26 @@ KINDS = {
 }  # fmt: skip
 
 
-def visible_records(user, model):
-    if has_role(user, "researcher"):
-        return public.public_queryset(model.objects.all(), reading_level(user))
-    return model.objects.filter(created_by=user)
+def label(record: Model, data: dict, kind: str) -> str:
+    """A record's name from the fields the reader may see (never str(record), which may use
+    hidden ones)."""
+    spec = KINDS[kind]
+    parts = [data.get(c) for c in spec.columns if data.get(c)]
+    text = ", ".join(p["name"] if isinstance(p, dict) else str(p) for p in parts[:3])
+    return text or f"#{record.pk}"
 
 
 @role_required("contributor")
 def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = KINDS[kind]
-    records = visible_records(request.user, spec.model).order_by("-updated_at")[:500]
-    rows = [{"record": r, "cells": [getattr(r, c) or "" for c in spec.columns]} for r in records]
+    reader = permissions.Reader(request.user)
+    records = permissions.readable(request.user, spec.model.objects.all())
+    rows = []
+    for record in records.order_by("-updated_at")[:500]:
+        data = public.serialise(record, reader)
+        cells = [data.get(c) or "" for c in spec.columns]
+        cells = [c["name"] if isinstance(c, dict) else c for c in cells]
+        rows.append({"record": record, "cells": cells, "label": cells[0] or f"#{record.pk}"})
     context = {"kind": kind, "spec": spec, "rows": rows}
     return render(request, "cases/staff_records.html", context)
 
@@ -66,10 +80,12 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
     spec = KINDS[kind]
     record = None
     if pk is not None:
-        record = get_object_or_404(spec.model, pk=pk)
-        if record.created_by_id != request.user.pk and not has_role(request.user, "editor"):
+        record = permissions.get_readable_or_404(request.user, spec.model, pk=pk)
+        if not permissions.can_change(request.user, record):
             raise PermissionDenied
-    form = spec.form(request.POST or None, instance=record and record.with_pending_values())
+    extra = {"user": request.user} if kind == "position" else {}
+    instance = record and record.with_pending_values()
+    form = spec.form(request.POST or None, instance=instance, **extra)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         if record is None:
@@ -86,16 +102,48 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
 @role_required("contributor")
 def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = KINDS[kind]
-    record = get_object_or_404(spec.model, pk=pk)
-    if not readable(request.user, record):
-        raise Http404
+    user = request.user
+    record = permissions.get_readable_or_404(user, spec.model, pk=pk)
+    reader = permissions.Reader(user)
+    data = public.serialise(record, reader)
     context = {
         "kind": kind,
         "spec": spec,
         "record": record,
-        "data": public.serialise(record, staff_level(request.user, record)),
-        "moves": allowed_moves(record, request.user),
+        "title": label(record, data, kind),
+        "data": data,
+        "moves": allowed_moves(record, user),
         "history": record.history(),
-        "may_edit": record.created_by_id == request.user.pk or has_role(request.user, "editor"),
+        "may_edit": permissions.can_change(user, record),
     }
+    if kind == "case":
+        incidents = permissions.readable(user, record.incidents.all()).order_by("date", "id")
+        context["incidents"] = [(i, public.serialise(i, reader)) for i in incidents]
+        context["assignees"] = record.assignees.order_by("username")
+        context["may_assign"] = permissions.may_assign(user)
+        context["assign_form"] = AssignForm()
     return render(request, "cases/staff_record.html", context)
+
+
+@require_POST
+@role_required("editor")
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a staff member a case (and its incidents) to work on, or take it back."""
+    case = permissions.get_readable_or_404(request.user, Case, pk=pk)
+    if not permissions.may_assign(request.user):
+        raise PermissionDenied
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("cases:staff_case", pk=pk)
+    user = get_user_model().objects.get(username=form.cleaned_data["username"])
+    if form.cleaned_data["remove"]:
+        case.assignees.remove(user)
+        action = "unassigned"
+    else:
+        case.assignees.add(user)
+        action = "assigned"
+    # The history names the change, not the person's name: user ids are kept with it.
+    case.save_with_history(request.user, action=action, note=f"user #{user.pk}")
+    messages.success(request, gettext("Assignment saved."))
+    return redirect("cases:staff_case", pk=pk)

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
-from civwatch.cases import public
 from civwatch.cases.models import Participant
 from civwatch.cases.records import DocumentedRecord, PendingChange
-from civwatch.cases.staff import readable, role_required, staff_level
+from civwatch.cases.staff import role_required
 from civwatch.cases.workflow import approve_change, reject_change, remove_participant
 from civwatch.core.errors import UserError
 
@@ -46,9 +46,9 @@ def pending_rows(user: Any, record: DocumentedRecord) -> list[dict[str, Any]]:
     rows = []
     for change in record.pending_changes():
         changed = change.record
-        if not readable(user, changed):
+        if not permissions.can_view(user, changed):
             continue
-        shown = set(public.field_names(changed, staff_level(user, changed)))
+        shown = set(permissions.visible_fields(user, changed))
         diff = [
             {**row, "hidden": row["name"] not in shown and row["name"] != "field_visibility"}
             for row in change.diff()
@@ -68,7 +68,7 @@ def pending_rows(user: Any, record: DocumentedRecord) -> list[dict[str, Any]]:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     change = get_object_or_404(PendingChange, pk=pk)
     record = change.record
-    if not readable(request.user, record):
+    if not permissions.can_view(request.user, record):
         raise Http404
     decision, note = request.POST.get("decision"), request.POST.get("note", "").strip()[:2000]
     try:
@@ -92,9 +92,12 @@ def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
     same people who may edit the incident may do it (its author, editors)."""
     participant = get_object_or_404(Participant.objects.select_related("incident"), pk=pk)
     incident = participant.incident
-    if not (readable(request.user, participant) and readable(request.user, incident)):
+    if not (
+        permissions.can_view(request.user, participant)
+        and permissions.can_view(request.user, incident)
+    ):
         raise Http404
-    if incident.created_by_id != request.user.pk and not has_role(request.user, "editor"):
+    if not permissions.can_change(request.user, incident):
         raise PermissionDenied
     try:
         change = remove_participant(participant, request.user, request.POST.get("note", "")[:2000])

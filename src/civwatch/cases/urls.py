@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/evidence/<int:pk>/", staff.evidence_detail, name="staff_evidence"),
     path("staff/evidence/<int:pk>/original/", staff.evidence_original, name="staff_original"),
     path("staff/evidence/<int:pk>/preview.png", staff.evidence_preview, name="staff_preview"),
+    path("staff/cases/<int:pk>/assignees/", staff_records.case_assign, name="staff_case_assign"),
 ] + [
     route
     for kind, plural in (("case", "cases"), ("position", "positions"))

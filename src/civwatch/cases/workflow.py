@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.cases.models import Participant
 from civwatch.cases.records import CHANGE_APPROVED, DocumentedRecord, PendingChange, ReviewStatus
@@ -29,7 +30,8 @@ NEEDS_NOTE = {S.WITHDRAWN, S.CORRECTED}
 
 
 def allowed_moves(record: DocumentedRecord, user: Any) -> list[str]:
-    return moves_for(TRANSITIONS, record.status, user)
+    moves = moves_for(TRANSITIONS, record.status, user)
+    return [to for to in moves if permissions.can_move(user, record, to)]
 
 
 def moves_for(transitions: dict[tuple[str, str], str], status: str, user: Any) -> list[str]:
@@ -46,6 +48,10 @@ def move(record: DocumentedRecord, to: str, user: Any, note: str = "") -> None:
             "from": record.status, "to": to})  # fmt: skip
     if not has_role(user, role):
         raise UserError(_("Only a %(role)s may do this.") % {"role": role})
+    if not permissions.can_move(user, record, to):
+        # The role suffices but the record is not theirs (pages and the API answer 403 or 404
+        # before getting here; this holds for every other caller too).
+        raise UserError(_("Only the record's author, an assignee or an editor may do this."))
     if to in NEEDS_NOTE and not note.strip():
         raise UserError(_("Withdrawing or correcting needs a public correction note."))
     # A correction publishes the changes waiting for review with its note: the same check.

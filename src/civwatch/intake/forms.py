@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civwatch.accounts import permissions
 from civwatch.cases.forms import DateInput
 from civwatch.cases.models import Incident
 from civwatch.cases.records import Visibility
@@ -45,6 +46,10 @@ class ArticleForm(forms.Form):
     visibility = forms.ChoiceField(
         label=_("visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incident"].queryset = permissions.readable(user, Incident.objects.all())
 
     def clean(self):
         data = super().clean()
@@ -95,9 +100,10 @@ class PassageClaimForm(forms.Form):
         label=_("visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL
     )
 
-    def __init__(self, *args, text: str, **kwargs):
+    def __init__(self, *args, text: str, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.text = text
+        self.fields["incident"].queryset = permissions.readable(user, Incident.objects.all())
 
     def clean_passage(self) -> str:
         passage = " ".join(self.cleaned_data["passage"].split())

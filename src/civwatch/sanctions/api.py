@@ -118,9 +118,10 @@ def get_entry(
     entry = get_object_or_404(
         ListEntry.objects.select_related("dataset"), dataset=dataset, source_id=source_id
     )
-    internal = has_role(caller(request), "researcher")
+    user = caller(request)
+    internal = has_role(user, "researcher")
     status = sanctions_status(entry.entity, public_only=not internal)
-    links = links_of([entry.entity_id], internal).select_related("decided_by")
+    links = links_of([entry.entity_id], user).select_related("decided_by")
     return {
         **entry_json(entry),
         "sanctions_status": status.as_dict(),
@@ -151,7 +152,7 @@ class LinkFilters(Schema):
 
 @router.get("/sanctions/links", summary="Cross-reference links (public: confirmed ones only)")
 def list_links(request, filters: Query[LinkFilters]) -> dict:
-    links = visible_links(has_role(caller(request), "researcher"))
+    links = visible_links(caller(request))
     if filters.status:
         links = links.filter(status=filters.status)
     if filters.dataset:
@@ -172,6 +173,6 @@ def decide_link(request, link_id: int, decision: Decision) -> dict:
     user = caller(request)
     if not has_role(user, "editor"):
         raise HttpError(403 if user.is_authenticated else 401, "Editors decide links.")
-    link = get_object_or_404(Link, pk=link_id)
+    link = get_object_or_404(visible_links(user), pk=link_id)
     link.decide(user, decision.status)
     return link_json(link)

@@ -1,7 +1,12 @@
 """Queries shared by the pages and the API."""
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
+from civwatch.accounts import permissions
+from civwatch.accounts.models import has_role
+from civwatch.cases.models import Participant
 from civwatch.entities.models import Entity
 from civwatch.matching import search_key
 from civwatch.sanctions.models import CASES, Link, ListEntry
@@ -22,18 +27,27 @@ def search_entries(entries: QuerySet, q: str = "", tag: str = "", programme: str
     return entries
 
 
-def visible_links(user_can_read_internal: bool) -> QuerySet:
-    """Every link for researchers and above; confirmed links between public datasets else."""
+def visible_links(user: Any) -> QuerySet:
+    """The links a user may see (None: the public).
+
+    The public sees confirmed links between public datasets. Researchers and above see every
+    link, except that a link's `cases` side names a person documented in case records: it is
+    shown only to whom the access policy lets read a participation of that person (a
+    confidential judge stays with the editors).
+    """
     links = Link.objects.all()
-    if not user_can_read_internal:
-        links = links.filter(status=Link.Status.CONFIRMED).exclude(
+    if not has_role(user, "researcher"):
+        return links.filter(status=Link.Status.CONFIRMED).exclude(
             Q(left_dataset=CASES) | Q(right_dataset=CASES)
         )
-    return links
+    known = permissions.readable(user, Participant.objects.all()).values("entity_id")
+    return links.exclude(Q(left_dataset=CASES) & ~Q(left_entity_id__in=known)).exclude(
+        Q(right_dataset=CASES) & ~Q(right_entity_id__in=known)
+    )
 
 
-def links_of(entity_ids, user_can_read_internal: bool) -> QuerySet:
-    return visible_links(user_can_read_internal).filter(
+def links_of(entity_ids, user: Any) -> QuerySet:
+    return visible_links(user).filter(
         Q(left_entity_id__in=entity_ids) | Q(right_entity_id__in=entity_ids)
     )
 

@@ -11,7 +11,7 @@ from civwatch.accounts.models import has_role
 from civwatch.cases.staff import role_required
 from civwatch.sanctions.forms import DecisionForm, EntrySearchForm, LinkFilterForm
 from civwatch.sanctions.models import Dataset, DatasetVersion, Link, ListEntry
-from civwatch.sanctions.queries import links_of, search_entries
+from civwatch.sanctions.queries import links_of, search_entries, visible_links
 from civwatch.sanctions.status import sanctions_status
 
 PAGE_SIZE = 50
@@ -61,7 +61,7 @@ def entry_detail(request: HttpRequest, slug: str, source_id: str) -> HttpRespons
         .exclude(pk=entry.pk)
         .select_related("dataset")
     )
-    links = links_of([entry.entity_id], internal).order_by("-score")
+    links = links_of([entry.entity_id], request.user).order_by("-score")
     return render(
         request,
         "sanctions/entry_detail.html",
@@ -80,7 +80,7 @@ def entry_detail(request: HttpRequest, slug: str, source_id: str) -> HttpRespons
 @role_required("researcher")
 def link_list(request: HttpRequest) -> HttpResponse:
     form = LinkFilterForm(request.GET or None)
-    links = Link.objects.all()
+    links = visible_links(request.user)
     if form.is_valid():
         data = form.cleaned_data
         if data["status"]:
@@ -112,7 +112,7 @@ def link_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required("editor")
 def link_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    link = get_object_or_404(Link, pk=pk)
+    link = get_object_or_404(visible_links(request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(_("Choose proposed, confirmed or rejected."))

@@ -3,8 +3,8 @@ decision buttons the reader may use (cases/pending_changes.html)."""
 
 from django import template
 
+from civwatch.accounts import permissions
 from civwatch.cases.records import PendingChange
-from civwatch.cases.staff import readable
 from civwatch.cases.staff_review import pending_rows, staff_url
 
 register = template.Library()
@@ -26,6 +26,6 @@ def pending_queue(context) -> dict:
         "content_type"
     )[:500]:
         record = change.record
-        if readable(user, record):
+        if permissions.can_view(user, record):
             rows.append({"change": change, "record": record, "url": staff_url(record)})
     return {"rows": rows}
