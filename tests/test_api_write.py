@@ -452,7 +452,8 @@ def test_status_moves_answer_with_the_record_and_hide_unreadable_targets(api, pe
     response = api.post(url, {"to": "in_review"}, token_of(people, "cora"))
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["title"]) == ("in_review", "Cora's draft")
-    assert api.post(url, {"to": "verified"}, token_of(people, "cora")).status_code == 409
+    # Verifying is an editor's move: refused before it is tried, with the reason.
+    assert api.post(url, {"to": "verified"}, token_of(people, "cora")).status_code == 403
 
     cora = people["cora"][0]
     items = [quote(cora, mine, "Mediazona"), quote(cora, mine, "OVD-Info")]

@@ -372,7 +372,7 @@ class IncidentPatch(StrictSchema):
 )
 def create_incident(request, payload: IncidentIn):
     user = writer(request)
-    form = validated(IncidentForm(incident_refs(user, payload.dict())))
+    form = validated(IncidentForm(incident_refs(user, payload.dict()), user=user))
     incident = form.save(commit=False)
     incident.created_by = user
     incident.save_with_history(user)
@@ -393,7 +393,7 @@ def change_incident(request, incident_id: int, payload: IncidentPatch):
         raise HttpError(403, "Only the incident's author, an assignee or an editor may change it.")
     data = model_to_dict(incident, fields=IncidentForm._meta.fields)
     data.update(incident_refs(user, payload.dict(exclude_unset=True)))
-    validated(IncidentForm(data, instance=incident))
+    validated(IncidentForm(data, instance=incident, user=user))
     incident.save_with_history(user)
     return as_seen(user, incident)
 
