@@ -7,13 +7,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and API tokens")
 
     def ready(self) -> None:
-        from civwatch.accounts import security  # noqa: F401 -- connects the sign-in signals
-
         # Authenticators are enrolled on our own pages and reset with `civwatch users
         # reset-second-factor`; django-otp's admin pages for them would show every secret key
         # to any admin and answer a missing device with a server error.
         from django.contrib import admin
         from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from civwatch.accounts import security  # noqa: F401 -- connects the sign-in signals
 
         if admin.site.is_registered(TOTPDevice):
             admin.site.unregister(TOTPDevice)
