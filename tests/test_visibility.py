@@ -118,7 +118,7 @@ def import_register(tmp_path) -> list[str]:
 @pytest.fixture
 def records(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.CIVWATCH_HASH_KEY = "test-public-hash-key"
+    settings.CIVWATCH_HASH_KEY = "test-public-hash-key-0123456789abcdef"
     author = staff("carol", "contributor")
     editor = staff("erin", "editor")
     search = IncidentType.objects.get(code="search")
@@ -532,7 +532,7 @@ def hidden_digests() -> list[str]:
     """The plain sha256 of every evidence item: of a file never public, of a quoted passage
     never public, of an address the record keeps internal. Also as pages abbreviate it."""
     digests = list(EvidenceItem.objects.values_list("sha256", flat=True))
-    quote = EvidenceItem.objects.filter(kind="quote", visibility="public").first()
+    quote = EvidenceItem.objects.get(title="Report 0")
     page = EvidenceItem.objects.get(kind="web_page")
     assert quote.sha256 == hashlib.sha256(f"{MARK}-quote-0".encode()).hexdigest()
     assert (
@@ -553,7 +553,7 @@ def test_no_plain_hash_of_evidence_in_any_public_output(client, records, account
     }
     assert not leaks, sorted(leaks.items())[:20]
     # What the public gets instead: the keyed hash, on the incident page and in the API.
-    quote = EvidenceItem.objects.filter(kind="quote", visibility="public").first()
+    quote = EvidenceItem.objects.get(title="Report 0")
     keyed = public_digest(quote.sha256)
     assert keyed and keyed != quote.sha256
     assert keyed.encode() in output[f"/api/cases/incidents/{records['incident'].pk}"]

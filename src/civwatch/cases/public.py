@@ -12,6 +12,7 @@ from django.db.models import Model, QuerySet
 
 from civwatch.cases.models import Case, Incident
 from civwatch.cases.records import PUBLIC_STATUSES, DocumentedRecord, Visibility, stored_value
+from civwatch.core.digests import public_digest
 from civwatch.evidence.models import Claim, EvidenceItem
 
 LEVELS = (Visibility.PUBLIC, Visibility.INTERNAL, Visibility.CONFIDENTIAL)
@@ -60,6 +61,10 @@ def serialise(record: DocumentedRecord, level: str = Visibility.PUBLIC) -> dict[
         data[name] = plain(getattr(record, name), level)
         if field.choices and data[name]:
             data[f"{name}_label"] = str(getattr(record, f"get_{name}_display")())
+    if level == Visibility.PUBLIC:
+        for name in record.PUBLIC_DIGESTS:
+            if digest := public_digest(getattr(record, name)):
+                data[f"{name}_hmac"] = digest
     if record.correction_note and record.status in PUBLIC_STATUSES:
         data["correction_note"] = record.correction_note
     return data

@@ -91,6 +91,9 @@ class DocumentedRecord(models.Model):
     """Abstract base: visibility of the record and its fields, review status, history."""
 
     PUBLIC_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Content hashes (sha256 hex) of content the public may not see: the public layer shows
+    # them only keyed, as "<name>_hmac" (civwatch.core.digests), never as they are stored.
+    PUBLIC_DIGESTS: ClassVar[tuple[str, ...]] = ()
 
     visibility = models.CharField(
         _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL
