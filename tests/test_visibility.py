@@ -507,13 +507,13 @@ def test_no_staff_user_name_in_any_public_output(client, records, accountability
     entry_api = "/api/sanctions/entry?dataset=list-a&source_id=1"
     output = public_output(client, records["tmp_path"], (entry_api, "/api/sanctions/links"))
     assert "/sanctions/list-a/entries/1/" in output
+    leaks = [what for what, data in output.items() if STAFF.encode() in data]
+    assert not leaks, sorted(leaks)[:20]
     # The decision is public, the decider only as a role.
     entry = output[entry_api].decode()
     assert '"decided_by_role": "editor"' in entry and "confirmed" in entry
     assert "confirmed by an editor" in output["/sanctions/list-a/entries/1/"].decode()
     assert "подтверждено редактором" in output["/ru/sanctions/list-a/entries/1/"].decode()
-    leaks = [what for what, data in output.items() if STAFF.encode() in data]
-    assert not leaks, sorted(leaks)[:20]
 
 
 def test_staff_user_names_are_there_for_a_researcher(client, records, decided_link):
@@ -542,8 +542,6 @@ def hidden_digests() -> list[str]:
 
 
 def test_no_plain_hash_of_evidence_in_any_public_output(client, records, accountability_records):
-    from civwatch.core.digests import public_digest
-
     output = public_output(client, records["tmp_path"])
     leaks = {
         what: digest
@@ -553,6 +551,8 @@ def test_no_plain_hash_of_evidence_in_any_public_output(client, records, account
     }
     assert not leaks, sorted(leaks.items())[:20]
     # What the public gets instead: the keyed hash, on the incident page and in the API.
+    from civwatch.core.digests import public_digest
+
     quote = EvidenceItem.objects.get(title="Report 0")
     keyed = public_digest(quote.sha256)
     assert keyed and keyed != quote.sha256
@@ -575,3 +575,31 @@ def test_without_a_hash_key_no_evidence_hash_is_published(client, records, setti
     settings.CIVWATCH_HASH_KEY = ""
     body = client.get(f"/api/cases/incidents/{records['incident'].pk}").content.decode()
     assert "Leaked file" in body and "sha256" not in body
+
+
+def test_no_model_declares_a_staff_user_or_a_plain_hash_public():
+    """The rules hold by construction: a user (author, approver) or a content hash can never
+    be listed among a model's public fields, whatever a later change to a model adds."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    from civwatch.cases.public import STAFF_FIELDS
+
+    documented = [m for m in apps.get_models() if issubclass(m, DocumentedRecord)]
+    assert {Case, Incident, Participant, Position, EvidenceItem, Claim, Entry} <= set(documented)
+    for model in documented:
+        users = {f.name for f in model._meta.concrete_fields
+                 if f.is_relation and f.related_model is get_user_model()}  # fmt: skip
+        assert users == set(STAFF_FIELDS), model
+        assert not users & set(model.PUBLIC_FIELDS), model
+        assert not set(model.PUBLIC_DIGESTS) & set(model.PUBLIC_FIELDS), model
+    assert EvidenceItem.PUBLIC_DIGESTS == ("sha256",)
+
+
+def test_a_dossier_names_no_staff_member(records, accountability_records):
+    """A dossier is read at the internal level but leaves the organisation."""
+    from civwatch.accountability import dossier
+
+    content = dossier.render(accountability_records["entry"], "uk", "json").decode()
+    assert "Public Judge" in content and "The judge approved the search." in content
+    assert STAFF not in content

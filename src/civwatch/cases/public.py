@@ -70,6 +70,20 @@ def serialise(record: DocumentedRecord, level: str = Visibility.PUBLIC) -> dict[
     return data
 
 
+# DocumentedRecord's users: never public fields (staff identities are never public).
+STAFF_FIELDS = ("created_by", "approved_by")
+
+
+def without_staff(data: Any) -> Any:
+    """A view with its records' authors and approvers removed at every depth: for output read
+    at a staff level that leaves the organisation (sanctions dossiers)."""
+    if isinstance(data, dict):
+        return {k: without_staff(v) for k, v in data.items() if k not in STAFF_FIELDS}
+    if isinstance(data, list):
+        return [without_staff(v) for v in data]
+    return data
+
+
 def public_queryset(queryset: QuerySet, level: str = Visibility.PUBLIC) -> QuerySet:
     if level == Visibility.PUBLIC:
         return queryset.filter(visibility=Visibility.PUBLIC, status__in=PUBLIC_STATUSES)
