@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern
+from PIL import Image
 
 from civwatch.accountability.models import (
     Act,
@@ -185,6 +186,15 @@ def records(settings, tmp_path):
     )  # fmt: skip
     published(page, url="internal")
     items.append(page)
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), "gray").save(photo, format="PNG")
+    picture = add_evidence(
+        user=author, incident=incident, name="photo.png", data=photo.getvalue(), kind="file",
+        title="Photo of the door", source="Outlet 11", obtained_how="x", obtained_on=day,
+    )  # fmt: skip
+    assert picture.preview
+    published(picture)
+    items.append(picture)
     # What intake found in it is for editors only.
     Article.objects.create(item=derived, language="en")
     ArticleMention.objects.create(
@@ -280,7 +290,9 @@ def crawl(client, start: list[str], limit: int = 4000) -> dict[str, bytes]:
             continue
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        seen[url] = body
+        # Headers are output too (a file name in Content-Disposition, say).
+        head = "".join(f"{name}: {value}\n" for name, value in response.items())
+        seen[url] = head.encode() + b"\n" + body
         assert response.status_code < 500, url
         if "html" in response.get("Content-Type", ""):
             for link in LINK.findall(body.decode("utf-8", "replace")):
@@ -543,6 +555,8 @@ def hidden_digests() -> list[str]:
 
 def test_no_plain_hash_of_evidence_in_any_public_output(client, records, accountability_records):
     output = public_output(client, records["tmp_path"])
+    picture = EvidenceItem.objects.get(title="Photo of the door")
+    assert f"/cases/evidence/{picture.pk}/preview.png" in output  # stored under its sha256
     leaks = {
         what: digest
         for what, data in output.items()

@@ -95,6 +95,10 @@ def preview_response(item) -> FileResponse:
     path = Path(settings.MEDIA_ROOT) / item.preview.name
     if not path.is_file():
         raise Http404
-    response = FileResponse(path.open("rb"), content_type="image/png")
+    # The stored file is named after the original's sha256: never let that name reach the
+    # reader (FileResponse would put it in Content-Disposition); the public sees no plain hash.
+    response = FileResponse(
+        path.open("rb"), content_type="image/png", filename=f"evidence-{item.pk}-preview.png"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
