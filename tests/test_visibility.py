@@ -211,6 +211,9 @@ def records(settings, tmp_path):
     for visibility, status in [("internal", "published"), ("confidential", "published"),
                                ("public", "draft"), ("public", "withdrawn")]:  # fmt: skip
         hidden(Claim(incident=incident), visibility, status)
+    # History and custody notes are staff-only, whoever wrote them.
+    incident.save_with_history(editor, note=f"{MARK}-revision-note")
+    derived.log("viewed", editor, f"{MARK}-custody-note")
     for model in (Case, Incident, Participant, Position, EvidenceItem, Claim):
         model.objects.filter(created_by=None).update(created_by=author)
         model.objects.exclude(status="draft").update(approved_by=editor)
@@ -383,6 +386,7 @@ def accountability_records(records):
                 Participant(incident=records["incident"], entity=person, role="judge"), "internal"
             )
         )
+        unpublished.corrections.create(note=f"{MARK}-correction-{n}", created_by=author)
     entry.approved_by = records["editor"]
     entry.created_by = author
     entry.save()
