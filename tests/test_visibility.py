@@ -4,21 +4,32 @@ Records are filled with marker strings in every field that is not public (by the
 declaration, by a record's own field setting, or because the whole record is internal,
 confidential or unpublished). Then every public URL is fetched without a token: the URLs come
 from the URLconf (each route, with every record id and the other values its parameters take)
-and from the links on the pages fetched. No response may contain a marker.
+and from the links on the pages fetched; and every CLI export is run into a file. No response
+and no file may contain a marker, a staff member's user name (every staff user's name carries
+the STAFF marker) or the plain sha256 of evidence whose content is not public.
 """
 
 import datetime
+import hashlib
 import io
 import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern
+from PIL import Image
 
-from civwatch.accountability.models import Entry, Exculpatory, ReplyRecord, Submission
+from civwatch.accountability.models import (
+    Act,
+    Entry,
+    Exculpatory,
+    ReplyRecord,
+    Submission,
+)
 from civwatch.cases.models import Case, Incident, IncidentType, Participant, Position
 from civwatch.cases.records import DocumentedRecord
 from civwatch.entities.models import Entity
@@ -30,6 +41,8 @@ from tests.test_cases import make_user
 pytestmark = pytest.mark.django_db
 
 MARK = "ZZSECRET"
+# In the user name of every staff member the fixtures create: staff identities are never public.
+STAFF = "ZZSTAFFNAME"
 QUERIES = ["", "?limit=500", "?type=search&year=2024", "?visibility=internal&level=confidential",
            "?status=draft&include=all", "?page=2"]  # fmt: skip
 # Staff pages (behind login), the admin and API docs are not public output.
@@ -80,10 +93,35 @@ def hidden(record: DocumentedRecord, visibility: str, status: str = "published")
     return record
 
 
+def staff(name: str, role: str):
+    return make_user(f"{STAFF}-{name}", role)
+
+
+# Case-only people (never on a public list): one per kind of exposure found by a probe.
+CASE_ONLY = [("victim", "confidential"), ("judge", "confidential"), ("witness", "internal")]
+# A register snapshot, cut down from the bundled one: an organisation with members, a person.
+REGISTER_ROWS = ("240", "212")
+
+
+def import_register(tmp_path) -> list[str]:
+    """Import a two-row foreign-agents snapshot; the names the public lists then show."""
+    from tests.conftest import REPO
+
+    lines = (REPO / "tests" / "data" / "registry-2023-09-29.csv").read_text().splitlines()
+    rows = [lines[0], *(line for line in lines[1:] if line.split(",", 1)[0] in REGISTER_ROWS)]
+    path = tmp_path / "register" / "registry-2023-09-29.csv"
+    path.parent.mkdir()
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    call_command("import", "foreign-agents", str(path))
+    return ["Апахончич Дарья Александровна", "Роман Удот"]
+
+
 @pytest.fixture
 def records(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    author = make_user("carol", "contributor")
+    settings.CIVWATCH_HASH_KEY = "test-public-hash-key-0123456789abcdef"
+    author = staff("carol", "contributor")
+    editor = staff("erin", "editor")
     search = IncidentType.objects.get(code="search")
     day = datetime.date(2024, 3, 1)
 
@@ -112,6 +150,17 @@ def records(settings, tmp_path):
             visibility=visibility, status="published",
         )  # fmt: skip
     hidden(Position(entity=public_person), "confidential")
+    for role, visibility in CASE_ONLY:
+        person = Entity.objects.create(
+            id=f"cw-case-{role}", kind="person", name=f"{MARK}-{role}", birth_date="1971-02-03",
+            country=f"{MARK}-{role}-country",
+        )  # fmt: skip
+        person.names.create(name=f"{MARK}-{role}-alias", kind="alias")
+        person.identifiers.create(scheme="inn", value=f"{MARK}-{role}-inn")
+        person.websites.create(url=f"https://example.org/{MARK}-{role}")
+        Participant.objects.create(
+            incident=incident, entity=person, role=role, visibility=visibility, status="published"
+        )
 
     items = []
     for n, visibility in enumerate(["public", "public", "internal", "confidential"]):
@@ -130,6 +179,22 @@ def records(settings, tmp_path):
         kind="file", title="Leaked file", source="Outlet 9", obtained_how="x", obtained_on=day,
     )  # fmt: skip
     published(derived)
+    page = add_evidence(
+        user=author, incident=incident, kind="web_page", title="Captured page",
+        source="Outlet 10", url=f"https://example.org/{MARK}-captured", obtained_how="x",
+        obtained_on=day,
+    )  # fmt: skip
+    published(page, url="internal")
+    items.append(page)
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), "gray").save(photo, format="PNG")
+    picture = add_evidence(
+        user=author, incident=incident, name="photo.png", data=photo.getvalue(), kind="file",
+        title="Photo of the door", source="Outlet 11", obtained_how="x", obtained_on=day,
+    )  # fmt: skip
+    assert picture.preview
+    published(picture)
+    items.append(picture)
     # What intake found in it is for editors only.
     Article.objects.create(item=derived, language="en")
     ArticleMention.objects.create(
@@ -146,7 +211,15 @@ def records(settings, tmp_path):
     for visibility, status in [("internal", "published"), ("confidential", "published"),
                                ("public", "draft"), ("public", "withdrawn")]:  # fmt: skip
         hidden(Claim(incident=incident), visibility, status)
-    return {"case": case, "incident": incident, "claim": claim}
+    # History and custody notes are staff-only, whoever wrote them.
+    incident.save_with_history(editor, note=f"{MARK}-revision-note")
+    derived.log("viewed", editor, f"{MARK}-custody-note")
+    for model in (Case, Incident, Participant, Position, EvidenceItem, Claim):
+        model.objects.filter(created_by=None).update(created_by=author)
+        model.objects.exclude(status="draft").update(approved_by=editor)
+    listed = import_register(tmp_path)
+    return {"case": case, "incident": incident, "claim": claim, "listed": listed,
+            "editor": editor, "tmp_path": tmp_path}  # fmt: skip
 
 
 def path_candidates() -> dict[str, list[str]]:
@@ -220,7 +293,9 @@ def crawl(client, start: list[str], limit: int = 4000) -> dict[str, bytes]:
             continue
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        seen[url] = body
+        # Headers are output too (a file name in Content-Disposition, say).
+        head = "".join(f"{name}: {value}\n" for name, value in response.items())
+        seen[url] = head.encode() + b"\n" + body
         assert response.status_code < 500, url
         if "html" in response.get("Content-Type", ""):
             for link in LINK.findall(body.decode("utf-8", "replace")):
@@ -274,7 +349,7 @@ def test_an_entity_known_only_from_a_confidential_participant_is_not_public(clie
 def accountability_records(records):
     """A published entry with markers in its non-public fields and records, an act whose
     participation is internal, and entries still under review with markers everywhere."""
-    author = make_user("rob", "researcher")
+    author = staff("rob", "researcher")
     day = datetime.date(2024, 3, 1)
     judge = Entity.objects.create(id="cw-judge", kind="person", name="Public Judge")
     role = Participant.objects.create(
@@ -311,6 +386,12 @@ def accountability_records(records):
                 Participant(incident=records["incident"], entity=person, role="judge"), "internal"
             )
         )
+        unpublished.corrections.create(note=f"{MARK}-correction-{n}", created_by=author)
+    entry.approved_by = records["editor"]
+    entry.created_by = author
+    entry.save()
+    for model in (Act, ReplyRecord, Exculpatory, Submission, Claim, Participant):
+        model.objects.filter(created_by=None).update(created_by=author)
     return {"entry": entry}
 
 
@@ -363,3 +444,180 @@ def test_cross_reference_links_are_public_only_when_confirmed_between_public_lis
     assert "/sanctions/test-list/entries/tl-1/" in pages  # reached through the list pages
     assert f"/api/sanctions/status/{official.pk}" in pages
     assert not [url for url, body in pages.items() if MARK.encode() in body]
+
+
+def cli_exports(tmp_path) -> dict[str, bytes]:
+    """Every file the CLI publishes: each exporter, each register, each format, into a file."""
+    from civwatch.core.subcommands import EXPORTERS
+    from civwatch.registers.sources import FORMATS
+
+    # A new exporter must be added here, or this crawl would silently miss its output.
+    assert set(EXPORTERS) == {"designations", "ftm", "accountability"}, sorted(EXPORTERS)
+    runs = [("export", "ftm"), ("export", "accountability")]
+    for register in FORMATS:
+        for fmt in ("jsonl", "csv"):
+            runs.append(("export", "designations", "--register", register, "--format", fmt))
+            runs.append(("changes", "--register", register, "--format", fmt))
+    folder = tmp_path / "exports"
+    folder.mkdir(exist_ok=True)
+    outputs = {}
+    for number, args in enumerate(runs):
+        path = folder / f"{number}.out"
+        call_command(*args, "--output", str(path))
+        outputs[" ".join(args)] = path.read_bytes()
+    return outputs
+
+
+def public_output(client, tmp_path, start: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """Every public page, API answer and feed the crawl reaches, and every CLI export."""
+    return {**crawl(client, [*start, *discovered_urls()]), **cli_exports(tmp_path)}
+
+
+def test_no_marker_in_any_cli_export(records, accountability_records):
+    exports = cli_exports(records["tmp_path"])
+    ftm = exports["export ftm"].decode()
+    # The exports must really contain the listed entities and the published entry.
+    designations = exports["export designations --register foreign-agents --format jsonl"]
+    assert "Апахончич Дарья Александровна" in designations.decode()
+    for name in records["listed"]:  # a designated person, a member of a designated movement
+        assert name in ftm, name
+    assert "Public Judge" in exports["export accountability"].decode()
+    changes = exports["changes --register foreign-agents --format csv"].decode()
+    assert "Апахончич Дарья Александровна" in changes
+    leaks = [what for what, data in exports.items() if MARK.encode() in data]
+    assert not leaks, leaks
+    # Case-only people, even a participant the public pages show, are not listed entities.
+    assert "Public Defender" not in ftm and "cw-case-" not in ftm
+
+
+def test_the_case_only_people_are_in_the_database_the_export_reads(records):
+    """The test above could not fail if the case-only people were missing or unnamed."""
+    for role, _visibility in CASE_ONLY:
+        person = Entity.objects.get(pk=f"cw-case-{role}")
+        assert person.name == f"{MARK}-{role}" and person.identifiers.exists()
+        assert Participant.objects.filter(entity=person, role=role).exists()
+
+
+@pytest.fixture
+def decided_link(records):
+    """A confirmed cross-reference link between two public lists, decided by an editor."""
+    from civwatch.sanctions.models import Dataset, Link, ListEntry
+
+    entities = []
+    for slug in ("list-a", "list-b"):
+        dataset = Dataset.objects.create(slug=slug, title=slug, kind="official")
+        entity = Entity.objects.create(id=f"{slug}-1", kind="person", name="Same Person")
+        ListEntry.objects.create(dataset=dataset, source_id="1", entity=entity, name=entity.name)
+        entities.append(entity)
+    link = Link.objects.create(
+        left_dataset="list-a", left_id="1", left_name="Same Person", left_entity=entities[0],
+        right_dataset="list-b", right_id="1", right_name="Same Person", right_entity=entities[1],
+        score=0.99,
+    )  # fmt: skip
+    link.decide(records["editor"], "confirmed")
+    return link
+
+
+def test_no_staff_user_name_in_any_public_output(client, records, accountability_records,
+                                                 decided_link):  # fmt: skip
+    entry_api = "/api/sanctions/entry?dataset=list-a&source_id=1"
+    output = public_output(client, records["tmp_path"], (entry_api, "/api/sanctions/links"))
+    assert "/sanctions/list-a/entries/1/" in output
+    leaks = [what for what, data in output.items() if STAFF.encode() in data]
+    assert not leaks, sorted(leaks)[:20]
+    # The decision is public, the decider only as a role.
+    entry = output[entry_api].decode()
+    assert '"decided_by_role": "editor"' in entry and "confirmed" in entry
+    assert "confirmed by an editor" in output["/sanctions/list-a/entries/1/"].decode()
+    assert "подтверждено редактором" in output["/ru/sanctions/list-a/entries/1/"].decode()
+
+
+def test_staff_user_names_are_there_for_a_researcher(client, records, decided_link):
+    """The test above could not fail if no record named its staff author or decider."""
+    from civwatch.accounts.models import ApiToken
+
+    token = ApiToken.issue(make_user("rita", "researcher"))
+    headers = {"Authorization": f"Bearer {token}"}
+    entry = client.get("/api/sanctions/entry?dataset=list-a&source_id=1", headers=headers)
+    assert f"{STAFF}-erin" in entry.content.decode()
+    incident = client.get(f"/api/cases/incidents/{records['incident'].pk}", headers=headers)
+    assert f"{STAFF}-carol" in incident.content.decode()
+
+
+def hidden_digests() -> list[str]:
+    """The plain sha256 of every evidence item: of a file never public, of a quoted passage
+    never public, of an address the record keeps internal. Also as pages abbreviate it."""
+    digests = list(EvidenceItem.objects.values_list("sha256", flat=True))
+    quote = EvidenceItem.objects.get(title="Report 0")
+    page = EvidenceItem.objects.get(kind="web_page")
+    assert quote.sha256 == hashlib.sha256(f"{MARK}-quote-0".encode()).hexdigest()
+    assert (
+        page.sha256 == hashlib.sha256(f"https://example.org/{MARK}-captured".encode()).hexdigest()
+    )
+    return [text for digest in digests for text in (digest, digest[:16])]
+
+
+def test_no_plain_hash_of_evidence_in_any_public_output(client, records, accountability_records):
+    output = public_output(client, records["tmp_path"])
+    picture = EvidenceItem.objects.get(title="Photo of the door")
+    assert f"/cases/evidence/{picture.pk}/preview.png" in output  # stored under its sha256
+    leaks = {
+        what: digest
+        for what, data in output.items()
+        for digest in hidden_digests()
+        if digest.encode() in data
+    }
+    assert not leaks, sorted(leaks.items())[:20]
+    # What the public gets instead: the keyed hash, on the incident page and in the API.
+    from civwatch.core.digests import public_digest
+
+    quote = EvidenceItem.objects.get(title="Report 0")
+    keyed = public_digest(quote.sha256)
+    assert keyed and keyed != quote.sha256
+    assert keyed.encode() in output[f"/api/cases/incidents/{records['incident'].pk}"]
+
+
+def test_plain_hashes_are_there_for_an_editor(client, records):
+    """The test above could not fail if the hashes never reached any output."""
+    from civwatch.accounts.models import ApiToken
+
+    token = ApiToken.issue(make_user("eddie", "editor"))
+    response = client.get(
+        f"/api/cases/incidents/{records['incident'].pk}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert all(digest in response.content.decode() for digest in hidden_digests()[::2])
+
+
+def test_without_a_hash_key_no_evidence_hash_is_published(client, records, settings):
+    settings.CIVWATCH_HASH_KEY = ""
+    body = client.get(f"/api/cases/incidents/{records['incident'].pk}").content.decode()
+    assert "Leaked file" in body and "sha256" not in body
+
+
+def test_no_model_declares_a_staff_user_or_a_plain_hash_public():
+    """The rules hold by construction: a user (author, approver) or a content hash can never
+    be listed among a model's public fields, whatever a later change to a model adds."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    from civwatch.cases.public import STAFF_FIELDS
+
+    documented = [m for m in apps.get_models() if issubclass(m, DocumentedRecord)]
+    assert {Case, Incident, Participant, Position, EvidenceItem, Claim, Entry} <= set(documented)
+    for model in documented:
+        users = {f.name for f in model._meta.concrete_fields
+                 if f.is_relation and f.related_model is get_user_model()}  # fmt: skip
+        assert users == set(STAFF_FIELDS), model
+        assert not users & set(model.PUBLIC_FIELDS), model
+        assert not set(model.PUBLIC_DIGESTS) & set(model.PUBLIC_FIELDS), model
+    assert EvidenceItem.PUBLIC_DIGESTS == ("sha256",)
+
+
+def test_a_dossier_names_no_staff_member(records, accountability_records):
+    """A dossier is read at the internal level but leaves the organisation."""
+    from civwatch.accountability import dossier
+
+    content = dossier.render(accountability_records["entry"], "uk", "json").decode()
+    assert "Public Judge" in content and "The judge approved the search." in content
+    assert STAFF not in content

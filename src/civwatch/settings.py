@@ -6,6 +6,7 @@ DATABASE_URL       e.g. postgres://user@host/db; default: SQLite at $CIVWATCH_HO
 CIVWATCH_SECRET_KEY  required in production (CIVWATCH_DEBUG unset)
 CIVWATCH_DEBUG     "1" for development
 CIVWATCH_ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
+CIVWATCH_HASH_KEY  secret for the keyed hashes of evidence shown to the public (core.digests)
 """
 
 import datetime
@@ -132,6 +133,13 @@ MEDIA_ROOT = HOME / "media"
 # operator's setting: tests put a subclass here whose disk fills up.
 CIVWATCH_EVIDENCE_STORAGE = "civwatch.evidence.storage.EvidenceStorage"
 
+
+# The public sees a hash of evidence content only keyed with this secret (civwatch.core.digests);
+# unset, no evidence hash is published. Short keys are refused: the key is all that stands
+# between a guessed quote and its confirmation.
+CIVWATCH_HASH_KEY = os.environ.get("CIVWATCH_HASH_KEY", "")
+if CIVWATCH_HASH_KEY and len(CIVWATCH_HASH_KEY) < 32:
+    raise ImproperlyConfigured("CIVWATCH_HASH_KEY must be at least 32 characters long.")
 
 # The organisation that submits sanction dossiers (printed on each dossier).
 CIVWATCH_ORGANISATION_NAME = os.environ.get("CIVWATCH_ORGANISATION_NAME", "")

@@ -17,6 +17,7 @@ from django.utils import translation
 from civwatch.accountability import public, scope
 from civwatch.accountability.models import Act, Entry
 from civwatch.accountability.sanctions import sanctions_summary
+from civwatch.cases.public import without_staff
 from civwatch.cases.records import Visibility
 from civwatch.core.errors import UserError
 from civwatch.evidence.models import EvidenceItem
@@ -112,7 +113,8 @@ def build(entry: Entry, jurisdiction: str) -> dict[str, Any]:
     if jurisdiction not in JURISDICTIONS:
         raise UserError(f"Unknown jurisdiction “{jurisdiction}”: use us, uk, eu or ca.")
     rules = scope.jurisdiction(jurisdiction)
-    view = public.entry_view(entry, LEVEL)
+    # A dossier leaves the organisation: it names no staff member (who wrote, who approved).
+    view = without_staff(public.entry_view(entry, LEVEL))
     acts_by_id = {act.pk: act for act in entry.acts.all()}
     acts = [act_section(acts_by_id[a["id"]], a, jurisdiction) for a in view["acts"]]
     return {

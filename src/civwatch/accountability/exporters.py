@@ -1,13 +1,12 @@
 """`civwatch export accountability`: the published list as FollowTheMoney JSON lines."""
 
 from civwatch.accountability.exports import ftm_entries
-from civwatch.core.exporters import add_output_arguments, output_stream, write_rows
+from civwatch.core.exporters import add_output_arguments, write_export
 from civwatch.core.subcommands import EXPORTERS, Subcommand
 
 
 def export_accountability(options: dict, command) -> None:
-    with output_stream(options["output"], command) as stream:
-        write_rows(ftm_entries(), [], "jsonl", stream)
+    write_export(command, "accountability", ftm_entries(), options)
 
 
 EXPORTERS["accountability"] = Subcommand(

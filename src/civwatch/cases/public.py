@@ -16,6 +16,7 @@ from django.db.models import Model, QuerySet
 from civwatch.accounts.permissions import LEVELS, Reader, reader
 from civwatch.cases.models import Case, Incident
 from civwatch.cases.records import PUBLIC_STATUSES, DocumentedRecord, Visibility, stored_value
+from civwatch.core.digests import public_digest
 from civwatch.evidence.models import EvidenceItem
 
 __all__ = ["LEVELS", "Reader"]
@@ -55,8 +56,26 @@ def serialise(record: DocumentedRecord, level: Level = Visibility.PUBLIC) -> dic
         data[name] = plain(getattr(record, name), level)
         if field.choices and data[name]:
             data[f"{name}_label"] = str(getattr(record, f"get_{name}_display")())
+    if level == Visibility.PUBLIC:
+        for name in record.PUBLIC_DIGESTS:
+            if digest := public_digest(getattr(record, name)):
+                data[f"{name}_hmac"] = digest
     if record.correction_note and record.status in PUBLIC_STATUSES:
         data["correction_note"] = record.correction_note
+    return data
+
+
+# DocumentedRecord's users: never public fields (staff identities are never public).
+STAFF_FIELDS = ("created_by", "approved_by")
+
+
+def without_staff(data: Any) -> Any:
+    """A view with its records' authors and approvers removed at every depth: for output read
+    at a staff level that leaves the organisation (sanctions dossiers)."""
+    if isinstance(data, dict):
+        return {k: without_staff(v) for k, v in data.items() if k not in STAFF_FIELDS}
+    if isinstance(data, list):
+        return [without_staff(v) for v in data]
     return data
 
 

@@ -202,6 +202,9 @@ class DocumentedRecord(models.Model):
     WORKING_FIELDS: ClassVar[tuple[str, ...]] = ("internal_notes",)
     REVIEWED_STATUSES: ClassVar[tuple[str, ...]] = REVIEWED_STATUSES
     APPROVING_ACTIONS: ClassVar[tuple[str, ...]] = APPROVING_ACTIONS
+    # Content hashes (sha256 hex) of content the public may not see: the public layer shows
+    # them only keyed, as "<name>_hmac" (civwatch.core.digests), never as they are stored.
+    PUBLIC_DIGESTS: ClassVar[tuple[str, ...]] = ()
 
     visibility = models.CharField(
         _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.INTERNAL

@@ -1,11 +1,17 @@
-"""Writing exported rows as JSON lines or CSV, to a file or standard output."""
+"""Writing exported rows as JSON lines or CSV, to a file or standard output.
+
+Every export is public output: exporters take their rows from the public layer
+(`civwatch.cases.public`, `accountability.public`, `Entity.objects.listed()`, the registers)
+and hand them to `write_export`, the one door every CLI export goes through, so that whatever
+must happen to each export (recording who exported what) happens in one place.
+"""
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.core.management.base import CommandError
 
@@ -46,3 +52,12 @@ def write_rows(rows: Iterable[dict], columns: list[str], fmt: str, stream: IO[st
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
     return count
+
+
+def write_export(
+    command: Any, what: str, rows: Iterable[dict], options: dict, columns: Sequence[str] = ()
+) -> int:
+    """Write one export (`what`: its name) to --output or standard output, in --format
+    (JSON lines when the exporter has no choice); return the number of rows written."""
+    with output_stream(options["output"], command) as stream:
+        return write_rows(rows, list(columns), options.get("format") or "jsonl", stream)

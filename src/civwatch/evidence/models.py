@@ -37,7 +37,10 @@ class EvidenceItem(DocumentedRecord):
         IMPROBABLE = "5", _("5: improbable")
         UNKNOWN = "6", _("6: truth cannot be judged")
 
-    PUBLIC_FIELDS = ("kind", "title", "source", "url", "published_on", "sha256", "media_type")
+    PUBLIC_FIELDS = ("kind", "title", "source", "url", "published_on", "media_type")
+    # The hash of a file that is never published, of a quoted passage that is never public, or
+    # of an address a record may keep internal: the public sees it keyed only.
+    PUBLIC_DIGESTS = ("sha256",)
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     incident = models.ForeignKey(

@@ -104,6 +104,9 @@ def preview_response(item) -> HttpResponse | FileResponse:
             status=409,
             content_type="text/plain; charset=utf-8",
         )
-    response = FileResponse(io.BytesIO(data), content_type="image/png")
+    # Never let the stored name (a sha256) reach the reader in Content-Disposition.
+    response = FileResponse(
+        io.BytesIO(data), content_type="image/png", filename=f"evidence-{item.pk}-preview.png"
+    )
     response["Cache-Control"] = "private, no-store"
     return response

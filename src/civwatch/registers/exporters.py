@@ -1,6 +1,6 @@
 """`civwatch export designations|ftm` and `civwatch changes`."""
 
-from civwatch.core.exporters import add_output_arguments, output_stream, write_rows
+from civwatch.core.exporters import add_output_arguments, write_export
 from civwatch.core.subcommands import EXPORTERS, Subcommand
 from civwatch.registers.exports import (
     CHANGE_COLUMNS,
@@ -22,20 +22,17 @@ def add_designation_arguments(parser) -> None:
 
 
 def export_designations(options: dict, command) -> None:
-    with output_stream(options["output"], command) as stream:
-        rows = designation_rows(options["register"])
-        write_rows(rows, DESIGNATION_COLUMNS, options["format"], stream)
+    rows = designation_rows(options["register"])
+    write_export(command, "designations", rows, options, DESIGNATION_COLUMNS)
 
 
 def export_changes(options: dict, command) -> None:
-    with output_stream(options["output"], command) as stream:
-        rows = change_rows(options["register"], options["since"])
-        write_rows(rows, CHANGE_COLUMNS, options["format"], stream)
+    rows = change_rows(options["register"], options["since"])
+    write_export(command, "changes", rows, options, CHANGE_COLUMNS)
 
 
 def export_ftm(options: dict, command) -> None:
-    with output_stream(options["output"], command) as stream:
-        write_rows(ftm_entities(), [], "jsonl", stream)
+    write_export(command, "ftm", ftm_entities(), options)
 
 
 EXPORTERS["designations"] = Subcommand(
@@ -46,7 +43,8 @@ EXPORTERS["designations"] = Subcommand(
 )
 EXPORTERS["ftm"] = Subcommand(
     name="ftm",
-    help="Entities, memberships and designations as FollowTheMoney JSON lines.",
+    help="Listed entities (in a register or members of a listed organisation), their "
+    "memberships and designations as FollowTheMoney JSON lines; never case-only people.",
     add_arguments=lambda parser: add_output_arguments(parser, formats=("jsonl",)),
     run=export_ftm,
 )

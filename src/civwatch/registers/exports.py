@@ -7,6 +7,7 @@ researchers who use them (docs/registers.md): add columns at the end, never rena
 import datetime
 from collections.abc import Iterator
 
+from django.db.models import Prefetch
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
@@ -115,8 +116,18 @@ def designation_proxy(designation: Designation) -> EntityProxy:
 
 
 def ftm_entities() -> Iterator[dict]:
-    """Every entity, its memberships and its designations, as FtM dicts."""
-    entities = Entity.objects.prefetch_related("names", "identifiers", "websites", "members")
+    """The listed entities, their memberships and their designations, as FtM dicts.
+
+    Only what a public list names (`Entity.objects.listed()`): an entity known only from a
+    case record (a victim, a judge, a witness) or from an imported sanctions list is not
+    ours to publish here, whatever its visibility in the case."""
+    listed = Entity.objects.listed()
+    entities = Entity.objects.filter(pk__in=listed.values("pk")).prefetch_related(
+        "names",
+        "identifiers",
+        "websites",
+        Prefetch("members", queryset=Entity.objects.filter(pk__in=listed.values("pk"))),
+    )
     for entity in entities.order_by("id").iterator(chunk_size=500):
         yield entity_proxy(entity).to_dict()
         for member in entity.members.all():

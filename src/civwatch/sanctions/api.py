@@ -1,8 +1,9 @@
 """JSON API for datasets, entries, sanctions status and cross-reference links.
 
 Datasets, entries and statuses are public data. Links: without a token, confirmed links
-between public datasets only; a researcher's token shows every link; an editor's token may
-confirm or reject them.
+between public datasets only, decided by "an editor" (`decided_by_role`); a researcher's
+token shows every link and who decided it (`decided_by`); an editor's token may confirm or
+reject them.
 """
 
 from typing import Any, Literal
@@ -69,14 +70,18 @@ def entry_json(entry: ListEntry) -> dict:
     }
 
 
-def link_json(link: Link) -> dict:
-    return {
+def link_json(link: Link, internal: bool) -> dict:
+    """A link; who decided it is a role for the public, the user name for researchers."""
+    data = {
         "id": link.pk,
         **link.as_json_line(),
         "explanation": link.explanation,
-        "decided_by": link.decided_by.get_username() if link.decided_by else None,
+        "decided_by_role": Link.DECIDER_ROLE if link.decided else None,
         "decided_at": link.decided_at,
     }
+    if internal:
+        data["decided_by"] = link.decided_by.get_username() if link.decided_by else None
+    return data
 
 
 @router.get("/sanctions/datasets", summary="Imported sanctions lists and external lists")
@@ -125,7 +130,7 @@ def get_entry(
     return {
         **entry_json(entry),
         "sanctions_status": status.as_dict(),
-        "links": [link_json(link) for link in links],
+        "links": [link_json(link, internal) for link in links],
     }
 
 
@@ -152,14 +157,16 @@ class LinkFilters(Schema):
 
 @router.get("/sanctions/links", summary="Cross-reference links (public: confirmed ones only)")
 def list_links(request, filters: Query[LinkFilters]) -> dict:
-    links = visible_links(caller(request))
+    user = caller(request)
+    internal = has_role(user, "researcher")
+    links = visible_links(user)
     if filters.status:
         links = links.filter(status=filters.status)
     if filters.dataset:
         links = links.filter(Q(left_dataset=filters.dataset) | Q(right_dataset=filters.dataset))
     links = links.select_related("decided_by").order_by("-score", "pk")
     page = links[filters.offset : filters.offset + filters.limit]
-    return {"count": links.count(), "results": [link_json(link) for link in page]}
+    return {"count": links.count(), "results": [link_json(link, internal) for link in page]}
 
 
 class Decision(Schema):
@@ -175,4 +182,4 @@ def decide_link(request, link_id: int, decision: Decision) -> dict:
         raise HttpError(403 if user.is_authenticated else 401, "Editors decide links.")
     link = get_object_or_404(visible_links(user), pk=link_id)
     link.decide(user, decision.status)
-    return link_json(link)
+    return link_json(link, internal=True)

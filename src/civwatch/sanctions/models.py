@@ -214,6 +214,22 @@ class Link(models.Model):
             self.right_dataset,
         }
 
+    # Only editors decide links (the views and the API check the role). The public learns that
+    # an editor decided, never which staff member: staff identities are never public.
+    DECIDER_ROLE = "editor"
+
+    @property
+    def decided(self) -> bool:
+        return self.status != self.Status.PROPOSED and self.decided_at is not None
+
+    def decision_phrase(self) -> str:
+        """ "confirmed by an editor" / "rejected by an editor"; "" while proposed."""
+        if not self.decided:
+            return ""
+        if self.status == self.Status.CONFIRMED:
+            return str(_("confirmed by an editor"))
+        return str(_("rejected by an editor"))
+
     def decide(self, user, status: str) -> None:
         """An editor confirms or rejects the link (or returns it to proposed)."""
         if status not in self.Status.values:

@@ -73,6 +73,8 @@ def entry_detail(request: HttpRequest, slug: str, source_id: str) -> HttpRespons
             "changes": entry.changes.select_related("version").order_by("-version__imported_at"),
             "decision_statuses": Link.Status.choices,
             "can_decide": has_role(request.user, "editor"),
+            # Staff identities are never public: only researchers see who decided a link.
+            "show_deciders": internal,
         },
     )
 
@@ -105,6 +107,7 @@ def link_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_decide": has_role(request.user, "editor"),
             "decision_statuses": Link.Status.choices,
+            "show_deciders": True,  # a researchers' page
         },
     )
 
