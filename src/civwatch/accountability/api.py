@@ -4,11 +4,12 @@ A researcher's token also reads entries before publication and their internal fi
 """
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Router
 
 from civwatch.accountability import public
 from civwatch.accountability.sanctions import sanctions_summary
 from civwatch.cases.api import caller
+from civwatch.core.params import Limit, Offset
 
 router = Router(tags=["accountability"])
 
@@ -16,9 +17,7 @@ router = Router(tags=["accountability"])
 @router.get(
     "/accountability/entries", summary="Accountability entries (published, without a token)"
 )
-def list_entries(
-    request, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
-) -> dict:
+def list_entries(request, limit: Limit = 50, offset: Offset = 0) -> dict:
     _, level = caller(request)
     entries = public.entries(level).order_by("entity__name", "pk")
     return {

@@ -19,6 +19,7 @@ from civwatch.cases.models import DatePrecision, Incident, IncidentType
 from civwatch.cases.records import Visibility
 from civwatch.cases.workflow import move
 from civwatch.core.errors import UserError
+from civwatch.core.params import Count, Limit, Offset
 from civwatch.evidence.models import Claim
 
 router = Router(tags=["cases"])
@@ -35,8 +36,8 @@ def caller(request: HttpRequest) -> tuple[Any, str]:
 class IncidentFilters(Schema):
     type: str | None = Field(None, max_length=64, description="incident type code")
     year: int | None = Field(None, ge=1900, le=2100)
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 @router.get("/cases/incidents", summary="Incidents (public view without a token)")
@@ -60,7 +61,7 @@ def get_incident(request, incident_id: int) -> dict:
 
 
 @router.get("/cases/cases", summary="Cases")
-def list_cases(request, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+def list_cases(request, limit: Limit = 50, offset: Offset = 0) -> dict:
     _, level = caller(request)
     cases = public.cases(level)
     return {
@@ -76,9 +77,7 @@ def get_case(request, case_id: int) -> dict:
 
 
 @router.get("/cases/evidence", summary="Evidence metadata (never the files)")
-def list_evidence(
-    request, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
-) -> dict:
+def list_evidence(request, limit: Limit = 50, offset: Offset = 0) -> dict:
     _, level = caller(request)
     items = public.evidence(level)
     return {
@@ -94,7 +93,7 @@ class IncidentIn(Schema):
     date: datetime.date | None = None
     date_precision: Literal["day", "month", "year"] = DatePrecision.DAY
     place: str = Field("", max_length=500)
-    people_count: int | None = Field(None, ge=0)
+    people_count: Count | None = None
     visibility: Literal["public", "internal", "confidential"] = Visibility.INTERNAL
     internal_notes: str = Field("", max_length=20000)
 

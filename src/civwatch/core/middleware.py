@@ -1,15 +1,20 @@
-"""Refusing input that no part of civwatch can store or search: NUL bytes.
+"""Refusing input that no part of civwatch can store or search: NUL bytes, huge ids.
 
 PostgreSQL text cannot hold U+0000, so a NUL byte that reaches a query raises a database
 error (a 500) wherever it travels: path, query string, form fields or JSON bodies. No real
 name, date or identifier contains one, so the request is refused at the door with a 400
 instead of each view guarding against it.
+
+Likewise an `<int:...>` in a URL beyond 64 bits is no row of any table, but looking it up
+through a foreign key fails in the database driver; such a URL is a 404 for every view.
 """
 
 import json
 from collections.abc import Callable, Iterable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+from civwatch.core.params import MAX_DB_INT
 
 MESSAGE = "NUL bytes are not allowed in requests."
 JSON_NUL = b"\\u0000"
@@ -39,6 +44,11 @@ class RefuseNulBytesMiddleware:
                 return JsonResponse({"detail": MESSAGE}, status=400)
             return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not -MAX_DB_INT <= value <= MAX_DB_INT:
+                raise Http404("No such record.")
 
     @staticmethod
     def has_nul(request: HttpRequest) -> bool:

@@ -10,11 +10,12 @@ from typing import Any, Literal
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from civwatch.accounts.models import has_role
 from civwatch.cases.access import BadToken, request_user
+from civwatch.core.params import Limit, Offset
 from civwatch.sanctions.models import Dataset, Link, ListEntry
 from civwatch.sanctions.queries import links_of, public_entity, search_entries, visible_links
 from civwatch.sanctions.status import sanctions_status
@@ -89,8 +90,8 @@ class EntryFilters(Schema):
     q: str | None = Field(None, max_length=200, description="name, in either script")
     tag: str | None = Field(None, max_length=200)
     programme: str | None = Field(None, max_length=100)
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 @router.get("/sanctions/entries", summary="Entries of a dataset's latest version")
@@ -132,7 +133,7 @@ def get_entry(
     "/sanctions/status/{entity_id}",
     summary="Sanctions status of an entity: by jurisdiction, and who has not acted",
 )
-def get_status(request, entity_id: str) -> dict:
+def get_status(request, entity_id: str = Path(..., max_length=64)) -> dict:
     internal = has_role(caller(request), "researcher")
     if public_entity(entity_id) is None and not internal:
         raise HttpError(404, "Not found.")
@@ -146,7 +147,7 @@ class LinkFilters(Schema):
     status: Literal["proposed", "confirmed", "rejected"] | None = None
     dataset: str | None = Field(None, max_length=64)
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 @router.get("/sanctions/links", summary="Cross-reference links (public: confirmed ones only)")
