@@ -1,6 +1,5 @@
 """Writing exported rows as JSON lines or CSV, to a file or standard output."""
 
-import csv
 import json
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -9,10 +8,22 @@ from typing import IO
 
 from django.core.management.base import CommandError
 
+from civwatch.core.csvfiles import SafeCsvWriter
+
 
 def add_output_arguments(parser, formats: tuple[str, ...] = ("jsonl", "csv")) -> None:
     parser.add_argument("--format", choices=formats, default=formats[0])
     parser.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
+    if "csv" in formats:
+        parser.add_argument(
+            "--excel", action="store_true",
+            help="CSV for Excel: UTF-8 with a byte-order mark (Cyrillic shows correctly)",
+        )  # fmt: skip
+
+
+def check_output_arguments(options: dict) -> None:
+    if options.get("excel") and options["format"] != "csv":
+        raise CommandError("--excel goes with --format csv")
 
 
 @contextmanager
@@ -27,11 +38,14 @@ def output_stream(path: Path | None, command):
         raise CommandError(f"{path}: cannot write: {error.strerror}") from None
 
 
-def write_rows(rows: Iterable[dict], columns: list[str], fmt: str, stream: IO[str]) -> int:
-    """Write rows as JSON lines or CSV (non-text values JSON-encoded); return the count."""
+def write_rows(
+    rows: Iterable[dict], columns: list[str], fmt: str, stream: IO[str], *, excel: bool = False
+) -> int:
+    """Write rows as JSON lines or CSV (non-text values JSON-encoded, cells spreadsheet-safe,
+    with a byte-order mark for Excel if asked); return the count."""
     count = 0
     if fmt == "csv":
-        writer = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore")
+        writer = SafeCsvWriter(stream, columns, excel=excel)
         writer.writeheader()
         for row in rows:
             writer.writerow(

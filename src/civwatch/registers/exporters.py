@@ -1,6 +1,11 @@
 """`civwatch export designations|ftm` and `civwatch changes`."""
 
-from civwatch.core.exporters import add_output_arguments, output_stream, write_rows
+from civwatch.core.exporters import (
+    add_output_arguments,
+    check_output_arguments,
+    output_stream,
+    write_rows,
+)
 from civwatch.core.subcommands import EXPORTERS, Subcommand
 from civwatch.registers.exports import (
     CHANGE_COLUMNS,
@@ -22,15 +27,17 @@ def add_designation_arguments(parser) -> None:
 
 
 def export_designations(options: dict, command) -> None:
+    check_output_arguments(options)
     with output_stream(options["output"], command) as stream:
         rows = designation_rows(options["register"])
-        write_rows(rows, DESIGNATION_COLUMNS, options["format"], stream)
+        write_rows(rows, DESIGNATION_COLUMNS, options["format"], stream, excel=options["excel"])
 
 
 def export_changes(options: dict, command) -> None:
+    check_output_arguments(options)
     with output_stream(options["output"], command) as stream:
         rows = change_rows(options["register"], options["since"])
-        write_rows(rows, CHANGE_COLUMNS, options["format"], stream)
+        write_rows(rows, CHANGE_COLUMNS, options["format"], stream, excel=options["excel"])
 
 
 def export_ftm(options: dict, command) -> None:
