@@ -11,8 +11,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from civwatch.jobs.runner import enqueue_job
 from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
