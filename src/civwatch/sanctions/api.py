@@ -5,6 +5,8 @@ between public datasets only; a researcher's token shows every link; an editor's
 confirm or reject them.
 """
 
+import datetime
+import warnings
 from typing import Any, Literal
 
 from django.db.models import Q
@@ -21,6 +23,103 @@ from civwatch.sanctions.queries import links_of, public_entity, search_entries, 
 from civwatch.sanctions.status import sanctions_status
 
 router = Router(tags=["sanctions"])
+# pydantic warns that a field named "schema" shadows a deprecated method of its BaseModel; the
+# API keeps FollowTheMoney's name for it, as in the exports.
+warnings.filterwarnings("ignore", message='Field name "schema"', category=UserWarning)
+
+
+class VersionOut(Schema):
+    id: int
+    source_date: datetime.date | None
+    imported_at: datetime.datetime
+    files: dict[str, str]
+    added: int
+    changed: int
+    removed: int
+
+
+class DatasetOut(Schema):
+    slug: str
+    title: str
+    publisher: str
+    source_url: str
+    licence: str
+    jurisdiction: str | None
+    kind: str
+    latest_version: VersionOut | None
+
+
+class EntryOut(Schema):
+    dataset: str
+    source_id: str
+    entity_id: str
+    schema: str
+    name: str
+    aliases: list[str]
+    birth_dates: list[str]
+    programmes: list[str]
+    listed_since: datetime.date | None
+    tags: list[str]
+    description: str
+    present: bool
+
+
+class EntryPage(Schema):
+    count: int
+    results: list[EntryOut]
+
+
+class LinkOut(Schema):
+    id: int
+    left_id: str
+    left_dataset: str
+    left_name: str
+    right_id: str
+    right_dataset: str
+    right_name: str
+    score: float
+    status: str
+    explanation: dict[str, Any]
+    decided_by: str | None
+    decided_at: datetime.datetime | None
+
+
+class LinkPage(Schema):
+    count: int
+    results: list[LinkOut]
+
+
+class Listing(Schema):
+    dataset: str
+    dataset_title: str
+    programme: str
+    since: str | None
+    source_id: str
+    name: str
+
+
+class ExternalListing(Schema):
+    dataset: str
+    dataset_title: str
+    source_id: str
+    name: str
+    tags: list[str]
+
+
+class StatusOut(Schema):
+    jurisdictions: dict[str, list[Listing]]
+    not_acted: list[str]
+    unchecked: list[str]
+    external: list[ExternalListing]
+
+
+class EntityStatusOut(StatusOut):
+    entity_id: str
+
+
+class EntryDetail(EntryOut):
+    sanctions_status: StatusOut
+    links: list[LinkOut]
 
 
 def caller(request: HttpRequest) -> Any:
@@ -80,7 +179,11 @@ def link_json(link: Link) -> dict:
     }
 
 
-@router.get("/sanctions/datasets", summary="Imported sanctions lists and external lists")
+@router.get(
+    "/sanctions/datasets",
+    response=list[DatasetOut],
+    summary="Imported sanctions lists and external lists",
+)
 def list_datasets(request) -> list[dict]:
     return [dataset_json(d) for d in Dataset.objects.all()]
 
@@ -94,7 +197,9 @@ class EntryFilters(Schema):
     offset: Offset = 0
 
 
-@router.get("/sanctions/entries", summary="Entries of a dataset's latest version")
+@router.get(
+    "/sanctions/entries", response=EntryPage, summary="Entries of a dataset's latest version"
+)
 def list_entries(request, filters: Query[EntryFilters]) -> dict:
     dataset = get_object_or_404(Dataset, slug=filters.dataset)
     entries = search_entries(
@@ -109,6 +214,7 @@ def list_entries(request, filters: Query[EntryFilters]) -> dict:
 
 @router.get(
     "/sanctions/entry",
+    response=EntryDetail,
     summary="One entry with its sanctions status (through confirmed links) and links",
 )
 def get_entry(
@@ -131,6 +237,7 @@ def get_entry(
 
 @router.get(
     "/sanctions/status/{entity_id}",
+    response=EntityStatusOut,
     summary="Sanctions status of an entity: by jurisdiction, and who has not acted",
 )
 def get_status(request, entity_id: str = Path(..., max_length=64)) -> dict:
@@ -150,7 +257,11 @@ class LinkFilters(Schema):
     offset: Offset = 0
 
 
-@router.get("/sanctions/links", summary="Cross-reference links (public: confirmed ones only)")
+@router.get(
+    "/sanctions/links",
+    response=LinkPage,
+    summary="Cross-reference links (public: confirmed ones only)",
+)
 def list_links(request, filters: Query[LinkFilters]) -> dict:
     links = visible_links(has_role(caller(request), "researcher"))
     if filters.status:
@@ -167,7 +278,9 @@ class Decision(Schema):
 
 
 @router.post(
-    "/sanctions/links/{int:link_id}/decision", summary="Confirm or reject a link (editors)"
+    "/sanctions/links/{int:link_id}/decision",
+    response=LinkOut,
+    summary="Confirm or reject a link (editors)",
 )
 def decide_link(request, link_id: int, decision: Decision) -> dict:
     user = caller(request)
