@@ -25,6 +25,18 @@ from civwatch.evidence.models import Claim
 router = Router(tags=["cases"])
 
 
+class RecordPage(Schema):
+    """A page of records; each record's fields depend on the reader's level (docs)."""
+
+    count: int
+    results: list[dict[str, Any]]
+
+
+class MoveOut(Schema):
+    id: int
+    status: str
+
+
 def caller(request: HttpRequest) -> tuple[Any, str]:
     try:
         user = request_user(request)
@@ -40,7 +52,9 @@ class IncidentFilters(Schema):
     offset: Offset = 0
 
 
-@router.get("/cases/incidents", summary="Incidents (public view without a token)")
+@router.get(
+    "/cases/incidents", response=RecordPage, summary="Incidents (public view without a token)"
+)
 def list_incidents(request, filters: Query[IncidentFilters]) -> dict:
     _, level = caller(request)
     incidents = public.incidents(level)
@@ -53,14 +67,16 @@ def list_incidents(request, filters: Query[IncidentFilters]) -> dict:
 
 
 @router.get(
-    "/cases/incidents/{int:incident_id}", summary="An incident with participants and claims"
+    "/cases/incidents/{int:incident_id}",
+    response=dict[str, Any],
+    summary="An incident with participants and claims",
 )
 def get_incident(request, incident_id: int) -> dict:
     _, level = caller(request)
     return public.incident_view(get_object_or_404(public.incidents(level), pk=incident_id), level)
 
 
-@router.get("/cases/cases", summary="Cases")
+@router.get("/cases/cases", response=RecordPage, summary="Cases")
 def list_cases(request, limit: Limit = 50, offset: Offset = 0) -> dict:
     _, level = caller(request)
     cases = public.cases(level)
@@ -70,13 +86,15 @@ def list_cases(request, limit: Limit = 50, offset: Offset = 0) -> dict:
     }
 
 
-@router.get("/cases/cases/{int:case_id}", summary="A case with its incidents")
+@router.get(
+    "/cases/cases/{int:case_id}", response=dict[str, Any], summary="A case with its incidents"
+)
 def get_case(request, case_id: int) -> dict:
     _, level = caller(request)
     return public.case_view(get_object_or_404(public.cases(level), pk=case_id), level)
 
 
-@router.get("/cases/evidence", summary="Evidence metadata (never the files)")
+@router.get("/cases/evidence", response=RecordPage, summary="Evidence metadata (never the files)")
 def list_evidence(request, limit: Limit = 50, offset: Offset = 0) -> dict:
     _, level = caller(request)
     items = public.evidence(level)
@@ -98,7 +116,7 @@ class IncidentIn(Schema):
     internal_notes: str = Field("", max_length=20000)
 
 
-@router.post("/cases/incidents", response={201: dict}, summary="Record a draft incident")
+@router.post("/cases/incidents", response={201: dict[str, Any]}, summary="Record a draft incident")
 def create_incident(request, payload: IncidentIn):
     user, _level = caller(request)
     if not has_role(user, "contributor"):
@@ -117,12 +135,18 @@ class MoveIn(Schema):
     note: str = Field("", max_length=5000)
 
 
-@router.post("/cases/incidents/{int:incident_id}/status", summary="Move an incident in review")
+@router.post(
+    "/cases/incidents/{int:incident_id}/status",
+    response=MoveOut,
+    summary="Move an incident in review",
+)
 def move_incident(request, incident_id: int, payload: MoveIn) -> dict:
     return apply_move(request, Incident, incident_id, payload)
 
 
-@router.post("/cases/claims/{int:claim_id}/status", summary="Move a claim in review")
+@router.post(
+    "/cases/claims/{int:claim_id}/status", response=MoveOut, summary="Move a claim in review"
+)
 def move_claim(request, claim_id: int, payload: MoveIn) -> dict:
     return apply_move(request, Claim, claim_id, payload)
 

@@ -6,7 +6,6 @@ confirm or reject them.
 """
 
 import datetime
-import warnings
 from typing import Any, Literal
 
 from django.db.models import Q
@@ -23,9 +22,6 @@ from civwatch.sanctions.queries import links_of, public_entity, search_entries, 
 from civwatch.sanctions.status import sanctions_status
 
 router = Router(tags=["sanctions"])
-# pydantic warns that a field named "schema" shadows a deprecated method of its BaseModel; the
-# API keeps FollowTheMoney's name for it, as in the exports.
-warnings.filterwarnings("ignore", message='Field name "schema"', category=UserWarning)
 
 
 class VersionOut(Schema):
@@ -53,7 +49,9 @@ class EntryOut(Schema):
     dataset: str
     source_id: str
     entity_id: str
-    schema: str
+    # "schema" is a method of pydantic's models: the field is named schema_ and answered
+    # under FollowTheMoney's name (by_alias on the operations).
+    schema_: str = Field(alias="schema")
     name: str
     aliases: list[str]
     birth_dates: list[str]
@@ -92,7 +90,7 @@ class LinkPage(Schema):
 class Listing(Schema):
     dataset: str
     dataset_title: str
-    programme: str
+    programme: str | None
     since: str | None
     source_id: str
     name: str
@@ -198,7 +196,10 @@ class EntryFilters(Schema):
 
 
 @router.get(
-    "/sanctions/entries", response=EntryPage, summary="Entries of a dataset's latest version"
+    "/sanctions/entries",
+    response=EntryPage,
+    by_alias=True,
+    summary="Entries of a dataset's latest version",
 )
 def list_entries(request, filters: Query[EntryFilters]) -> dict:
     dataset = get_object_or_404(Dataset, slug=filters.dataset)
@@ -215,6 +216,7 @@ def list_entries(request, filters: Query[EntryFilters]) -> dict:
 @router.get(
     "/sanctions/entry",
     response=EntryDetail,
+    by_alias=True,
     summary="One entry with its sanctions status (through confirmed links) and links",
 )
 def get_entry(
