@@ -1,9 +1,9 @@
 """The production web server behind `civwatch serve`: gunicorn, configured from settings.
 
-gunicorn (threaded workers, `gthread`) was measured against granian on this application
-(docs/operations.md, docs/benchmarks.md): the pages are rendered by synchronous Django
-code and database queries, where both servers run at the same speed, and gunicorn is the
-smaller, pure-Python dependency with the longer record behind Django.
+gunicorn (threaded workers, `gthread`) rather than granian: the pages are rendered by
+synchronous Django code and database queries, which neither server speeds up, and gunicorn
+is the pure-Python dependency with the longer record behind Django, graceful shutdown and a
+configurable access log (docs/operations.md; the measurement in docs/benchmarks.md).
 """
 
 from typing import Any
