@@ -159,7 +159,7 @@ def test_statistics_chart(page, live_url):
     groups = page.locator("figure.chart svg g.month")
     assert groups.count() == len(months)
     assert groups.first.get_attribute("data-month") == f"{months[0]:%Y-%m}"
-    assert page.locator("figure.chart svg rect").count() == len(rows)
+    assert page.locator("figure.chart > svg rect").count() == len(rows)
     legend = page.locator("figure.chart .legend span")
     assert legend.count() == len({row["legal_basis"] for row in rows})
     assert "7-FZ art. 32 (NGOs)" in legend.all_inner_texts()

@@ -3,7 +3,7 @@
 CIVWATCH_HOME      folder for the SQLite database and uploaded files
                    (default: $XDG_DATA_HOME/civwatch, i.e. ~/.local/share/civwatch)
 DATABASE_URL       e.g. postgres://user@host/db; default: SQLite at $CIVWATCH_HOME/civwatch.sqlite3
-CIVWATCH_SECRET_KEY  required in production (CIVWATCH_DEBUG unset)
+CIVWATCH_SECRET_KEY  required whenever CIVWATCH_DEBUG is off
 CIVWATCH_DEBUG     "1" for development
 CIVWATCH_ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 CIVWATCH_HASH_KEY  secret for the keyed hashes of evidence shown to the public (core.digests)
@@ -27,9 +27,14 @@ HOME = Path(
 DEBUG = os.environ.get("CIVWATCH_DEBUG", "") in {"1", "true", "yes"}
 SECRET_KEY = os.environ.get("CIVWATCH_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("CIVWATCH_REQUIRE_SECRET_KEY"):
-        raise ImproperlyConfigured("Set CIVWATCH_SECRET_KEY in the environment.")
-    # Without a configured key, sessions last only as long as the process: fine for the demo.
+    # A random key per process would break sessions across server workers and restarts:
+    # outside development the key must come from the environment (scripts/demo sets one).
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Set CIVWATCH_SECRET_KEY in the environment (50 random characters, e.g. "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`), "
+            "or CIVWATCH_DEBUG=1 for development."
+        )
     SECRET_KEY = secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = [
@@ -66,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "civwatch.core.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -233,3 +239,57 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Shown next to the code in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("CIVWATCH_OTP_ISSUER", "civwatch")
+
+
+# --- Operations (issue 10: production server, TLS, Content-Security-Policy; docs/operations.md)
+# Kept in one block so that other settings changes merge cleanly around it.
+
+# `civwatch serve` (gunicorn): processes and threads per process. Two workers with four
+# threads each keep both cores of a small server busy while one request waits on the database.
+CIVWATCH_WORKERS = int(os.environ.get("CIVWATCH_WORKERS") or 2)
+CIVWATCH_THREADS = int(os.environ.get("CIVWATCH_THREADS") or 4)
+
+# Behind TLS (a reverse proxy terminating HTTPS and setting X-Forwarded-Proto).
+HTTPS = os.environ.get("CIVWATCH_HTTPS", "") in {"1", "true", "yes"}
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("CIVWATCH_HSTS_SECONDS") or 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Sent so that `check --deploy` is clean; joining the browsers' preload list is a separate,
+    # deliberate submission at hstspreload.org (docs/operations.md).
+    SECURE_HSTS_PRELOAD = os.environ.get("CIVWATCH_HSTS_PRELOAD", "1") in {"1", "true", "yes"}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+INSTALLED_APPS += ["csp"]
+# After SecurityMiddleware, so every response (static files included) carries the policy.
+MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware"),
+                  "csp.middleware.CSPMiddleware")  # fmt: skip
+# Every script and style comes from our own static files: no inline code, no third parties.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Hashed and compressed static files when they have been collected (production,
+# `civwatch collectstatic` with CIVWATCH_STATIC_ROOT); the apps' folders otherwise.
+if STATIC_ROOT:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = False

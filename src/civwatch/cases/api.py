@@ -30,12 +30,20 @@ from civwatch.cases.participants import add_participant
 from civwatch.cases.records import DocumentedRecord, ReviewStatus, Visibility
 from civwatch.cases.workflow import TRANSITIONS, move
 from civwatch.core.errors import UserError
+from civwatch.core.params import Count, Limit, Offset
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim, add_evidence
 from civwatch.evidence.models import Claim, EvidenceItem
 from civwatch.evidence.storage import StorageError
 
 router = Router(tags=["cases"])
+
+
+class RecordPage(Schema):
+    """A page of records; each record's fields depend on the reader's level (docs)."""
+
+    count: int
+    results: list[dict[str, Any]]
 
 
 def caller(request: HttpRequest) -> tuple[Any, permissions.Reader]:
@@ -50,11 +58,13 @@ def caller(request: HttpRequest) -> tuple[Any, permissions.Reader]:
 class IncidentFilters(Schema):
     type: str | None = Field(None, max_length=64, description="incident type code")
     year: int | None = Field(None, ge=1900, le=2100)
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
-@router.get("/cases/incidents", summary="Incidents (public view without a token)")
+@router.get(
+    "/cases/incidents", response=RecordPage, summary="Incidents (public view without a token)"
+)
 def list_incidents(request, filters: Query[IncidentFilters]) -> dict:
     _, level = caller(request)
     incidents = public.incidents(level)
@@ -67,7 +77,9 @@ def list_incidents(request, filters: Query[IncidentFilters]) -> dict:
 
 
 @router.get(
-    "/cases/incidents/{int:incident_id}", summary="An incident with participants and claims"
+    "/cases/incidents/{int:incident_id}",
+    response=dict[str, Any],
+    summary="An incident with participants and claims",
 )
 def get_incident(request, incident_id: int) -> dict:
     _, level = caller(request)
@@ -75,8 +87,8 @@ def get_incident(request, incident_id: int) -> dict:
     return public.incident_view(incident, level)
 
 
-@router.get("/cases/cases", summary="Cases")
-def list_cases(request, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+@router.get("/cases/cases", response=RecordPage, summary="Cases")
+def list_cases(request, limit: Limit = 50, offset: Offset = 0) -> dict:
     _, level = caller(request)
     cases = public.cases(level)
     return {
@@ -85,7 +97,9 @@ def list_cases(request, limit: int = Query(50, ge=1, le=500), offset: int = Quer
     }
 
 
-@router.get("/cases/cases/{int:case_id}", summary="A case with its incidents")
+@router.get(
+    "/cases/cases/{int:case_id}", response=dict[str, Any], summary="A case with its incidents"
+)
 def get_case(request, case_id: int) -> dict:
     _, level = caller(request)
     return public.case_view(
@@ -93,10 +107,8 @@ def get_case(request, case_id: int) -> dict:
     )
 
 
-@router.get("/cases/evidence", summary="Evidence metadata (never the files)")
-def list_evidence(
-    request, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
-) -> dict:
+@router.get("/cases/evidence", response=RecordPage, summary="Evidence metadata (never the files)")
+def list_evidence(request, limit: Limit = 50, offset: Offset = 0) -> dict:
     _, level = caller(request)
     items = public.evidence(level)
     return {
@@ -337,7 +349,7 @@ class IncidentIn(StrictSchema):
     date: datetime.date | None = None
     date_precision: Precision = DatePrecision.DAY
     place: str = Field("", max_length=500)
-    people_count: int | None = Field(None, ge=0)
+    people_count: Count | None = None
     case: int | None = Field(None, description="id of a case the caller may read")
     source_name: str = Field("", max_length=300)
     visibility: Level = Visibility.INTERNAL
@@ -355,7 +367,7 @@ class IncidentPatch(StrictSchema):
     date: datetime.date | None = None
     date_precision: Precision | None = None
     place: str | None = Field(None, max_length=500)
-    people_count: int | None = Field(None, ge=0)
+    people_count: Count | None = None
     case: int | None = None
     source_name: str | None = Field(None, max_length=300)
     visibility: Level | None = None

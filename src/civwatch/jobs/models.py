@@ -59,6 +59,11 @@ class Job(models.Model):
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
     @property
+    def result_is_csv(self) -> bool:
+        """A CSV result is also offered for Excel (with a byte-order mark)."""
+        return self.result_file.endswith(".csv")
+
+    @property
     def percent(self) -> int | None:
         return round(100 * self.done / self.total) if self.total else None
 

@@ -6,8 +6,9 @@ from typing import Literal
 
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
+from civwatch.core.params import DbId, Limit, Offset
 from civwatch.entities.models import Entity
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
 from civwatch.registers.queries import designations_per_month, filter_designations
@@ -24,8 +25,8 @@ ChangeKind = Literal["added", "removed", "modified", "reinstated"]
 
 
 class PageParams(Schema):
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 class DesignationFilters(PageParams):
@@ -41,7 +42,7 @@ class ChangeFilters(PageParams):
     register: RegisterSlug | None = None
     kind: ChangeKind | None = None
     since: datetime.date | None = None
-    snapshot: int | None = Field(None, ge=1)
+    snapshot: DbId | None = None
 
 
 class RegisterOut(Schema):
@@ -224,7 +225,7 @@ def list_entities(request, filters: Query[DesignationFilters]):
 
 
 @router.get("/entities/{entity_id}", response=EntityDetail)
-def get_entity(request, entity_id: str):
+def get_entity(request, entity_id: str = Path(..., max_length=64)):
     return get_object_or_404(Entity.objects.listed(), pk=entity_id)
 
 

@@ -6,21 +6,119 @@ token shows every link and who decided it (`decided_by`); an editor's token may 
 reject them.
 """
 
+import datetime
 from typing import Any, Literal
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from civwatch.accounts.models import has_role
 from civwatch.cases.access import BadToken, request_user
+from civwatch.core.params import Limit, Offset
 from civwatch.sanctions.models import Dataset, Link, ListEntry
 from civwatch.sanctions.queries import links_of, public_entity, search_entries, visible_links
 from civwatch.sanctions.status import sanctions_status
 
 router = Router(tags=["sanctions"])
+
+
+class VersionOut(Schema):
+    id: int
+    source_date: datetime.date | None
+    imported_at: datetime.datetime
+    files: dict[str, str]
+    added: int
+    changed: int
+    removed: int
+
+
+class DatasetOut(Schema):
+    slug: str
+    title: str
+    publisher: str
+    source_url: str
+    licence: str
+    jurisdiction: str | None
+    kind: str
+    latest_version: VersionOut | None
+
+
+class EntryOut(Schema):
+    dataset: str
+    source_id: str
+    entity_id: str
+    # "schema" is a method of pydantic's models: the field is named schema_ and answered
+    # under FollowTheMoney's name (by_alias on the operations).
+    schema_: str = Field(alias="schema")
+    name: str
+    aliases: list[str]
+    birth_dates: list[str]
+    programmes: list[str]
+    listed_since: datetime.date | None
+    tags: list[str]
+    description: str
+    present: bool
+
+
+class EntryPage(Schema):
+    count: int
+    results: list[EntryOut]
+
+
+class LinkOut(Schema):
+    id: int
+    left_id: str
+    left_dataset: str
+    left_name: str
+    right_id: str
+    right_dataset: str
+    right_name: str
+    score: float
+    status: str
+    explanation: dict[str, Any]
+    decided_by: str | None
+    decided_at: datetime.datetime | None
+
+
+class LinkPage(Schema):
+    count: int
+    results: list[LinkOut]
+
+
+class Listing(Schema):
+    dataset: str
+    dataset_title: str
+    programme: str | None
+    since: str | None
+    source_id: str
+    name: str
+
+
+class ExternalListing(Schema):
+    dataset: str
+    dataset_title: str
+    source_id: str
+    name: str
+    tags: list[str]
+
+
+class StatusOut(Schema):
+    jurisdictions: dict[str, list[Listing]]
+    not_acted: list[str]
+    unchecked: list[str]
+    external: list[ExternalListing]
+
+
+class EntityStatusOut(StatusOut):
+    entity_id: str
+
+
+class EntryDetail(EntryOut):
+    sanctions_status: StatusOut
+    links: list[LinkOut]
 
 
 def caller(request: HttpRequest) -> Any:
@@ -84,7 +182,11 @@ def link_json(link: Link, internal: bool) -> dict:
     return data
 
 
-@router.get("/sanctions/datasets", summary="Imported sanctions lists and external lists")
+@router.get(
+    "/sanctions/datasets",
+    response=list[DatasetOut],
+    summary="Imported sanctions lists and external lists",
+)
 def list_datasets(request) -> list[dict]:
     return [dataset_json(d) for d in Dataset.objects.all()]
 
@@ -94,11 +196,16 @@ class EntryFilters(Schema):
     q: str | None = Field(None, max_length=200, description="name, in either script")
     tag: str | None = Field(None, max_length=200)
     programme: str | None = Field(None, max_length=100)
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
-@router.get("/sanctions/entries", summary="Entries of a dataset's latest version")
+@router.get(
+    "/sanctions/entries",
+    response=EntryPage,
+    by_alias=True,
+    summary="Entries of a dataset's latest version",
+)
 def list_entries(request, filters: Query[EntryFilters]) -> dict:
     dataset = get_object_or_404(Dataset, slug=filters.dataset)
     entries = search_entries(
@@ -113,6 +220,8 @@ def list_entries(request, filters: Query[EntryFilters]) -> dict:
 
 @router.get(
     "/sanctions/entry",
+    response=EntryDetail,
+    by_alias=True,
     summary="One entry with its sanctions status (through confirmed links) and links",
 )
 def get_entry(
@@ -136,9 +245,10 @@ def get_entry(
 
 @router.get(
     "/sanctions/status/{entity_id}",
+    response=EntityStatusOut,
     summary="Sanctions status of an entity: by jurisdiction, and who has not acted",
 )
-def get_status(request, entity_id: str) -> dict:
+def get_status(request, entity_id: str = Path(..., max_length=64)) -> dict:
     internal = has_role(caller(request), "researcher")
     if public_entity(entity_id) is None and not internal:
         raise HttpError(404, "Not found.")
@@ -152,10 +262,14 @@ class LinkFilters(Schema):
     status: Literal["proposed", "confirmed", "rejected"] | None = None
     dataset: str | None = Field(None, max_length=64)
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
-@router.get("/sanctions/links", summary="Cross-reference links (public: confirmed ones only)")
+@router.get(
+    "/sanctions/links",
+    response=LinkPage,
+    summary="Cross-reference links (public: confirmed ones only)",
+)
 def list_links(request, filters: Query[LinkFilters]) -> dict:
     user = caller(request)
     internal = has_role(user, "researcher")
@@ -174,7 +288,9 @@ class Decision(Schema):
 
 
 @router.post(
-    "/sanctions/links/{int:link_id}/decision", summary="Confirm or reject a link (editors)"
+    "/sanctions/links/{int:link_id}/decision",
+    response=LinkOut,
+    summary="Confirm or reject a link (editors)",
 )
 def decide_link(request, link_id: int, decision: Decision) -> dict:
     user = caller(request)

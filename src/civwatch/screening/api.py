@@ -9,6 +9,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 
 from civwatch.entities.models import Entity
 from civwatch.matching import DEFAULT_THRESHOLD
@@ -39,6 +40,46 @@ class MatchParams(Schema):
     algorithm: str = "civwatch"
 
 
+class MatchResult(Schema):
+    """A FollowTheMoney entity (extra FtM keys pass through) with yente's match fields."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    caption: str
+    schema_: str = Field(alias="schema")
+    properties: dict[str, list[str]]
+    datasets: list[str]
+    referents: list[str]
+    target: bool
+    score: float
+    match: bool
+    explanations: dict[str, dict[str, Any]]
+    explanation: dict[str, Any]
+
+
+class MatchTotal(Schema):
+    value: int
+    relation: str
+
+
+class MatchQuery(Schema):
+    id: str | None
+    schema_: str = Field(alias="schema")
+    properties: dict[str, list[str]]
+
+
+class MatchResponse(Schema):
+    status: int
+    results: list[MatchResult]
+    total: MatchTotal
+    query: MatchQuery
+
+
+class MatchOut(Schema):
+    responses: dict[str, MatchResponse]
+    limit: int
+
+
 def example_as_ftm(example: EntityExample) -> dict:
     properties = {
         k: [str(v) for v in (values if isinstance(values, list) else [values])]
@@ -59,7 +100,7 @@ def explanations(explanation: dict) -> dict:
     return features
 
 
-@router.post("/match/{dataset}")
+@router.post("/match/{dataset}", response=MatchOut, by_alias=True)
 def match(request, dataset: str, body: MatchRequest, params: Query[MatchParams]) -> dict:
     if dataset not in DATASETS:
         raise HttpError(404, f"unknown dataset {dataset!r}; use one of {sorted(DATASETS)}")

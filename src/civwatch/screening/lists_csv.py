@@ -4,6 +4,7 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
+from civwatch.core.csvfiles import SafeCsvWriter
 from civwatch.core.errors import UserError
 from civwatch.matching import record_from_ftm
 from civwatch.screening.lists import database_index
@@ -25,8 +26,10 @@ def screen_csv(
     threshold: float,
     on_start: Callable[[int], None] = lambda total: None,
     on_row: Callable[[], None] = lambda: None,
+    excel: bool = False,
 ) -> int:
-    """Write every input row with its best hit; return how many rows matched."""
+    """Write every input row with its best hit (spreadsheet-safe cells, a byte-order mark
+    for Excel if asked); return how many rows matched."""
     try:
         rows = list(csv.DictReader(source.open(encoding="utf-8-sig", newline="")))
     except UnicodeDecodeError:
@@ -39,7 +42,7 @@ def screen_csv(
     on_start(len(rows))
     matched = 0
     with target.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=[*header, *RESULT_COLUMNS])
+        writer = SafeCsvWriter(out, [*header, *RESULT_COLUMNS], excel=excel)
         writer.writeheader()
         for row in rows:
             properties = {"name": [row[name_column] or ""]}

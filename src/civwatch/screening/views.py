@@ -1,4 +1,8 @@
-"""The screening page: one name typed in, or a CSV file screened by a background job."""
+"""The screening page: one name typed in, or a CSV file screened by a background job.
+
+Names screened are personal data: they travel in POST bodies, never in URLs (which end up
+in access logs, proxies' logs and browser histories), and the answers are not cached.
+"""
 
 import uuid
 from pathlib import Path
@@ -8,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from civwatch.jobs.runner import enqueue_job
 from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
@@ -37,8 +42,9 @@ class CsvForm(forms.Form):
         return upload
 
 
+@never_cache
 def screen_page(request):
-    form = NameForm(request.GET or None)
+    form = NameForm(request.POST if request.method == "POST" else None)
     hits = []
     if form.is_valid():
         properties = {"name": [form.cleaned_data["name"]]}

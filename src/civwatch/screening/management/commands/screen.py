@@ -25,6 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--birth-date", metavar="YYYY-MM-DD", help="with --query")
         parser.add_argument("--input", type=Path, metavar="NAMES.csv", help="against the database")
         parser.add_argument("--output", type=Path, metavar="FILE")
+        parser.add_argument(
+            "--excel", action="store_true",
+            help="with --input: results as CSV for Excel (UTF-8 with a byte-order mark)",
+        )  # fmt: skip
         parser.add_argument("--limit", type=int, default=10)
         parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
         parser.add_argument("--index-cache", type=Path, metavar="DIR")
@@ -65,7 +69,7 @@ class Command(BaseCommand):
         try:
             matched = screen_csv(
                 options["input"], options["output"], threshold=options["threshold"],
-                on_start=progress.reset, on_row=progress.update,
+                on_start=progress.reset, on_row=progress.update, excel=options["excel"],
             )  # fmt: skip
         except UserError as error:
             raise CommandError(str(error)) from None

@@ -1,0 +1,12 @@
+"""Settings for the test suite: civwatch's own, with a development secret key.
+
+The settings refuse to start without CIVWATCH_SECRET_KEY when debugging is off, as the suite
+runs. pytest-django imports the settings before any conftest.py, so the key is set here
+(pyproject.toml's DJANGO_SETTINGS_MODULE); subprocesses started by tests inherit it.
+"""
+
+import os
+
+os.environ.setdefault("CIVWATCH_SECRET_KEY", "tests-only-not-a-secret-" + "k" * 40)
+
+from civwatch.settings import *  # noqa: F403
