@@ -6,7 +6,6 @@ import subprocess
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from civwatch.accountability.models import Entry
 from civwatch.accounts.security import second_factor_required
@@ -16,7 +15,7 @@ from tests.test_cases import make_user
 from tests.test_jobs import run_worker
 
 # The live server commits in its own thread (see test_cases_browser.py).
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LATIN = {
     "us": "Podyachev Yuriy Ivanovich",
@@ -30,16 +29,6 @@ SCOPE = {
     "eu": "WITHIN the scope of the EU Global Human Rights Sanctions Regime",
     "ca": "WITHIN the scope of the Justice for Victims of Corrupt Foreign Officials Act",
 }
-
-
-@pytest.fixture(autouse=True)
-def restorable_database(browser):
-    """Once Playwright runs, the test thread may get a new connection object, one without the
-    serialized copy of the database that serialized_rollback restores from; the flush after
-    this test would then leave the next transactional test without the seeded role groups and
-    vocabulary. Give that connection a copy of the database as it is before the test."""
-    if not hasattr(connection, "_test_serialized_contents"):
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 def log_in(browser, base: str, user: str):

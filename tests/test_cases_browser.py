@@ -14,7 +14,7 @@ from tests.test_cases import make_user
 
 # The live server commits in its own thread: the test runs outside a wrapping transaction and
 # the database is restored afterwards, seeded vocabulary and role groups included.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SECRET_NOTE = "Source is the neighbour in flat 12"
 SECRET_HOW = "handed over on a USB stick by the lawyer"

@@ -7,7 +7,7 @@ from tests.test_cases import make_user
 from tests.test_cases_browser import log_in
 from tests.test_evidence_previews import incident_with_photos
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

@@ -164,7 +164,7 @@ def test_only_editors_use_intake(client):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_editor_uploads_confirms_a_mention_and_cites_its_sentence(browser, bare_live_url, media):
     from django.core.management import call_command
 

@@ -38,6 +38,8 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="civwatch.settings",
         CIVWATCH_HOME=str(home),
         CIVWATCH_SECRET_KEY="serve-test-key-" + "y" * 40,
+        # Encryption at rest: the suite's test master key (tests/conftest.py).
+        CIVWATCH_MASTER_KEY=os.environ["CIVWATCH_MASTER_KEY"],
     )
     return {**env, **extra}
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from civwatch.accountability.models import Act, Entry
+from civwatch.accounts.permissions import reader
 from civwatch.cases import public
 from civwatch.cases.models import Participant, Position, format_date
 from civwatch.cases.records import Visibility
@@ -64,7 +65,7 @@ def act_view(act: Act, level: public.Level) -> dict[str, Any] | None:
 
 def entry_view(entry: Entry, level: public.Level = Visibility.PUBLIC) -> dict[str, Any]:
     rows = entry.acts.select_related("participant__incident")
-    if level == Visibility.PUBLIC:
+    if reader(level).level == Visibility.PUBLIC:
         # The public list says every act was approved by an editor other than its author.
         rows = rows.exclude(approved_by=None)
     acts = [act_view(act, level) for act in rows]

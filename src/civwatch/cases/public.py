@@ -56,7 +56,7 @@ def serialise(record: DocumentedRecord, level: Level = Visibility.PUBLIC) -> dic
         data[name] = plain(getattr(record, name), level)
         if field.choices and data[name]:
             data[f"{name}_label"] = str(getattr(record, f"get_{name}_display")())
-    if level == Visibility.PUBLIC:
+    if reader(level).level_for(record) == Visibility.PUBLIC:
         for name in record.PUBLIC_DIGESTS:
             if digest := public_digest(getattr(record, name)):
                 data[f"{name}_hmac"] = digest

@@ -79,7 +79,9 @@ class LinkOut(Schema):
     score: float
     status: str
     explanation: dict[str, Any]
-    decided_by: str | None
+    # The public sees who decided as a role; only researchers' answers carry the user name.
+    decided_by_role: str | None = None
+    decided_by: str | None = Field(None, description="researchers and above only")
     decided_at: datetime.datetime | None
 
 
