@@ -16,7 +16,7 @@ from civwatch.accounts.models import ApiToken
 from civwatch.api import api
 from tests.conftest import REPO, live_server, seed_reference_data
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 REGISTER = REPO / "tests" / "data" / "registry-2023-09-29.csv"
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from tests.conftest import REPO, live_server
 
-pytestmark = [pytest.mark.django_db, pytest.mark.browser]
+pytestmark = [pytest.mark.django_db, pytest.mark.browser, pytest.mark.once]
 
 REGISTER = REPO / "tests" / "data" / "registry-2023-09-29.csv"
 COLLECT = """

@@ -126,7 +126,7 @@ def wait_for(condition, timeout: float) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.django_db(transaction=False)
+@pytest.mark.once  # its processes share their own SQLite file, whatever the suite's database
 def test_a_killed_worker_s_import_is_finished_by_the_next_worker(tmp_path):
     assert civwatch(tmp_path, "migrate", "-v0").wait() == 0
     files = ", ".join(repr(str(path)) for path in FOREIGN_AGENTS)

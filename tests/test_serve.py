@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
+# Every test here runs civwatch in subprocesses on their own SQLite home: once per CI run.
+pytestmark = pytest.mark.once
+
 REPO = Path(__file__).resolve().parent.parent
 REGISTER = REPO / "tests" / "data" / "registry-2023-09-29.csv"
 # Names an analyst might screen: none of them may reach a log.
