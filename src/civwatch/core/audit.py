@@ -171,7 +171,8 @@ _enabled = True
 @contextmanager
 def disabled() -> Iterator[None]:
     """No events and no receivers inside the block, as if the log did not exist. Only for
-    measuring what the log costs (bench/audit/); nothing in civwatch calls it."""
+    measuring what the log costs (bench/audit/) and for the test suite's removal of the
+    history it imported for a module; nothing in civwatch itself calls it."""
     global _enabled
     previous, _enabled = _enabled, False
     disconnect()
