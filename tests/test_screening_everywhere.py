@@ -139,3 +139,26 @@ def test_renames_and_new_identifiers_reach_the_index(lists):
     Identifier.objects.create(entity=entity, scheme="inn", value="7701234560")
     query = record_from_ftm({"properties": {"name": ["Kvazimodov"], "innCode": ["7701234560"]}})
     assert database_index().search(query)[0].explanation["identifiers"] == "agree"
+
+
+def test_the_published_accountability_list_is_screened_and_case_records_are_not(
+    client, settings, tmp_path
+):
+    from tests.accountability_data import NAME, documented_official, entry_for
+    from tests.test_accountability import publish
+
+    settings.MEDIA_ROOT = tmp_path
+    carol, eddie = make_user("carol", "researcher"), make_user("eddie", "editor")
+    official = documented_official(carol, eddie)
+    entry = entry_for(official, carol)
+    query = {"name": ["Podyachev Yuri Ivanovich"]}
+    assert match(client, "accountability", query)["results"] == []  # not published yet
+    publish(entry, carol, eddie)
+    for dataset in ("accountability", "default"):
+        top = match(client, dataset, query)["results"][0]
+        assert top["caption"] == NAME and top["match"] and top["datasets"] == ["accountability"]
+        assert top["listings"][0]["url"] == entry.get_absolute_url()
+    # The victim is known only from the case record: never screened.
+    victim = match(client, "default", {"name": ["Ivanova Anna"]}, cutoff=0)["results"]
+    assert official["participant"].incident.participants.filter(entity_id="cw-victim-1").exists()
+    assert "cw-victim-1" not in {r["id"] for r in victim}
