@@ -22,7 +22,9 @@ def record_change(using: str = "default") -> None:
         if any(callback is _written for _, callback, _ in connection.run_on_commit):
             return
         transaction.on_commit(_written, using=using)
-    ListsChange.objects.using(using).create()
+    # bulk_create sends no signals: the audit log (core.audit) records the list's change
+    # itself, not this bookkeeping row.
+    ListsChange.objects.using(using).bulk_create([ListsChange()])
 
 
 def forget_recorded(using: str = "default") -> None:
