@@ -16,7 +16,8 @@ class EntityQuerySet(models.QuerySet):
         """Entities a public list names: register designations and the members they list.
 
         An entity known only from a case record (a victim, a witness) is not among them: the
-        public pages, the public API and screening show listed entities only.
+        public pages and the public API show listed entities only; screening adds the
+        imported lists and the published accountability list (civwatch.screening.lists).
         """
         return self.filter(
             models.Q(designations__isnull=False) | models.Q(member_of__designations__isnull=False)

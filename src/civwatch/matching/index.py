@@ -11,7 +11,7 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -85,6 +85,8 @@ class Record:
 
 
 NAME_PROPERTIES = ("name", "alias", "previousName", "weakAlias")
+# FtM's name parts, in the order a full name is written from them (as FtM and yente do).
+NAME_PARTS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
 IDENTIFIER_PROPERTIES = ("innCode", "ogrnCode", "passportNumber", "idNumber", "taxNumber")
 
 
@@ -230,10 +232,8 @@ def name_variants(names: list[str], person: bool = True) -> list[str]:
 def record_from_ftm(data: dict) -> Record:
     properties = data.get("properties") or {}
     schema = data.get("schema") or "Person"
-    names = name_variants(
-        [n for prop in NAME_PROPERTIES for n in properties.get(prop, []) if n and n.strip()],
-        person=schema == "Person",
-    )
+    given = [n for prop in NAME_PROPERTIES for n in properties.get(prop, []) if n and n.strip()]
+    names = name_variants([*given, *names_from_parts(properties)], person=schema == "Person")
     return Record(
         id=str(data.get("id") or data.get("qid") or ""),
         schema=schema,
@@ -243,6 +243,17 @@ def record_from_ftm(data: dict) -> Record:
         identifiers=frozenset((p, v) for p in IDENTIFIER_PROPERTIES for v in properties.get(p, ())),
         countries=frozenset([*properties.get("country", ()), *properties.get("nationality", ())]),
     )
+
+
+def names_from_parts(properties: dict) -> list[str]:
+    """ "Aleksandr Ivanovich Bastrykin" from firstName, fatherName and lastName; with several
+    values of a part (two spellings of the surname), one name per value of that part."""
+    parts = [[v.strip() for v in properties.get(p, ()) if v and v.strip()] for p in NAME_PARTS]
+    parts = [values for values in parts if values]
+    if not parts:
+        return []
+    widest = max(len(values) for values in parts)
+    return [" ".join(values[min(i, len(values) - 1)] for values in parts) for i in range(widest)]
 
 
 @dataclass
@@ -291,9 +302,13 @@ class ScreeningIndex:
         return found
 
     def candidates(
-        self, query: Record, near: list[list[dict[str, float]]] | None = None
+        self,
+        query: Record,
+        near: list[list[dict[str, float]]] | None = None,
+        within: Container[int] | None = None,
     ) -> list[int]:
-        """Entities sharing the query's rarest tokens, best first by a cheap vote."""
+        """Entities sharing the query's rarest tokens, best first by a cheap vote; with
+        `within`, only the records of those numbers (one list of a shared index)."""
         if near is None:
             near = self.query_neighbourhoods(query)
         rarity = [
@@ -331,6 +346,8 @@ class ScreeningIndex:
                     waiting -= found
             else:
                 break
+        if within is not None:
+            votes = {number: vote for number, vote in votes.items() if number in within}
         initials = [t for name in query.tokens for t in name if t.initial]
         if initials and len(votes) > SCORED_CANDIDATES:
             # "Zagirov A. D." against a thousand Zagirovs: the initials pick among them.
@@ -347,7 +364,11 @@ class ScreeningIndex:
         return heapq.nlargest(SCORED_CANDIDATES, votes, key=votes.__getitem__)
 
     def search(
-        self, query: Record, limit: int = 10, threshold: float = DEFAULT_THRESHOLD
+        self,
+        query: Record,
+        limit: int = 10,
+        threshold: float = DEFAULT_THRESHOLD,
+        within: Container[int] | None = None,
     ) -> list[Result]:
         # Score every candidate once, keeping how its best name matched; explain only the
         # ones returned.
@@ -355,7 +376,7 @@ class ScreeningIndex:
         scored = sorted(
             (
                 (*self.scored(query, near, self.records[n]), self.records[n].id, n)
-                for n in self.candidates(query, near)
+                for n in self.candidates(query, near, within)
             ),
             key=lambda item: (-item[0], item[2]),
         )[:limit]

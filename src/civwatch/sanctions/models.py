@@ -2,7 +2,8 @@
 links that cross-reference persons across datasets.
 
 Every entry points at its own `entities.Entity`; those entities are not in a register, so the
-registers' public pages and screening do not show them (`Entity.objects.listed()`). What is
+registers' public pages do not show them (`Entity.objects.listed()`); screening searches
+them under their dataset (civwatch.screening.lists). What is
 public here: datasets, versions, entries and their changes (all public data), and confirmed
 links between two public datasets. Proposed and rejected links are internal.
 """

@@ -11,15 +11,16 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
-from civwatch.entities.models import Entity
 from civwatch.matching import DEFAULT_THRESHOLD
 from civwatch.matching.batch import BadLine, checked_record
-from civwatch.registers.exports import entity_proxy
-from civwatch.screening.lists import database_index
+from civwatch.screening.lists import Hit, UnknownDataset, database_index
 
 router = Router(tags=["matching"])
-DATASETS = {"default", "civwatch", "registers"}
 MAX_QUERIES = 500
+# yente's defaults: candidates under the cutoff are not returned at all; from the threshold
+# up a candidate is a match. Ours keeps our own threshold, calibrated on held-out names.
+DEFAULT_CUTOFF = 0.5
+ALGORITHMS = {"civwatch", "best", "default"}
 
 
 class EntityExample(Schema):
@@ -37,7 +38,20 @@ class MatchRequest(Schema):
 class MatchParams(Schema):
     limit: int = Field(5, ge=1, le=500)
     threshold: float = Field(DEFAULT_THRESHOLD, ge=0, le=1)
+    cutoff: float = Field(DEFAULT_CUTOFF, ge=0, le=1)
     algorithm: str = "civwatch"
+
+
+class Listing(Schema):
+    dataset: str
+    group: str
+    title: str
+    programme: str
+    date: str | None
+    reference: str
+    status: str
+    url: str
+    via: str
 
 
 class MatchResult(Schema):
@@ -50,6 +64,7 @@ class MatchResult(Schema):
     properties: dict[str, list[str]]
     datasets: list[str]
     referents: list[str]
+    listings: list[Listing]
     target: bool
     score: float
     match: bool
@@ -100,38 +115,57 @@ def explanations(explanation: dict) -> dict:
     return features
 
 
+def result(hit: Hit) -> dict:
+    """The result from the index's own copy of the record: no database query per hit."""
+    listed = hit.listed
+    return {
+        "id": listed.id, "caption": listed.caption, "schema": listed.schema,
+        "properties": listed.properties, "datasets": listed.datasets,
+        "referents": listed.referents,
+        "listings": [listing.as_dict() for listing in listed.listings],
+        "target": True, "score": hit.score, "match": hit.match,
+        "explanations": explanations(hit.explanation), "explanation": hit.explanation,
+    }  # fmt: skip
+
+
 @router.post("/match/{dataset}", response=MatchOut, by_alias=True)
 def match(request, dataset: str, body: MatchRequest, params: Query[MatchParams]) -> dict:
-    if dataset not in DATASETS:
-        raise HttpError(404, f"unknown dataset {dataset!r}; use one of {sorted(DATASETS)}")
+    """yente's /match: each query an example entity; candidates scoring under `cutoff` are
+    left out, from `threshold` up they are matches; `total` counts the matches. A query
+    matches only compatible schemas (FtM's can_match: a Person query never an Organization)."""
+    if params.algorithm not in ALGORITHMS:
+        raise HttpError(400, f"unknown algorithm {params.algorithm!r}; use one of "
+                             f"{', '.join(sorted(ALGORITHMS))}")  # fmt: skip
     if len(body.queries) > MAX_QUERIES:
         raise HttpError(400, f"at most {MAX_QUERIES} queries per request")
     index = database_index()
-    responses = {}
+    try:
+        index.resolve(dataset)
+    except UnknownDataset as error:
+        raise HttpError(404, str(error)) from None
+    queries = {}
     for key, example in body.queries.items():
         data = example_as_ftm(example)
         try:
-            query = checked_record(data)
+            queries[key] = (data, checked_record(data))
         except BadLine as problem:
             raise HttpError(400, f"query {key!r}: {problem}") from None
-        hits = index.search(query, limit=params.limit, threshold=params.threshold)
-        entities = Entity.objects.prefetch_related("names", "identifiers", "websites").in_bulk(
-            [h.id for h in hits]
-        )
-        results = []
-        for hit in hits:
-            entity = entities[hit.id]
-            ftm = entity_proxy(entity).to_dict()
-            results.append({
-                **ftm, "caption": entity.name, "datasets": sorted(
-                    {d.register_id for d in entity.designations.all()}
-                ), "referents": [], "target": True, "score": hit.score, "match": hit.match,
-                "explanations": explanations(hit.explanation), "explanation": hit.explanation,
-            })  # fmt: skip
+    responses = {}
+    for key, (data, query) in queries.items():
+        hits = index.search(
+            query, dataset, limit=params.limit, threshold=params.threshold,
+            cutoff=params.cutoff, schema=data["schema"],
+        )  # fmt: skip
         responses[key] = {
             "status": 200,
-            "results": results,
-            "total": {"value": len(results), "relation": "eq"},
-            "query": {"id": example.id, "schema": data["schema"], "properties": data["properties"]},
+            "results": [result(hit) for hit in hits],
+            "total": {"value": sum(hit.match for hit in hits), "relation": "eq"},
+            "query": {"id": data["id"], "schema": data["schema"], "properties": data["properties"]},
         }
     return {"responses": responses, "limit": params.limit}
+
+
+@router.post("/match/{dataset}/", response=MatchOut, by_alias=True, include_in_schema=False)
+def match_with_slash(request, dataset: str, body: MatchRequest, params: Query[MatchParams]):
+    """Clients that join a base URL ending in a slash ask here: the same answer."""
+    return match(request, dataset, body, params)

@@ -7,4 +7,6 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
-        from civwatch.screening import jobs  # noqa: F401  (registers the job kinds)
+        from civwatch.screening import jobs, signals  # noqa: F401  (registers the job kinds)
+
+        signals.connect()

@@ -1,32 +1,347 @@
-"""The lists in the database as a screening index, rebuilt when they change."""
+"""Every public list in the database as one screening index, scoped by dataset.
 
+What is screened: the state registers (designations, and the members the designated
+organisations list), every imported sanctions and external list (entries present in their
+latest version) and the published accountability list. Case records are not: their people
+are confidential, and this index is served to anyone.
+
+Persons that an editor confirmed to be the same (sanctions.Link, confirmed, between two
+public datasets) are one record: their names pooled, one result, whose `referents` are the
+other members' ids and whose listings are all of theirs.
+
+Dataset names are the lists' own slugs (register slugs, sanctions dataset slugs) and the
+collections `default` (everything here), `sanctions` (official sanctions lists), `registers`
+and `accountability`. A record is in a scope when any of its listings is.
+"""
+
+import datetime
 import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import Count, Max
+from followthemoney import model
+from followthemoney.exc import InvalidData
 
-from civwatch.entities.models import Entity
-from civwatch.matching import ScreeningIndex, record_from_ftm
+from civwatch.accountability.models import PUBLIC_ENTRY_STATUSES
+from civwatch.cases.records import Visibility
+from civwatch.entities.models import Entity, EntityName, Identifier, Website
+from civwatch.matching import DEFAULT_THRESHOLD, Record, Result, ScreeningIndex, record_from_ftm
 from civwatch.registers.exports import entity_proxy
+from civwatch.registers.models import Designation, Register
+from civwatch.sanctions.models import CASES, Dataset, Link, ListEntry
+from civwatch.screening.models import ListsChange
+from civwatch.screening.signals import forget_recorded
+
+DEFAULT, SANCTIONS, REGISTERS = "default", "sanctions", "registers"
+ACCOUNTABILITY = "accountability"
+EXTERNAL = "external"  # the group of external lists: not a dataset name of its own
+COLLECTIONS = (DEFAULT, SANCTIONS, REGISTERS, ACCOUNTABILITY)
+# Older clients of POST /api/match used this name for everything.
+ALIASES = {"civwatch": DEFAULT}
+# Which member's id and name a pooled record goes by: a register's own entity first.
+GROUP_ORDER = {REGISTERS: 0, ACCOUNTABILITY: 1, SANCTIONS: 2, EXTERNAL: 3}
+ID_CHUNK = 900  # SQLite's limit on query parameters, with room to spare
+
+
+class UnknownDataset(LookupError):
+    def __init__(self, name: str, known: list[str]):
+        super().__init__(f"unknown dataset {name!r}; use one of {', '.join(known)}")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Where a list names the person: the dataset, the programme or legal basis, the date,
+    and the list's own reference (register row, list entry id)."""
+
+    dataset: str
+    group: str  # registers, sanctions, external, accountability
+    title: str
+    programme: str = ""
+    date: datetime.date | None = None
+    reference: str = ""
+    status: str = ""
+    url: str = ""
+    via: str = ""  # for a member listed through its organisation: that organisation
+
+    def as_dict(self) -> dict:
+        return {
+            "dataset": self.dataset,
+            "group": self.group,
+            "title": self.title,
+            "programme": self.programme,
+            "date": self.date.isoformat() if self.date else None,
+            "reference": self.reference,
+            "status": self.status,
+            "url": self.url,
+            "via": self.via,
+        }
+
+
+@dataclass
+class Listed:
+    """One screened record: a person or organisation with every listing naming it."""
+
+    id: str
+    caption: str
+    schema: str
+    properties: dict[str, list[str]]
+    listings: list[Listing]
+    referents: list[str] = field(default_factory=list)
+
+    @property
+    def datasets(self) -> list[str]:
+        return sorted({listing.dataset for listing in self.listings})
+
+    @property
+    def url(self) -> str:
+        return self.listings[0].url if self.listings else ""
+
+
+@dataclass
+class Hit:
+    """A search result with the record it found (the index's own copy: no database query)."""
+
+    id: str
+    score: float
+    match: bool
+    explanation: dict
+    listed: Listed
+
+
+class ListsIndex:
+    def __init__(self, listed: list[Listed], records: list[Record], datasets: list[str]):
+        self.listed = listed
+        self.index = ScreeningIndex(records)
+        self.number = {entry.id: n for n, entry in enumerate(listed)}
+        for n, entry in enumerate(listed):
+            for referent in entry.referents:
+                self.number.setdefault(referent, n)
+        self.scopes: dict[str, frozenset[int]] = {}
+        members: dict[str, set[int]] = defaultdict(set)
+        for n, entry in enumerate(listed):
+            for listing in entry.listings:
+                members[listing.dataset].add(n)
+                if listing.group != EXTERNAL:
+                    members[listing.group].add(n)
+        for name in {*datasets, SANCTIONS, REGISTERS, ACCOUNTABILITY}:
+            self.scopes[name] = frozenset(members.get(name, ()))
+        self.by_schema: dict[str, set[int]] = defaultdict(set)
+        for n, entry in enumerate(listed):
+            self.by_schema[entry.schema].add(n)
+        self.allowed: dict[tuple[str, str | None], frozenset[int] | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.listed)
+
+    def dataset_names(self) -> list[str]:
+        return sorted({DEFAULT, *self.scopes})
+
+    def resolve(self, dataset: str) -> str:
+        name = ALIASES.get(dataset, dataset)
+        if name != DEFAULT and name not in self.scopes:
+            raise UnknownDataset(dataset, self.dataset_names())
+        return name
+
+    def search(
+        self,
+        query: Record,
+        dataset: str = DEFAULT,
+        limit: int = 10,
+        threshold: float = DEFAULT_THRESHOLD,
+        cutoff: float = 0.0,
+        schema: str | None = None,
+    ) -> list[Hit]:
+        """The best records of the dataset; with `schema`, only those an entity of that
+        schema can match (FtM's can_match: a Person query never finds an Organization)."""
+        within = self.within(self.resolve(dataset), schema)
+        results = self.index.search(query, limit=limit, threshold=threshold, within=within)
+        return [self.hit(result) for result in results if result.score >= cutoff]
+
+    def within(self, name: str, schema: str | None) -> frozenset[int] | None:
+        key = (name, schema)
+        if key not in self.allowed:
+            allowed = None if name == DEFAULT else self.scopes[name]
+            if schema is not None:
+                wanted = model.get(schema)
+                compatible = set().union(*(
+                    numbers for other, numbers in self.by_schema.items()
+                    if wanted is not None and wanted.can_match(model.get(other))
+                ))  # fmt: skip
+                allowed = frozenset(compatible if allowed is None else compatible & allowed)
+            self.allowed[key] = allowed
+        return self.allowed[key]
+
+    def hit(self, result: Result) -> Hit:
+        listed = self.listed[self.number[result.id]]
+        return Hit(result.id, result.score, result.match, result.explanation, listed)
+
+    def get(self, entity_id: str) -> Listed | None:
+        number = self.number.get(entity_id)
+        return None if number is None else self.listed[number]
+
+
+def collect_listings() -> dict[str, list[Listing]]:
+    """Every public listing, by the id of the entity it names."""
+    listings: dict[str, list[Listing]] = defaultdict(list)
+    designations = Designation.objects.select_related("register", "legal_basis", "entity")
+    by_organisation: dict[str, list[Designation]] = defaultdict(list)
+    for designation in designations.order_by("listed_on", "pk"):
+        by_organisation[designation.entity_id].append(designation)
+        listings[designation.entity_id].append(designation_listing(designation))
+    memberships = Entity.members.through.objects.filter(from_entity_id__in=list(by_organisation))
+    for organisation_id, member_id in memberships.values_list("from_entity_id", "to_entity_id"):
+        for designation in by_organisation.get(organisation_id, ()):
+            listings[member_id].append(
+                designation_listing(designation, via=designation.entity.name)
+            )
+    entries = ListEntry.objects.filter(present=True).select_related("dataset")
+    entries = entries.defer("record", "description", "tags")
+    for entry in entries.order_by("dataset_id", "pk"):
+        official = entry.dataset.kind == Dataset.Kind.OFFICIAL
+        listings[entry.entity_id].append(
+            Listing(
+                dataset=entry.dataset_id,
+                group=SANCTIONS if official else EXTERNAL,
+                title=entry.dataset.title,
+                programme="; ".join(str(p) for p in entry.programmes or ()),
+                date=entry.listed_since,
+                reference=entry.source_id,
+                url=entry.get_absolute_url(),
+            )
+        )
+    for entry in published_entries():
+        listing = Listing(
+            dataset=ACCOUNTABILITY, group=ACCOUNTABILITY, title="Accountability list",
+            programme=entry.get_status_display(), reference=str(entry.pk),
+            status=entry.status, url=entry.get_absolute_url(),
+        )  # fmt: skip
+        listings[entry.entity_id].append(listing)
+    return listings
+
+
+def published_entries():
+    from civwatch.accountability import public
+
+    return public.entries(Visibility.PUBLIC).filter(status__in=PUBLIC_ENTRY_STATUSES)
+
+
+def designation_listing(designation: Designation, via: str = "") -> Listing:
+    basis = designation.legal_basis
+    return Listing(
+        dataset=designation.register_id,
+        group=REGISTERS,
+        title=designation.register.name_en,
+        programme=basis.short_en if basis else "",
+        date=designation.listed_on,
+        reference=designation.row_id,
+        status=designation.status,
+        url=designation.entity.get_absolute_url(),
+        via=via,
+    )
+
+
+def confirmed_groups(entity_ids: set[str]) -> list[list[str]]:
+    """Entities joined by confirmed public links, as groups (union-find; singletons too)."""
+    parent = {entity_id: entity_id for entity_id in entity_ids}
+
+    def root(node: str) -> str:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    links = Link.objects.filter(status=Link.Status.CONFIRMED).exclude(left_dataset=CASES)
+    links = links.exclude(right_dataset=CASES)
+    for left, right in links.values_list("left_entity_id", "right_entity_id"):
+        if left in parent and right in parent:
+            parent[root(left)] = root(right)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for entity_id in sorted(entity_ids):
+        groups[root(entity_id)].append(entity_id)
+    return list(groups.values())
+
+
+def load_entities(entity_ids: list[str]) -> Iterator[Entity]:
+    """The entities with their names, identifiers and websites, in four queries a chunk.
+
+    prefetch_related would do the same but clones a queryset per entity and relation: two
+    thirds of the build time at 18,000 entities. The lists are put where it puts them, so
+    entity_proxy reads them without a query."""
+    for start in range(0, len(entity_ids), ID_CHUNK):
+        chunk = entity_ids[start : start + ID_CHUNK]
+        related: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for name, kind in (("names", EntityName), ("identifiers", Identifier),
+                           ("websites", Website)):  # fmt: skip
+            for row in kind.objects.filter(entity_id__in=chunk).order_by("pk"):
+                related[row.entity_id][name].append(row)
+        for entity in Entity.objects.filter(pk__in=chunk):
+            rows = related[entity.pk]
+            entity._prefetched_objects_cache = {
+                name: rows[name] for name in ("names", "identifiers", "websites")
+            }
+            yield entity
+
+
+def build_lists_index() -> ListsIndex:
+    listings = collect_listings()
+    entities = {entity.pk: entity for entity in load_entities(sorted(listings))}
+    listed, records = [], []
+    for group in confirmed_groups(set(entities)):
+        for members in split_by_schema(group, entities):
+            members.sort(key=lambda m: (min(GROUP_ORDER[x.group] for x in listings[m]), m))
+            first = entities[members[0]]
+            proxy = entity_proxy(first)
+            for other in members[1:]:
+                try:
+                    proxy.merge(entity_proxy(entities[other]))
+                except InvalidData:  # schemas that cannot merge stay apart (not expected)
+                    continue
+            data = proxy.to_dict()
+            listed.append(
+                Listed(
+                    id=first.pk,
+                    caption=first.name,
+                    schema=data["schema"],
+                    properties=data["properties"],
+                    listings=[x for m in members for x in listings[m]],
+                    referents=members[1:],
+                )
+            )
+            records.append(record_from_ftm(data))
+    datasets = [*Register.objects.values_list("slug", flat=True)]
+    datasets += Dataset.objects.values_list("slug", flat=True)
+    return ListsIndex(listed, records, datasets)
+
+
+def split_by_schema(group: list[str], entities: dict[str, Entity]) -> list[list[str]]:
+    """A confirmed link joins two persons; should one side be an organisation, keep it apart."""
+    by_schema: dict[str, list[str]] = defaultdict(list)
+    for entity_id in group:
+        by_schema[entities[entity_id].schema].append(entity_id)
+    return list(by_schema.values())
+
 
 _lock = threading.Lock()
-_cached: tuple[tuple, ScreeningIndex] | None = None
+_cached: tuple[tuple, ListsIndex] | None = None
 
 
 def lists_version() -> tuple:
-    latest = Entity.objects.aggregate(created=Max("created_at"), last=Max("pk"))
-    return latest["created"], latest["last"], Entity.objects.count()
+    """Moves with every change to a list (civwatch.screening.signals) this connection can see.
+    With the time: a row of a rolled-back transaction may have had the id the next one gets
+    (SQLite reuses it), never its microsecond."""
+    forget_recorded()
+    changes = ListsChange.objects.aggregate(last=Max("pk"), count=Count("pk"), at=Max("at"))
+    return changes["last"], changes["count"], changes["at"]
 
 
-def database_index() -> ScreeningIndex:
-    """The index of every entity in the database, shared by the process until they change."""
+def database_index() -> ListsIndex:
+    """The index of every public list, shared by the process until a list changes."""
     global _cached
     version = lists_version()
     with _lock:
         if _cached is None or _cached[0] != version:
-            entities = Entity.objects.listed().prefetch_related("names", "identifiers", "websites")
-            index = ScreeningIndex(
-                record_from_ftm(entity_proxy(e).to_dict())
-                for e in entities.order_by("pk").iterator(chunk_size=2000)
-            )
-            _cached = (version, index)
+            _cached = (version, build_lists_index())
         return _cached[1]

@@ -16,7 +16,13 @@ from django.views.decorators.cache import never_cache
 
 from civwatch.jobs.runner import enqueue_job
 from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
-from civwatch.screening.lists import database_index
+from civwatch.screening.lists import (
+    ACCOUNTABILITY,
+    DEFAULT,
+    REGISTERS,
+    SANCTIONS,
+    database_index,
+)
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -25,6 +31,11 @@ class NameForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=300)
     birth_date = forms.DateField(label=_("Birth date"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    dataset = forms.ChoiceField(
+        label=_("Lists"), required=False, initial=DEFAULT,
+        choices=[(DEFAULT, _("every public list")), (SANCTIONS, _("official sanctions lists")),
+                 (REGISTERS, _("state registers")), (ACCOUNTABILITY, _("accountability list"))],
+    )  # fmt: skip
 
 
 class CsvForm(forms.Form):
@@ -52,7 +63,8 @@ def screen_page(request):
             properties["birthDate"] = [form.cleaned_data["birth_date"].isoformat()]
         query = record_from_ftm({"schema": "Person", "properties": properties})
         if query.names:
-            hits = database_index().search(query, limit=10)
+            dataset = form.cleaned_data["dataset"] or DEFAULT
+            hits = database_index().search(query, dataset, limit=10)
     return render(
         request,
         "screening/screen.html",

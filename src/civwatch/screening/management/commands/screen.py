@@ -7,7 +7,7 @@ from tqdm import tqdm
 from civwatch.core.errors import UserError
 from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
 from civwatch.matching.batch import load_index, screen_file
-from civwatch.screening.lists import database_index
+from civwatch.screening.lists import DEFAULT, Listing, UnknownDataset, database_index
 from civwatch.screening.lists_csv import screen_csv
 
 
@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=Path, metavar="QUERIES.jsonl")
         parser.add_argument("--query", metavar="NAME", help="one name, against the database")
         parser.add_argument("--birth-date", metavar="YYYY-MM-DD", help="with --query")
+        parser.add_argument(
+            "--dataset", default=DEFAULT, metavar="NAME",
+            help="with --query or --input: a list's slug, or default, sanctions, registers, "
+            "accountability (default: every public list)",
+        )  # fmt: skip
         parser.add_argument("--input", type=Path, metavar="NAMES.csv", help="against the database")
         parser.add_argument("--output", type=Path, metavar="FILE")
         parser.add_argument(
@@ -49,14 +54,21 @@ class Command(BaseCommand):
         if options["birth_date"]:
             properties["birthDate"] = [options["birth_date"]]
         query = record_from_ftm({"schema": "Person", "properties": properties})
-        hits = database_index().search(
-            query, limit=options["limit"], threshold=options["threshold"]
-        )
+        try:
+            hits = database_index().search(
+                query, options["dataset"], limit=options["limit"], threshold=options["threshold"]
+            )
+        except UnknownDataset as error:
+            raise CommandError(str(error)) from None
         for hit in hits:
             flag = "MATCH" if hit.match else "     "
             self.stdout.write(
                 f"{flag} {hit.score:.3f}  {hit.id:<16} {hit.explanation['name'].get('name', '')}"
             )
+            if hit.listed.referents:
+                self.stdout.write(f"{'':24}same person as {', '.join(hit.listed.referents)}")
+            for listing in hit.listed.listings:
+                self.stdout.write(f"{'':24}{describe(listing)}")
         if not hits:
             self.stdout.write("no candidates")
 
@@ -69,9 +81,10 @@ class Command(BaseCommand):
         try:
             matched = screen_csv(
                 options["input"], options["output"], threshold=options["threshold"],
+                dataset=options["dataset"],
                 on_start=progress.reset, on_row=progress.update, excel=options["excel"],
             )  # fmt: skip
-        except UserError as error:
+        except (UserError, UnknownDataset) as error:
             raise CommandError(str(error)) from None
         finally:
             progress.close()
@@ -97,3 +110,11 @@ class Command(BaseCommand):
             f"{counts['queries']} queries, {counts['matches']} with a match, "
             f"{counts['errors']} bad lines reported\n"
         )
+
+
+def describe(listing: Listing) -> str:
+    """ "us-ofac-sdn 2008-… RUSSIA-EO14024 [#12345]": the list, programme, date and row."""
+    parts = [listing.dataset, listing.programme, listing.date.isoformat() if listing.date else "",
+             f"[{listing.reference}]" if listing.reference else "",
+             f"(via {listing.via})" if listing.via else ""]  # fmt: skip
+    return " ".join(part for part in parts if part)
