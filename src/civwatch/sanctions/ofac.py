@@ -110,6 +110,9 @@ def parse_remarks(path: Path, number: int, remarks: str) -> dict:
                 details[detail] += dates
             elif detail in {"passports", "id_numbers"}:
                 details[detail].append(value.split(" ")[0])
+                if prefix == "Tax ID No. ":
+                    # Also apart: two tax numbers that differ contradict a link (xref).
+                    details["tax_numbers"].append(value.split(" ")[0])
             else:
                 details[detail].append(value)
             break
