@@ -100,6 +100,11 @@ def test_what_is_not_an_address_is_reported_not_stored():
     path = next(p for p in FOREIGN_AGENTS if p.name == "registry-2024-10-01.json")
     notes = read_snapshot(path, "foreign-agents").notes
     assert any("'ID: -1001099350027' in resources is not a web address" in n for n in notes)
+    # Row 454 of 2023-09-29 holds only a stray piece of row 453's Instagram address.
+    notes = read_snapshot(FOREIGN_AGENTS[0], "foreign-agents").notes
+    assert (
+        "row 454: 'Eewetl69wBtBX7zX7fJFCpFo' in resources is not a web address; left out" in notes
+    )
 
 
 def test_no_address_anywhere_has_spaces_commas_or_a_second_scheme():

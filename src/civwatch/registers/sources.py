@@ -305,7 +305,7 @@ def read_snapshot(path: Path, register: str, as_of: datetime.date | None = None)
                 raise SourceError(path, str(error), row=number, field=column.source) from None
         for name, value in source_format.fixed.items():
             fields[name] = list(value)
-        if fields.get("resources"):
+        if "resources" in fields:
             not_urls = split_urls(str(record.get("resources") or ""))[1]
             notes += [
                 f"row {number}: {piece!r} in resources is not a web address; left out"
