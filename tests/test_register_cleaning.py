@@ -179,3 +179,18 @@ def test_an_inn_failing_its_checksum_is_exported_flagged_not_dropped(full_histor
     # Every Person of the export is one person: no list of names in one name.
     people = [e for e in entities if e["schema"] == "Person"]
     assert not [e for e in people for n in e["properties"]["name"] if ";" in n or len(n) > 384]
+
+
+@pytest.mark.django_db
+def test_the_snapshot_page_names_changes_as_of_their_time(full_history, client):
+    from civwatch.registers.models import Snapshot
+
+    # Row 244 gained its pseudonym on 2024-06-01: that snapshot's page shows the name cell
+    # of that day (the entity's own name is the primary name only).
+    snapshot = Snapshot.objects.get(file_name="registry-2024-06-01.json")
+    text, number = "", 1
+    while "Великовский" not in text:
+        answer = client.get(f"/snapshots/{snapshot.pk}/", {"kind": "modified", "page": number})
+        assert answer.status_code == 200 and number < 50
+        text, number = answer.content.decode(), number + 1
+    assert "Великовский Дмитрий Александрович (псевдоним - Мика Великовский)" in text
