@@ -373,7 +373,9 @@ def twins(records: list[SideRecord]) -> dict[str, list[SideRecord]]:
     groups: dict[tuple, list[SideRecord]] = {}
     for record in records:
         for date in {d for d in record.birth_dates if len(d) == 10}:
-            groups.setdefault(twin_key(record, date), []).append(record)
+            key = twin_key(record, date)
+            if len(key[0]) >= 2:  # a surname alone says too little
+                groups.setdefault(key, []).append(record)
     found: dict[str, list[SideRecord]] = {}
     for group in groups.values():
         for record in group:
