@@ -353,3 +353,40 @@ def test_staff_see_at_once_which_candidates_the_us_may_already_sanction(lists, c
     page = client.get(f"/accountability/staff/{bastrykin.pk}/").content.decode()
     assert ": MAGNIT (BASTRYKIN, Alexander Ivanovich" in page
     assert sanctions_status(bastrykin.entity).by_jurisdiction["us"] == []
+
+
+# Issue 14: real rows of the bundled ACF list and OFAC SDN list.
+def test_a_patronymic_misspelt_by_one_list_is_linked_and_explained(lists):
+    # OFAC 36802 spells Аркадьевич "Akardyevich"; birth date 09.11.1954 on both.
+    link = link_between("Климов Андрей Аркадьевич", "KLIMOV, Andrey Akardyevich")
+    assert link is not None and link.status == "proposed"
+    assert link.right_id == "36802"
+    assert link.explanation["tier"] == "full"
+    assert link.explanation["patronymic"]["edits"] == 2
+    assert "surname and the given name agree" in link.explanation["patronymic"]["accepted"]
+
+
+def test_a_row_the_list_repeats_with_another_patronymic_follows_its_twin(lists):
+    # The ACF names her twice (Алексеевна, Александровна), both born 25.10.1984.
+    linked = link_between("Львова-Белова Мария Алексеевна", "LVOVA-BELOVA, Maria Alexeyevna")
+    twin = link_between("Львова-Белова Мария Александровна", "LVOVA-BELOVA, Maria Alexeyevna")
+    assert linked is not None and twin is not None and twin.right_id == "38877"
+    assert twin.explanation["twin_of"]["name"] == "Львова-Белова Мария Алексеевна"
+    # Namesakes the list gave one birth date are not twins: the patronymic initial differs.
+    assert link_between("Песков Дмитрий Николаевич", "PESKOV, Dmitriy Sergeevich") is None
+
+
+def test_no_link_across_nationalities(lists):
+    # A Russian prosecutor with no birth date against a Ukrainian-born entry (nationality
+    # Ukraine, Ukrainian tax id, born 1983).
+    assert link_between("Филипчук Павел Игоревич", "FILIPCHUK, Pavlo Ihorovych") is None
+
+
+def test_tax_numbers_that_differ_stop_a_link(lists):
+    from civwatch.sanctions.xref import SideRecord, entry_ftm, identifiers_conflict
+
+    ofac = entry("us-ofac-sdn", "LVOVA-BELOVA, Maria Alexeyevna")  # Tax ID 583712612853
+    right = SideRecord("us-ofac-sdn", ofac.source_id, ofac.name, ofac.entity_id, entry_ftm(ofac))
+    for inn, conflict in (("772742973909", True), ("583712612853", False)):
+        left = SideRecord("registers", "x", "x", "x", {"properties": {"innCode": [inn]}})
+        assert identifiers_conflict(left, right) is conflict

@@ -11,7 +11,11 @@ from ninja import Field, Path, Query, Router, Schema
 from civwatch.core.params import DbId, Limit, Offset
 from civwatch.entities.models import Entity
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
-from civwatch.registers.queries import designations_per_month, filter_designations
+from civwatch.registers.queries import (
+    designations_per_month,
+    filter_designations,
+    names_at_changes,
+)
 
 # pydantic warns that a field named "register" shadows a method of its BaseModel; the API
 # keeps the name its users see everywhere else (exports, URLs, query parameters).
@@ -155,7 +159,7 @@ class ChangeOut(Schema):
     kind: str
     row_id: str
     entity_id: str = Field(alias="designation.entity_id")
-    name: str = Field(alias="designation.record.name")
+    name: str = Field(alias="name_then")
     fields: dict
 
 
@@ -249,7 +253,12 @@ def list_changes(request, filters: Query[ChangeFilters]):
         changes = changes.filter(snapshot__as_of__gte=filters.since)
     if filters.snapshot:
         changes = changes.filter(snapshot_id=filters.snapshot)
-    return page(changes.order_by("-snapshot__as_of", "-snapshot__file_name", "id"), filters)
+    result = page(changes.order_by("-snapshot__as_of", "-snapshot__file_name", "id"), filters)
+    # Each change is named as its snapshot named the designation (docs/registers.md).
+    names = names_at_changes(result["items"])
+    for change in result["items"]:
+        change.name_then = names.get(change.pk, change.designation.record["name"])
+    return result
 
 
 @router.get("/statistics", response=Statistics)

@@ -32,7 +32,14 @@ def export_changes(options: dict, command) -> None:
 
 
 def export_ftm(options: dict, command) -> None:
-    write_export(command, "ftm", ftm_entities(), options)
+    flagged: list[str] = []
+    write_export(command, "ftm", ftm_entities(flagged), options)
+    if flagged:
+        # Said on stderr (stdout may be the export itself); entity ids, never names.
+        command.stderr.write(
+            f"{len(flagged)} INN(s) fail the INN checksum and are exported as taxNumber with "
+            f"a note, not as innCode: {', '.join(flagged)}"
+        )
 
 
 EXPORTERS["designations"] = Subcommand(

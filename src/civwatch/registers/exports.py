@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from django.db.models import Prefetch
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
+from followthemoney.types import registry
 
 from civwatch.entities.models import Entity, EntityName, Identifier
 from civwatch.registers.models import Change, Designation
+from civwatch.registers.queries import names_at_changes
 
 DESIGNATION_COLUMNS = [
     "register", "row_id", "entity_id", "schema", "name", "legal_basis", "legal_basis_label",
@@ -69,27 +71,45 @@ def change_rows(register: str, since: datetime.date | None = None) -> Iterator[d
     )
     if since:
         changes = changes.filter(snapshot__as_of__gte=since)
-    for change in changes.order_by("snapshot__as_of", "snapshot__file_name", "id").iterator(
-        chunk_size=1000
-    ):
+    changes = list(changes.order_by("snapshot__as_of", "snapshot__file_name", "id"))
+    # The name of each event's time, not the designation's current name (docs/registers.md).
+    names = names_at_changes(changes)
+    for change in changes:
         yield {
             "snapshot": iso(change.snapshot.as_of),
             "kind": change.kind,
             "row_id": change.row_id,
             "entity_id": change.designation.entity_id,
-            "name": change.designation.record["name"],
+            "name": names.get(change.pk, change.designation.record["name"]),
             "fields": change.fields,
             "snapshot_file": change.snapshot.file_name,
         }
 
 
-def entity_proxy(entity: Entity) -> EntityProxy:
+def failed_inn(value: str) -> bool:
+    """An INN whose check digits do not add up (FollowTheMoney's own check of `innCode`)."""
+    return registry.identifier.clean(value, format="inn") is None
+
+
+def entity_proxy(entity: Entity, flagged: list[str] | None = None) -> EntityProxy:
+    """The entity as FtM; an INN failing its checksum is appended to `flagged` (entity ids)."""
     proxy = model.make_entity(entity.schema)
     proxy.id = entity.id
     for name in entity.names.all():
         proxy.add(FTM_NAMES[name.kind], name.name)
     proxy.add("name", entity.name)
     for identifier in entity.identifiers.all():
+        if identifier.scheme == Identifier.Scheme.INN and failed_inn(identifier.value):
+            # FtM would silently drop it from innCode. The register publishes it, so it is
+            # kept as a plain tax number, with a note saying why it is not an innCode.
+            proxy.add("taxNumber", identifier.value)
+            proxy.add(
+                "notes",
+                f"INN {identifier.value} as published in the register fails the INN checksum",
+            )
+            if flagged is not None:
+                flagged.append(entity.id)
+            continue
         proxy.add(FTM_IDENTIFIERS[identifier.scheme], identifier.value)
     proxy.add("website", [w.url for w in entity.websites.all()])
     if entity.birth_date and proxy.schema.get("birthDate"):
@@ -115,7 +135,7 @@ def designation_proxy(designation: Designation) -> EntityProxy:
     return proxy
 
 
-def ftm_entities() -> Iterator[dict]:
+def ftm_entities(flagged: list[str] | None = None) -> Iterator[dict]:
     """The listed entities, their memberships and their designations, as FtM dicts.
 
     Only what a public list names (`Entity.objects.listed()`): an entity known only from a
@@ -129,7 +149,7 @@ def ftm_entities() -> Iterator[dict]:
         Prefetch("members", queryset=Entity.objects.filter(pk__in=listed.values("pk"))),
     )
     for entity in entities.order_by("id").iterator(chunk_size=500):
-        yield entity_proxy(entity).to_dict()
+        yield entity_proxy(entity, flagged).to_dict()
         for member in entity.members.all():
             membership = model.make_entity("Membership")
             membership.id = f"{entity.id}-membership-{member.id}"

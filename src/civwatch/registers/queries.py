@@ -80,3 +80,28 @@ def snapshots_with_change_counts(
         }
     )
     return snapshots.filter(**{f"n_{kind}__gt": 0}) if kind else snapshots
+
+
+def names_at_changes(changes: list[Change]) -> dict[int, str]:
+    """The designation's name as the snapshot of each change showed it, by change id.
+
+    A designation keeps only its latest record; the name of an earlier snapshot is the last
+    `name` value recorded by that designation's changes up to and including that snapshot
+    (an `added` change holds every field, a `modified` one the fields that changed). Names
+    are read from the whole history, so a filtered list still gets the name of its time.
+    """
+    wanted = {c.pk for c in changes}
+    designation_ids = {c.designation_id for c in changes}
+    history = (
+        Change.objects.filter(designation_id__in=designation_ids)
+        .order_by("snapshot__as_of", "snapshot__file_name", "id")
+        .values_list("pk", "designation_id", "fields")
+    )
+    names, current = {}, {}
+    for pk, designation_id, fields in history.iterator(chunk_size=2000):
+        name = (fields.get("name") or [None, None])[1]
+        if name:
+            current[designation_id] = name
+        if pk in wanted and designation_id in current:
+            names[pk] = current[designation_id]
+    return names

@@ -21,7 +21,17 @@ LAW = re.compile(
     r"Стать[яи]\s+(?P<article>\d+(?:\.\d+)?)\s+(?:Федерального\s+закона|Закона\s+Российской"
     r"\s+Федерации)\s+от\s+\d{2}\.\d{2}\.\d{4}\s*(?:№|No|N)\s*(?P<law>\d+-(?:ФЗ|\d+))"
 )
-URL_SEPARATOR = re.compile(r"\s*;\s*|\s*,\s*(?=https?:|www\.)|\s+(?=https?://)")
+# Items of the `resources` cell are separated by ";" or "," (row 571 uses commas only).
+URL_SEPARATOR = re.compile(r"[;,]")
+# Where one web address starts: a scheme (also the mistyped "https:/"), "www." or a host
+# name with a dot ("truerussia.org", "t.me/s/owglobal").
+URL_START = re.compile(r"^(?:https?:/|www\.|[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?:/|$))", re.I)
+# A scheme glued to the end of the previous address ("…/lev-shlosberghttps://vk.com/…").
+GLUED_URL = re.compile(r"(?<=\S)(?=https?://)")
+# Labels typed between the addresses (row 514: «Telegram» https://t.me/…).
+URL_LABEL = re.compile(r"^«[^»]*»$")
+# FollowTheMoney refuses names longer than this; no single person's name comes near it.
+MAX_NAME_LENGTH = 384
 
 
 class SourceError(Exception):
@@ -200,6 +210,39 @@ def parse_law(value: str) -> list[str] | None:
     return [found.group("law"), found.group("article")]
 
 
+def split_urls(value: str) -> tuple[list[str], list[str]]:
+    """The web addresses of a `resources` cell, and the pieces that are not addresses.
+
+    Addresses are separated by ";", "," or spaces, or not at all (a scheme glued to the
+    previous address). A space inside an address ("youtube.com/channel/ UC43…") is typing
+    noise: the piece after it continues the address. Labels in «» are dropped, and so is a
+    piece that is no address ("ID: -1001099350027" after a Telegram address), which is
+    returned so the caller can report it. Repeated addresses are kept once, in order.
+    """
+    urls: list[str] = []
+    other: list[str] = []
+    for part in URL_SEPARATOR.split(value.replace("\xa0", " ")):
+        current: list[str] = []  # the address being built from this part's tokens
+        for token in (t for word in part.split() for t in GLUED_URL.split(word) if t):
+            if URL_LABEL.match(token):
+                continue
+            if URL_START.match(token) or not current:
+                current.append(token)
+            else:
+                current[-1] += token
+        for item in current:
+            if URL_START.match(item):
+                urls.append(item.rstrip("."))  # "…/@comingoutspb/.https://t.me/…"
+            elif " ".join(part.split()) not in other:
+                other.append(" ".join(part.split()))
+    return list(dict.fromkeys(urls)), other
+
+
+def split_members(value: str) -> list[str]:
+    """Members separated by "," or ";" (both occur), pseudonyms in parentheses kept whole."""
+    return [member for part in split_top_level(value, ";") for member in split_top_level(part, ",")]
+
+
 def convert(column: Column, raw: str):
     value = clean_text(raw) if column.kind != "list" else str(raw or "").replace("\xa0", " ")
     if column.kind == "date":
@@ -208,10 +251,16 @@ def convert(column: Column, raw: str):
         # "115-239-885 59" and "11523988559" are the same SNILS.
         return re.sub(r"\D", "", value) or None
     if column.kind == "list":
-        urls = [u.strip() for u in URL_SEPARATOR.split(value.strip())]
-        return list(dict.fromkeys(u for u in urls if u)) or None
+        return split_urls(value)[0] or None
     if column.kind == "members":
-        return split_top_level(value) or None
+        members = split_members(value)
+        for member in members:
+            if len(member) > MAX_NAME_LENGTH:
+                raise ValueError(
+                    f"a member name of {len(member)} characters ({member[:60]!r}...) is not "
+                    "one person's name: members are separated by ',' or ';'"
+                )
+        return members or None
     if column.kind == "law":
         return parse_law(value)
     return value or None
@@ -256,6 +305,12 @@ def read_snapshot(path: Path, register: str, as_of: datetime.date | None = None)
                 raise SourceError(path, str(error), row=number, field=column.source) from None
         for name, value in source_format.fixed.items():
             fields[name] = list(value)
+        if "resources" in fields:
+            not_urls = split_urls(str(record.get("resources") or ""))[1]
+            notes += [
+                f"row {number}: {piece!r} in resources is not a web address; left out"
+                for piece in not_urls
+            ]
         if not fields["row_id"]:
             raise SourceError(path, "row without a register number", row=number, field="id")
         if not fields["name"]:

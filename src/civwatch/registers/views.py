@@ -17,6 +17,7 @@ from civwatch.registers.models import Change, Designation, LegalBasis, Snapshot
 from civwatch.registers.queries import (
     designations_per_month,
     filter_designations,
+    names_at_changes,
     snapshots_with_change_counts,
 )
 
@@ -79,6 +80,10 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if kind := form.kind_or_none():
         changes = changes.filter(kind=kind)
     page = Paginator(changes, CHANGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each change shows the name its snapshot gave, not the entity's current name.
+    names = names_at_changes(list(page))
+    for change in page:
+        change.name_then = names.get(change.pk, change.designation.entity.name)
     counts = dict(snapshot.changes.values_list("kind").annotate(n=Count("id")).order_by())
     return render(
         request,

@@ -30,7 +30,11 @@ ALT_COLUMNS = ("ent_num", "alt_num", "alt_type", "alt_name", "alt_remarks")
 ADD_COLUMNS = ("ent_num", "add_num", "address", "city_state_postal", "country", "add_remarks")
 SCHEMAS = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane", "": "LegalEntity"}
 END_OF_FILE = "\x1a"
-QUOTED = re.compile(r"'([^']+)'")
+# An "a.k.a." item holds one name between single quotes; the name itself may hold
+# apostrophes ('O'NINNO', 'ABU 'AZZAM', ''ALI AL-KHAL'), so it runs from the first quote to
+# the last one of the item, not to the next apostrophe. A name cut off by the end of a
+# truncated remarks cell has no closing quote and is not taken.
+QUOTED = re.compile(r"^'(.+)'$")
 REMARK_FIELDS = [
     # (prefix of a remark item, the detail it fills); "alt. " forms are read alike.
     ("DOB ", "birth_dates"),
@@ -84,7 +88,16 @@ def parse_remarks(path: Path, number: int, remarks: str) -> dict:
     for item in remarks.rstrip(".").split(";"):
         item = item.strip().removeprefix("alt. ")
         if item.startswith(("a.k.a.", "f.k.a.", "n.k.a.")):
-            details["aliases"] += QUOTED.findall(item)
+            # "'ABU-AL-KARKH', 'Yusuf'" (entry 11177) is one name in "SURNAME, Given" form
+            # with stray quotes, like "'YUSEF, Hajj'" beside it.
+            # "''FOOPIE''" (entry 6925) is a nickname quoted twice: one pair is dropped, but
+            # a single leading apostrophe is the name's own ("''ABD AL-MUHSI'" = 'Abd).
+            found = QUOTED.match(item[len("a.k.a.") :].strip())
+            alias = found.group(1).replace("', '", ", ").strip() if found else ""
+            if len(alias) > 2 and alias[0] == alias[-1] == "'":
+                alias = alias[1:-1].strip()
+            if alias:
+                details["aliases"].append(alias)
             continue
         for prefix, detail in REMARK_FIELDS:
             if not item.startswith(prefix):
@@ -97,6 +110,9 @@ def parse_remarks(path: Path, number: int, remarks: str) -> dict:
                 details[detail] += dates
             elif detail in {"passports", "id_numbers"}:
                 details[detail].append(value.split(" ")[0])
+                if prefix == "Tax ID No. ":
+                    # Also apart: two tax numbers that differ contradict a link (xref).
+                    details["tax_numbers"].append(value.split(" ")[0])
             else:
                 details[detail].append(value)
             break

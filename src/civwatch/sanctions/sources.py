@@ -122,15 +122,43 @@ def month_number(word: str) -> int | None:
     return MONTHS_RU.get(word) or (MONTHS_EN.get(word[:3]) if len(word) >= 3 else None)
 
 
+DATE_RANGE = re.compile(r"^(?P<start>.*\d)\s+to\s+(?P<end>.*\d)$")
+
+
+def date_range(start: str, end: str) -> list[str] | None:
+    """The dates of a range "start to end" at a precision that holds everyone born in it.
+
+    Every year when the range covers whole years ("01 Jan 1961 to 31 Dec 1962" -> 1961,
+    1962), otherwise every month it touches ("Mar 1962 to Feb 1963" -> 1962-03 .. 1963-02):
+    a person born inside the range then agrees with one of them at the precision they share,
+    where two exact end dates would make everyone else in it a conflict. None when the end
+    comes before the start.
+    """
+    if end < start:
+        return None
+    (y1, m1), (y2, m2) = ((int(d[:4]), int(d[5:7] or 0)) for d in (start, end))
+    whole_years = start[5:] in ("", "01", "01-01") and end[5:] in ("", "12", "12-31")
+    if whole_years:
+        return [iso_date(y) for y in range(y1, y2 + 1)]
+    months = range(y1 * 12 + (m1 or 1) - 1, y2 * 12 + (m2 or 12))
+    return [iso_date(m // 12, m % 12 + 1) for m in months]
+
+
 def parse_birth_dates(text: str) -> list[str] | None:
     """Dates in a free-text birth date cell: [] when the cell is empty, None when unreadable.
 
     Reads "28.06.1960", "09 Nov 1972", "Nov 1972", "9 марта 1965", "1965", "circa 1965",
-    "1960 to 1962" (every year of the range) and ISO dates.
+    ranges ("1960 to 1962", "01 Jan 1961 to 31 Dec 1962", "Mar 1962 to Feb 1963": see
+    date_range) and ISO dates.
     """
     text = text.strip().strip("-–—?").strip()
     if not text:
         return []
+    ends = DATE_RANGE.match(text)
+    if ends:
+        start, end = parse_birth_dates(ends["start"]), parse_birth_dates(ends["end"])
+        if start and end and len(start) == len(end) == 1:
+            return date_range(start[0], end[0])
     if ISO_DATE.match(text):
         parts = [int(p) for p in text.split("-")]
         date = iso_date(*parts)

@@ -18,6 +18,7 @@ from itertools import combinations
 
 from django.db import transaction
 from django.db.models import Q
+from followthemoney.types import registry
 from rapidfuzz.distance import Levenshtein
 
 from civwatch.cases.models import Participant
@@ -33,6 +34,14 @@ from civwatch.sanctions.models import CASES, REGISTERS, Dataset, Link, ListEntry
 THRESHOLDS = {"full": 0.65, "partial": 0.80, "unknown": 0.95}
 XREF_THRESHOLD = min(THRESHOLDS.values())  # what the index is asked for
 SIMILAR_PATRONYMIC = 0.8
+# A patronymic misspelt by one list ("Akardyevich" for Arkadyevich: 2 edits of its key) is
+# accepted when a whole birth date, the surname and the given name agree.
+PATRONYMIC_TYPO_EDITS = 2
+# Lists whose persons are all of one nationality without saying so: the ACF list names
+# Russian officials and propagandists, the registers Russian "foreign agents". An explicit
+# other nationality on the other side contradicts it (unless a whole birth date agrees:
+# officials of occupied Ukraine may hold both).
+IMPLIED_NATIONALITY = {"acf-list": "ru", REGISTERS: "ru"}
 CANDIDATES_PER_RECORD = 5
 OFFICIAL_ROLES = {
     Participant.Role.JUDGE,
@@ -48,6 +57,7 @@ FTM_PROPERTIES = {
     "weak_aliases": "weakAlias",
     "birth_dates": "birthDate",
     "nationalities": "nationality",
+    "tax_numbers": "taxNumber",
     "passports": "passportNumber",
     "id_numbers": "idNumber",
 }
@@ -69,6 +79,17 @@ class SideRecord:
     def names(self) -> list[str]:
         properties = self.ftm["properties"]
         return [n for p in ("name", "alias", "weakAlias") for n in properties.get(p, [])]
+
+    @property
+    def nationalities(self) -> set[str]:
+        """Country codes the record states ("Russia" -> "ru")."""
+        values = self.ftm["properties"].get("nationality", [])
+        return {code for v in values if (code := registry.country.clean(v))}
+
+    @property
+    def tax_numbers(self) -> set[str]:
+        properties = self.ftm["properties"]
+        return {n for p in ("innCode", "taxNumber") for n in properties.get(p, [])}
 
 
 def entry_ftm(entry: ListEntry) -> dict:
@@ -139,6 +160,54 @@ def patronymics_conflict(left: Iterable[str], right: Iterable[str]) -> bool:
     )
 
 
+def core_keys(name: str) -> list[set[str]]:
+    """The keys of each word of a name that is not a patronymic (surname, given names)."""
+    return [
+        set(token_keys(token))
+        for token in split_name(name)
+        if not (len(token) > 5 and has_patronymic_ending(token))
+    ]
+
+
+def same_surname_and_given_name(left: Iterable[str], right: Iterable[str]) -> bool:
+    """Some name of each side has the same words, patronymics aside, in any order."""
+    for a in map(core_keys, left):
+        for b in map(core_keys, right):
+            if len(a) >= 2 and len(a) == len(b) and all(any(k & o for o in b) for k in a):
+                return True
+    return False
+
+
+def patronymic_edits(left: Iterable[str], right: Iterable[str]) -> int | None:
+    """The fewest edits between the two sides' patronymic keys (None when one has none)."""
+    left_keys, right_keys = patronymic_keys(left), patronymic_keys(right)
+    if not left_keys or not right_keys:
+        return None
+    return min(Levenshtein.distance(a, b) for a in left_keys for b in right_keys)
+
+
+def nationality_conflict(left: "SideRecord", right: "SideRecord", agreement: str) -> bool:
+    """Stated nationalities with none in common; a list's implied one counts only when no
+    whole birth date agrees."""
+    stated = (left.nationalities, right.nationalities)
+    if all(stated):
+        return not (stated[0] & stated[1])
+    if agreement == "full":
+        return False
+    implied = (
+        stated[0] or {IMPLIED_NATIONALITY.get(left.dataset)} - {None},
+        stated[1] or {IMPLIED_NATIONALITY.get(right.dataset)} - {None},
+    )
+    return all(implied) and not (implied[0] & implied[1])
+
+
+def identifiers_conflict(left: "SideRecord", right: "SideRecord") -> bool:
+    """Both give tax numbers and none is shared: one person has one INN."""
+    return bool(left.tax_numbers and right.tax_numbers) and not (
+        left.tax_numbers & right.tax_numbers
+    )
+
+
 def initials_only(names: list[str]) -> bool:
     """Every name gives the forenames as initials only ("Поляков А. А.")."""
     return all(full_words(n) <= 1 for n in names)
@@ -155,16 +224,33 @@ def full_words(name: str) -> int:
     return sum(1 for word in split_name(name) if len(word) > 1 and word not in abbreviated)
 
 
+def patronymic_typo(left: SideRecord, right: SideRecord, agreement: str) -> int | None:
+    """The edits of a patronymic misspelt by one side, when that is all that differs: a whole
+    birth date, the surname and the given name agree and the keys are 1-2 edits apart."""
+    if agreement != "full" or not same_surname_and_given_name(left.names, right.names):
+        return None
+    edits = patronymic_edits(left.names, right.names)
+    return edits if edits is not None and edits <= PATRONYMIC_TYPO_EDITS else None
+
+
 def link_tier(left: SideRecord, right: SideRecord, score: float) -> str | None:
     """The evidence tier a proposal reaches, or None when it must not be proposed.
 
-    A birth-date conflict or a patronymic conflict stops a link whatever the names score;
+    A birth-date conflict, a patronymic conflict (unless it is a typo: patronymic_typo),
+    nationalities or tax numbers that contradict stop a link whatever the names score;
     without a whole birth date in common the names must agree almost entirely, and
     forenames given as initials only are not enough; without any birth date, both records
     must give a three-part name.
     """
     agreement = birth_date_agreement(left.birth_dates, right.birth_dates)
-    if agreement == "conflict" or patronymics_conflict(left.names, right.names):
+    if agreement == "conflict":
+        return None
+    if (
+        patronymics_conflict(left.names, right.names)
+        and patronymic_typo(left, right, agreement) is None
+    ):
+        return None
+    if nationality_conflict(left, right, agreement) or identifiers_conflict(left, right):
         return None
     if score < THRESHOLDS[agreement]:
         return None
@@ -241,6 +327,12 @@ def proposals(
                 "birth_dates": [record.birth_dates, other.birth_dates],
                 "tier": tier,
             }
+            if patronymics_conflict(record.names, other.names):
+                explanation["patronymic"] = {
+                    "edits": patronymic_typo(record, other, tier),
+                    "accepted": "a patronymic spelt differently by one list: the whole birth "
+                    "date, the surname and the given name agree",
+                }
             yield Proposal(record, other, result.score, explanation)
         progress(1)
 
@@ -262,6 +354,71 @@ def without_namesakes(found: list[Proposal]) -> list[Proposal]:
         for p in found
         if p.explanation["tier"] != "unknown" or not ({("L", p.left.id), ("R", p.right.id)} & dated)
     ]
+
+
+def twin_key(record: SideRecord, birth_date: str) -> tuple:
+    """Surname and given name, the patronymic's initial and a whole birth date. The initial
+    keeps namesakes born the same day apart when the list gave one the other's birth date
+    (the ACF's Песков Дмитрий Николаевич has the birth date of Дмитрий Сергеевич)."""
+    initials = sorted({key[0] for key in patronymic_keys([record.name])})
+    core = tuple(sorted(min(keys) for keys in core_keys(record.name) if keys))
+    return (core, tuple(initials), birth_date)
+
+
+def twins(records: list[SideRecord]) -> dict[str, list[SideRecord]]:
+    """Records of one list that name one person twice: the same surname, given name,
+    patronymic initial and whole birth date, the patronymic spelt otherwise (the ACF lists
+    Львова-Белова Мария born 25.10.1984 once as Алексеевна and once as Александровна: "М. А."
+    either way)."""
+    groups: dict[tuple, list[SideRecord]] = {}
+    for record in records:
+        for date in {d for d in record.birth_dates if len(d) == 10}:
+            key = twin_key(record, date)
+            if len(key[0]) >= 2:  # a surname alone says too little
+                groups.setdefault(key, []).append(record)
+    found: dict[str, list[SideRecord]] = {}
+    for group in groups.values():
+        for record in group:
+            found.setdefault(record.id, [])
+            found[record.id] += [
+                r for r in group if r.id != record.id and r not in found[record.id]
+            ]
+    return {k: v for k, v in found.items() if v}
+
+
+def with_twins(
+    found: list[Proposal], left: list[SideRecord], right: list[SideRecord]
+) -> list[Proposal]:
+    """Add, for a link made on a whole birth date, the same link for the record's twin on its
+    own list (twins()), unless their birth dates, nationalities or tax numbers contradict."""
+    left_twins, right_twins = twins(left), twins(right)
+    seen = {(p.left.id, p.right.id) for p in found}
+    added = []
+    for proposal in found:
+        if proposal.explanation["tier"] != "full":
+            continue
+        pairs = [(t, proposal.right) for t in left_twins.get(proposal.left.id, ())]
+        pairs += [(proposal.left, t) for t in right_twins.get(proposal.right.id, ())]
+        for a, b in pairs:
+            if (a.id, b.id) in seen or a.entity_id == b.entity_id:
+                continue
+            agreement = birth_date_agreement(a.birth_dates, b.birth_dates)
+            if agreement != "full" or nationality_conflict(a, b, agreement):
+                continue
+            if identifiers_conflict(a, b):
+                continue
+            seen.add((a.id, b.id))
+            twin = proposal.left if a is not proposal.left else proposal.right
+            explanation = {
+                **proposal.explanation,
+                "birth_dates": [a.birth_dates, b.birth_dates],
+                "twin_of": {"dataset": twin.dataset, "id": twin.id, "name": twin.name},
+                "accepted": "the same list names this person twice (same surname, given name, "
+                "patronymic initial and whole birth date; the patronymic differs) and the "
+                "other record is linked",
+            }
+            added.append(Proposal(a, b, proposal.score, explanation))
+    return found + added
 
 
 @dataclass
@@ -292,8 +449,10 @@ def run_xref(
     report = XrefReport(pairs)
     found = []
     for left, right in pairs:
-        found += without_namesakes(
-            list(proposals(records[left], records[right], threshold, progress))
+        found += with_twins(
+            without_namesakes(list(proposals(records[left], records[right], threshold, progress))),
+            records[left],
+            records[right],
         )
     with transaction.atomic():
         existing = {link.sides: link for link in Link.objects.filter(pair_filter(pairs))}
