@@ -37,7 +37,7 @@ COLUMNS = (
 )  # fmt: skip
 SCHEMAS = {"Individual": "Person", "Entity": "LegalEntity", "Ship": "Vessel"}
 PRIMARY = "Primary name"
-UK_REF = re.compile(r"\(UK Sanctions List Ref\):\s*([A-Z]{2,4}\d{3,5})")
+UK_REF = re.compile(r"\(UK Sanctions List Ref\):\s*([A-Za-z]+\.?\d+)")
 GENDER = re.compile(r"\(Gender\):\s*(Male|Female)", re.IGNORECASE)
 DMY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 MY = re.compile(r"^(\d{2})/(\d{4})$")
