@@ -14,7 +14,6 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Q
 
 from civwatch.sanctions.models import DatasetVersion, EntryChange, ListEntry
 
@@ -66,16 +65,22 @@ def lists(django_db_setup, django_db_blocker):
         run_import("uk-ofsi", str(UK))
         run_import("ca-sema", str(CA))
         yield
-        from civwatch.entities.models import Entity, EntityName
-        from civwatch.sanctions.models import Dataset, Link
+        wipe()
 
-        for model in (Link, EntryChange, ListEntry, DatasetVersion, Dataset):
-            model.objects.all().delete()
-        # Nothing else points at these entities: a plain DELETE instead of the ORM's
-        # per-relation collection, which takes most of a minute for 9,447 entities.
-        ours = Q(pk__startswith="uk-ofsi-") | Q(pk__startswith="ca-sema-")
-        EntityName.objects.filter(entity__in=Entity.objects.filter(ours)).delete()
-        Entity.objects.filter(ours)._raw_delete(Entity.objects.db)
+
+def wipe() -> None:
+    """Plain DELETEs, children first: the ORM's per-relation collection takes minutes for
+    the 16,000 entries and entities these tests create. The database still checks that
+    nothing else points at them."""
+    from civwatch.entities.models import Entity, EntityName
+    from civwatch.sanctions.models import Dataset, Link
+
+    for model in (Link, EntryChange, ListEntry, DatasetVersion, Dataset):
+        model.objects.all()._raw_delete(model.objects.db)
+    for prefix in ("uk-ofsi-", "ca-sema-", "acf-list-"):
+        entities = Entity.objects.filter(pk__startswith=prefix)
+        EntityName.objects.filter(entity__in=entities)._raw_delete(Entity.objects.db)
+        entities._raw_delete(Entity.objects.db)
 
 
 @pytest.fixture(scope="module")
@@ -146,15 +151,11 @@ def test_canadian_records_counted_by_type_and_programme(lists):
 
 
 def test_canadian_ids_are_stable_and_aliases_keep_cyrillic(lists):
-    entries = {e.source_id: e for e in ListEntry.objects.filter(dataset="ca-sema")}
+    by_key = defaultdict(list)
+    for e in ListEntry.objects.filter(dataset="ca-sema"):
+        by_key[e.record["country"], e.record.get("schedule", ""), e.record["item"]].append(e)
     for record in ca_records():
-        matching = [
-            e
-            for e in entries.values()
-            if e.record.get("item") == record["Item"]
-            and e.record["country"] == record["Country"]
-            and e.record.get("schedule", "") == record.get("Schedule", "")
-        ]
+        matching = by_key[record["Country"], record.get("Schedule", ""), record["Item"]]
         assert len(matching) == 1, record
         aliases = matching[0].record.get("aliases", [])
         for piece in re.split(r"[;,]", record.get("Aliases", "")):
@@ -263,3 +264,82 @@ def test_bad_files_are_named_by_row_and_field_and_write_nothing(
     with pytest.raises(CommandError, match=re.escape(str(path)) + ", " + message):
         run_import(source, str(path))
     assert (DatasetVersion.objects.count(), EntryChange.objects.count()) == before
+
+
+ACF = REPO / "data" / "sanctions" / "acf-list" / "navalny_list_parsed.csv"
+
+
+@pytest.fixture(scope="module")
+def linked(lists, django_db_blocker):
+    """The ACF list cross-referenced with both lists, once for the module."""
+    with django_db_blocker.unblock():
+        run_import("acf-list", str(ACF))
+        for against in ("uk-ofsi", "ca-sema"):
+            call_command(
+                "xref", "--dataset", "acf-list", "--against", against, stdout=io.StringIO()
+            )
+        yield
+
+
+EXAMPLES = {
+    "Бастрыкин Александр Иванович": {
+        "uk": ("Global Human Rights", "2020-07-06", {"human_rights"}),
+        "ca": (
+            "Justice for Victims of Corrupt Foreign Officials Regulations (JVCFOR)",
+            "2017-11-03",
+            {"human_rights", "anti_corruption"},
+        ),
+    },
+    "Песков Дмитрий Сергеевич": {
+        "uk": ("Russia", "2022-03-15", {"russia"}),
+        "ca": ("Russia", "2022-03-06", {"russia"}),
+    },
+}
+
+
+@pytest.mark.parametrize("acf_name", EXAMPLES)
+def test_xref_proposes_the_uk_and_canadian_entries_and_confirmed_they_give_the_status(
+    linked, acf_name
+):
+    from civwatch.accountability.sanctions import sanctions_summary
+    from civwatch.sanctions.models import Link
+    from civwatch.sanctions.status import sanctions_status
+
+    person = ListEntry.objects.get(dataset="acf-list", name=acf_name)
+    links = Link.objects.filter(left_entity=person.entity)
+    by_dataset = {link.right_dataset: link for link in links}
+    assert {"uk-ofsi", "ca-sema"} <= set(by_dataset)
+    assert all(link.status == "proposed" for link in links)
+    assert not sanctions_status(person.entity).sanctioned  # proposals never count
+    for link in links:
+        link.status = Link.Status.CONFIRMED
+        link.save()
+    status = sanctions_status(person.entity)
+    for code, (programme, since, kinds) in EXAMPLES[acf_name].items():
+        (listing,) = status.by_jurisdiction[code]
+        assert (listing.programme, str(listing.since)) == (programme, since)
+        assert status.kinds(code) == kinds
+    assert status.as_of["uk"].isoformat() == "2025-04-14"
+    assert status.as_of["ca"].isoformat() == "2025-03-20"
+    assert status.as_dict()["jurisdictions"]["ca"][0]["kinds"] == sorted(
+        EXAMPLES[acf_name]["ca"][2], key=["human_rights", "anti_corruption", "russia"].index
+    )
+    rows = {row["code"]: row["text"] for row in sanctions_summary(person.entity)}
+    uk_programme, uk_since, _ = EXAMPLES[acf_name]["uk"]
+    assert f"{uk_programme} since {uk_since}" in rows["uk"]
+    if acf_name.startswith("Бастрыкин"):
+        assert "JVCFOR" in rows["ca"] and "human-rights" in rows["ca"]
+
+
+def test_every_programme_named_in_the_data_is_one_the_lists_use(lists):
+    from civwatch.sanctions.importers import FIXED_SPECS
+    from civwatch.sanctions.programmes import programmes_data
+
+    specs = {spec.slug: spec for spec in FIXED_SPECS.values()}
+    for slug, data in programmes_data()["lists"].items():
+        assert data["jurisdiction"] == specs[slug].jurisdiction
+        if slug in {"uk-ofsi", "ca-sema"}:
+            used = {p for e in ListEntry.objects.filter(dataset=slug) for p in e.programmes}
+            assert set(data["programmes"]) <= used, slug
+        for kinds in data["programmes"].values():
+            assert set(kinds) <= set(programmes_data()["kinds"])
