@@ -343,3 +343,13 @@ def test_every_programme_named_in_the_data_is_one_the_lists_use(lists):
             assert set(data["programmes"]) <= used, slug
         for kinds in data["programmes"].values():
             assert set(kinds) <= set(programmes_data()["kinds"])
+
+
+def test_the_sanctions_pages_show_each_lists_date(lists, client):
+    page = client.get("/sanctions/").content.decode()
+    assert "2025-04-14" in page and "2025-03-20" in page
+    for slug, date in (("uk-ofsi", "2025-04-14"), ("ca-sema", "2025-03-20")):
+        response = client.get(f"/sanctions/{slug}/")
+        assert response.status_code == 200 and date in response.content.decode()
+    entry = client.get("/sanctions/ca-sema/entries/jvcfor-21/")
+    assert entry.status_code == 200 and "BASTRYKIN" in entry.content.decode()
