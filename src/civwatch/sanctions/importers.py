@@ -15,6 +15,7 @@ from civwatch.jobs.models import Job
 from civwatch.jobs.runner import job_kind
 from civwatch.sanctions.acf import read_acf_list
 from civwatch.sanctions.canada import read_canada_list
+from civwatch.sanctions.eu import read_eu_list
 from civwatch.sanctions.ftm import read_ftm, read_targets_simple
 from civwatch.sanctions.models import CASES, REGISTERS, Dataset, DatasetVersion, Jurisdiction
 from civwatch.sanctions.ofac import read_ofac_directory
@@ -49,6 +50,15 @@ CA_SEMA = DatasetSpec(
     jurisdiction=Jurisdiction.CA,
     kind=Dataset.Kind.OFFICIAL,
 )
+EU_FSF = DatasetSpec(
+    slug="eu-fsf",
+    title="EU consolidated list of persons, groups and entities subject to financial sanctions",
+    publisher="European Commission (Financial Sanctions Files, FSF)",
+    source_url="https://data.europa.eu/data/datasets/consolidated-list-of-persons-groups-and-entities-subject-to-eu-financial-sanctions",
+    licence="European Commission reuse policy (Decision 2011/833/EU)",
+    jurisdiction=Jurisdiction.EU,
+    kind=Dataset.Kind.OFFICIAL,
+)
 ACF_LIST = DatasetSpec(
     slug="acf-list",
     title="Anti-Corruption Foundation: list of bribetakers and warmongers (2022)",
@@ -66,10 +76,17 @@ READERS: dict[str, Callable[[Path], ParsedDataset]] = {
     "acf-list": read_acf_list,
     "uk-ofsi": read_uk_list,
     "ca-sema": read_canada_list,
+    "eu-fsf": read_eu_list,
     "ftm": read_ftm,
     "opensanctions-targets": read_targets_simple,
 }
-FIXED_SPECS = {"ofac-sdn": OFAC_SDN, "acf-list": ACF_LIST, "uk-ofsi": UK_OFSI, "ca-sema": CA_SEMA}
+FIXED_SPECS = {
+    "ofac-sdn": OFAC_SDN,
+    "acf-list": ACF_LIST,
+    "uk-ofsi": UK_OFSI,
+    "ca-sema": CA_SEMA,
+    "eu-fsf": EU_FSF,
+}
 
 
 def dataset_spec(source: str, options: dict) -> DatasetSpec:
@@ -188,6 +205,7 @@ HELP = {
     "acf-list": "Import the Anti-Corruption Foundation's list (CSV).",
     "uk-ofsi": "Import the UK consolidated list (OFSI ConList.xlsx or ConList.csv).",
     "ca-sema": "Import Canada's consolidated autonomous sanctions list (sema-lema.xml).",
+    "eu-fsf": "Import the EU consolidated financial sanctions list (FSF XML 1.1).",
     "ftm": "Import FollowTheMoney JSON lines as the dataset --dataset NAME.",
     "opensanctions-targets": "Import an OpenSanctions targets.simple.csv as --dataset NAME.",
 }
