@@ -63,7 +63,10 @@ def test_existing_sanctions_appear_in_the_dossier_and_on_the_public_page(
     assert "United States: OFAC SDN: GLOMAG since 2023-03-03" in staff_list
     client.logout()
     rows = {row["code"]: row["text"] for row in dossier.build(entry, "uk")["sanctions"]}
-    assert rows["us"] == "OFAC SDN: GLOMAG since 2023-03-03"
+    assert rows["us"] == (
+        "OFAC SDN: GLOMAG since 2023-03-03"
+        " (Magnitsky-type human-rights regime, anti-corruption regime)"
+    )
     assert rows["uk"].startswith("not known (no official list")
 
     for to, user in [("documented", carol), ("verified", eddie), ("published", eddie)]:

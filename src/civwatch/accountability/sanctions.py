@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from civwatch.entities.models import Entity
 from civwatch.sanctions.models import Jurisdiction
+from civwatch.sanctions.programmes import kind_label
 from civwatch.sanctions.status import sanctions_status
 
 
@@ -25,10 +26,19 @@ def sanctions_summary(entity: Entity) -> list[dict[str, Any]]:
                     if listing.since
                     else ""
                 )
+                + (
+                    f" ({', '.join(kind_label(k) for k in listing.kinds if k != 'other')})"
+                    if set(listing.kinds) - {"other"}
+                    else ""
+                )
                 for listing in listings
             )
         elif code in status.unchecked:
             text = _("not known (no official list of this jurisdiction is loaded)")
+        elif status.as_of.get(code):
+            text = _("has not acted (as of its list of %(date)s)") % {
+                "date": status.as_of[code].isoformat()
+            }
         else:
             text = _("has not acted")
         rows.append(

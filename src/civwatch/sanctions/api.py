@@ -97,6 +97,7 @@ class Listing(Schema):
     since: str | None
     source_id: str
     name: str
+    kinds: list[str]  # kinds of regime (programmes.json): human_rights, anti_corruption, ...
 
 
 class ExternalListing(Schema):
@@ -112,6 +113,7 @@ class StatusOut(Schema):
     not_acted: list[str]
     unchecked: list[str]
     external: list[ExternalListing]
+    as_of: dict[str, str | None]  # per jurisdiction, the date of its latest imported list
 
 
 class EntityStatusOut(StatusOut):

@@ -14,10 +14,13 @@ from civwatch.core.subcommands import IMPORTERS, Subcommand
 from civwatch.jobs.models import Job
 from civwatch.jobs.runner import job_kind
 from civwatch.sanctions.acf import read_acf_list
+from civwatch.sanctions.canada import read_canada_list
+from civwatch.sanctions.eu import read_eu_list
 from civwatch.sanctions.ftm import read_ftm, read_targets_simple
 from civwatch.sanctions.models import CASES, REGISTERS, Dataset, DatasetVersion, Jurisdiction
 from civwatch.sanctions.ofac import read_ofac_directory
 from civwatch.sanctions.sources import ParsedDataset, file_sha256
+from civwatch.sanctions.uk import read_uk_list
 from civwatch.sanctions.writing import DatasetSpec, VersionReport, fingerprint, write_version
 
 OFAC_SDN = DatasetSpec(
@@ -27,6 +30,33 @@ OFAC_SDN = DatasetSpec(
     source_url="https://ofac.treasury.gov/specially-designated-nationals-and-blocked-persons-list-sdn-human-readable-lists",
     licence="Public domain (work of the US government)",
     jurisdiction=Jurisdiction.US,
+    kind=Dataset.Kind.OFFICIAL,
+)
+UK_OFSI = DatasetSpec(
+    slug="uk-ofsi",
+    title="UK Consolidated List of Financial Sanctions Targets",
+    publisher="HM Treasury, Office of Financial Sanctions Implementation (OFSI)",
+    source_url="https://www.gov.uk/government/publications/financial-sanctions-consolidated-list-of-targets",
+    licence="Open Government Licence v3.0",
+    jurisdiction=Jurisdiction.UK,
+    kind=Dataset.Kind.OFFICIAL,
+)
+CA_SEMA = DatasetSpec(
+    slug="ca-sema",
+    title="Consolidated Canadian Autonomous Sanctions List (SEMA and JVCFOA)",
+    publisher="Global Affairs Canada",
+    source_url="https://www.international.gc.ca/world-monde/international_relations-relations_internationales/sanctions/consolidated-consolide.aspx",
+    licence="Open Government Licence - Canada",
+    jurisdiction=Jurisdiction.CA,
+    kind=Dataset.Kind.OFFICIAL,
+)
+EU_FSF = DatasetSpec(
+    slug="eu-fsf",
+    title="EU consolidated list of persons, groups and entities subject to financial sanctions",
+    publisher="European Commission (Financial Sanctions Files, FSF)",
+    source_url="https://data.europa.eu/data/datasets/consolidated-list-of-persons-groups-and-entities-subject-to-eu-financial-sanctions",
+    licence="European Commission reuse policy (Decision 2011/833/EU)",
+    jurisdiction=Jurisdiction.EU,
     kind=Dataset.Kind.OFFICIAL,
 )
 ACF_LIST = DatasetSpec(
@@ -44,10 +74,19 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 READERS: dict[str, Callable[[Path], ParsedDataset]] = {
     "ofac-sdn": read_ofac_directory,
     "acf-list": read_acf_list,
+    "uk-ofsi": read_uk_list,
+    "ca-sema": read_canada_list,
+    "eu-fsf": read_eu_list,
     "ftm": read_ftm,
     "opensanctions-targets": read_targets_simple,
 }
-FIXED_SPECS = {"ofac-sdn": OFAC_SDN, "acf-list": ACF_LIST}
+FIXED_SPECS = {
+    "ofac-sdn": OFAC_SDN,
+    "acf-list": ACF_LIST,
+    "uk-ofsi": UK_OFSI,
+    "ca-sema": CA_SEMA,
+    "eu-fsf": EU_FSF,
+}
 
 
 def dataset_spec(source: str, options: dict) -> DatasetSpec:
@@ -102,7 +141,7 @@ def import_dataset(
         return VersionReport(spec.slug, None)
     parsed = READERS[source](path)
     on_start(len(parsed.entries))
-    return write_version(spec, parsed, options.get("as_of"), on_progress)
+    return write_version(spec, parsed, options.get("as_of") or parsed.source_date, on_progress)
 
 
 def add_arguments(source: str) -> Callable:
@@ -164,6 +203,9 @@ def import_job(job: Job, source: str, path: str, options: dict) -> None:
 HELP = {
     "ofac-sdn": "Import the OFAC SDN list from a directory holding sdn.csv, alt.csv and add.csv.",
     "acf-list": "Import the Anti-Corruption Foundation's list (CSV).",
+    "uk-ofsi": "Import the UK consolidated list (OFSI ConList.xlsx or ConList.csv).",
+    "ca-sema": "Import Canada's consolidated autonomous sanctions list (sema-lema.xml).",
+    "eu-fsf": "Import the EU consolidated financial sanctions list (FSF XML 1.1).",
     "ftm": "Import FollowTheMoney JSON lines as the dataset --dataset NAME.",
     "opensanctions-targets": "Import an OpenSanctions targets.simple.csv as --dataset NAME.",
 }

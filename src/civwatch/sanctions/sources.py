@@ -89,6 +89,7 @@ class ParsedDataset:
     entries: list[ParsedEntry]
     files: dict[str, str]  # file name -> sha256
     notes: list[str] = field(default_factory=list)
+    source_date: datetime.date | None = None  # the list's own date, when the file gives one
 
 
 def file_sha256(path: Path) -> str:

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from civwatch.entities.models import Entity
-from civwatch.sanctions.models import CASES, JURISDICTIONS, Dataset, Link, ListEntry
+from civwatch.sanctions.models import (
+    CASES,
+    JURISDICTIONS,
+    Dataset,
+    DatasetVersion,
+    Link,
+    ListEntry,
+)
+from civwatch.sanctions.programmes import kind_label, regime_kinds
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,12 @@ class Listing:
     since: datetime.date | None
     source_id: str
     name: str  # as the list gives it
+    # Kinds of regime (programmes.json): "human_rights", "anti_corruption", "russia", "other".
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [kind_label(kind) for kind in self.kinds]
 
 
 @dataclass(frozen=True)
@@ -45,10 +59,17 @@ class SanctionsStatus:
     unchecked: list[str] = field(default_factory=list)
     external: list[ExternalListing] = field(default_factory=list)
     entity_ids: frozenset[str] = frozenset()
+    # Per jurisdiction, the date of its latest imported official list (None when no list of
+    # it is imported, or its versions have no date): "not listed" holds as of that date.
+    as_of: dict[str, datetime.date | None] = field(default_factory=dict)
 
     @property
     def sanctioned(self) -> bool:
         return any(self.by_jurisdiction.values())
+
+    def kinds(self, code: str) -> set[str]:
+        """The kinds of regime under which jurisdiction `code` lists the person."""
+        return {kind for listing in self.by_jurisdiction.get(code, []) for kind in listing.kinds}
 
     def as_dict(self) -> dict:
         """The JSON form used by the API."""
@@ -62,10 +83,14 @@ class SanctionsStatus:
                         "since": listing.since.isoformat() if listing.since else None,
                         "source_id": listing.source_id,
                         "name": listing.name,
+                        "kinds": list(listing.kinds),
                     }
                     for listing in listings
                 ]
                 for code, listings in self.by_jurisdiction.items()
+            },
+            "as_of": {
+                code: date.isoformat() if date else None for code, date in self.as_of.items()
             },
             "not_acted": self.not_acted,
             "unchecked": self.unchecked,
@@ -123,7 +148,12 @@ def sanctions_status(entity: Entity | str, public_only: bool = False) -> Sanctio
     - `unchecked`: those of `not_acted` for which no official list is imported at all, so
       "not acted" only means "not known to have acted";
     - `external`: entries on external lists (tags, description);
-    - `entity_ids`: the entities whose entries were counted.
+    - `entity_ids`: the entities whose entries were counted;
+    - `as_of`: per jurisdiction, the date of its latest imported official list (None when
+      none is imported or undated), so "not listed" reads "not listed as of that date".
+
+    Each `Listing` carries the kinds of regime of its programme (programmes.json):
+    `status.kinds("uk")` is e.g. {"human_rights"}.
     """
     entity_id = entity.pk if isinstance(entity, Entity) else entity
     ids = confirmed_component([entity_id], public_only)
@@ -154,7 +184,21 @@ def sanctions_status(entity: Entity | str, public_only: bool = False) -> Sanctio
     status.not_acted = [code for code in JURISDICTIONS if not status.by_jurisdiction[code]]
     status.unchecked = [code for code in status.not_acted if code not in covered]
     status.entity_ids = frozenset(ids)
+    status.as_of = list_dates()
     return status
+
+
+def list_dates() -> dict[str, datetime.date | None]:
+    """Per jurisdiction, the latest source date of the latest version of its official lists."""
+    dates: dict[str, datetime.date | None] = dict.fromkeys(JURISDICTIONS)
+    for dataset in Dataset.objects.filter(kind=Dataset.Kind.OFFICIAL).exclude(jurisdiction=""):
+        version = (
+            DatasetVersion.objects.filter(dataset=dataset).order_by("-imported_at", "-pk").first()
+        )
+        date = version.source_date if version else None
+        if date and (dates.get(dataset.jurisdiction) is None or date > dates[dataset.jurisdiction]):
+            dates[dataset.jurisdiction] = date
+    return dates
 
 
 def is_official(dataset: Dataset) -> bool:
@@ -162,11 +206,21 @@ def is_official(dataset: Dataset) -> bool:
 
 
 def listings_of(entry: ListEntry) -> list[Listing]:
-    """One `Listing` per programme of an official list's entry."""
+    """One `Listing` per programme of an official list's entry, each with its own listing
+    date when the list gives one per programme (the UK's `programme_since`)."""
     dataset = entry.dataset
+    per_programme = entry.record.get("programme_since") or {}
     return [
         Listing(
-            dataset.slug, dataset.title, programme, entry.listed_since, entry.source_id, entry.name
+            dataset.slug,
+            dataset.title,
+            programme,
+            datetime.date.fromisoformat(per_programme[programme])
+            if per_programme.get(programme)
+            else entry.listed_since,
+            entry.source_id,
+            entry.name,
+            regime_kinds(dataset.slug, programme),
         )
         for programme in entry.programmes or [""]
     ]
