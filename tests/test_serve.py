@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import TEST_MASTER_KEY
+
 REPO = Path(__file__).resolve().parent.parent
 REGISTER = REPO / "tests" / "data" / "registry-2023-09-29.csv"
 # Names an analyst might screen: none of them may reach a log.
@@ -38,6 +40,8 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="civwatch.settings",
         CIVWATCH_HOME=str(home),
         CIVWATCH_SECRET_KEY="serve-test-key-" + "y" * 40,
+        # The CIVWATCH_ variables are dropped above; the master key is required (E001).
+        CIVWATCH_MASTER_KEY=TEST_MASTER_KEY,
     )
     return {**env, **extra}
 
