@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import TEST_MASTER_KEY
+
 # Every test here runs civwatch in subprocesses on their own SQLite home: once per CI run.
 pytestmark = pytest.mark.once
 
@@ -41,8 +43,8 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="civwatch.settings",
         CIVWATCH_HOME=str(home),
         CIVWATCH_SECRET_KEY="serve-test-key-" + "y" * 40,
-        # Encryption at rest: the suite's test master key (tests/conftest.py).
-        CIVWATCH_MASTER_KEY=os.environ["CIVWATCH_MASTER_KEY"],
+        # The CIVWATCH_ variables are dropped above; the master key is required (E001).
+        CIVWATCH_MASTER_KEY=TEST_MASTER_KEY,
     )
     return {**env, **extra}
 
