@@ -1,6 +1,7 @@
 """Admin: the incident-type vocabulary is edited here; records keep their history when saved."""
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from civwatch.cases.models import Case, Incident, IncidentType, Position
 from civwatch.cases.records import Revision
@@ -23,8 +24,10 @@ class HistoryAdmin(admin.ModelAdmin):
         if getattr(obj, "proposed_change", None) is not None:
             messages.warning(
                 request,
-                "The change waits for review: the record keeps its approved content until an "
-                "editor other than the change's authors approves it on the staff pages.",
+                _(
+                    "The change waits for review: the record keeps its approved content until an "
+                    "editor other than the change's authors approves it on the staff pages."
+                ),
             )
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civwatch.accounts import permissions
@@ -109,7 +110,8 @@ def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:staff_incident", pk=incident.pk)
 
 
-HELD_MESSAGE = _(
+# Lazy: a module-level constant is built at import, before any request has chosen a language.
+HELD_MESSAGE = gettext_lazy(
     "Your change waits for review: the record keeps its approved content (the public sees that) "
     "until an editor other than the change's authors approves it."
 )
