@@ -266,9 +266,20 @@ def restore_backup(source: Path) -> dict:
             stream,
             tarfile.open(fileobj=DecryptingReader(stream, key, str(source)), mode="r|") as archive,
         ):
-            # The archive was authenticated chunk by chunk; the "data" filter still refuses
-            # absolute paths, links out of the folder and devices.
-            archive.extractall(folder, filter="data")
+            # The archive was authenticated chunk by chunk; still, only plain files and
+            # folders inside the target are extracted (no absolute paths, "..", links or
+            # devices). Python 3.11.4+ also applies its "data" filter; Debian 12's 3.11.2
+            # does not have it, hence the check of our own.
+            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            for member in archive:
+                name = Path(member.name)
+                if (
+                    name.is_absolute()
+                    or ".." in name.parts
+                    or not (member.isfile() or member.isdir())
+                ):
+                    raise UserError(f"{source}: unexpected entry {member.name!r} in the archive")
+                archive.extract(member, folder, set_attrs=False, **safe)
         manifest = json.loads((folder / "manifest.json").read_text())
         check_files(folder, manifest, source)
         load_database(folder / manifest["database"]["file"], manifest["database"]["engine"])
