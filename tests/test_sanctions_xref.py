@@ -47,11 +47,15 @@ def lists(django_db_setup, django_db_blocker):
 
 
 def wipe_lists() -> None:
+    """Remove the module's imported lists, with the audit log's receivers off (as
+    conftest.wipe_history does): an event per deleted row made PostgreSQL runs crawl."""
+    from civwatch.core import audit
     from civwatch.entities.models import Entity
     from civwatch.sanctions.models import Dataset, DatasetVersion, EntryChange
 
-    for model in (Link, EntryChange, ListEntry, DatasetVersion, Dataset, Entity):
-        model.objects.all().delete()
+    with audit.disabled():
+        for model in (Link, EntryChange, ListEntry, DatasetVersion, Dataset, Entity):
+            model.objects.all().delete()
 
 
 def entry(dataset: str, name: str) -> ListEntry:

@@ -214,7 +214,11 @@ def append(
         return None
     name, user_id = actor or current_actor()
     details = json.loads(canonical(details or {}))  # stored exactly as it is hashed
-    with transaction.atomic(using=using):
+    # No savepoint inside the caller's transaction: an import or a bulk decision appends
+    # thousands of events in one transaction, and on PostgreSQL thousands of subtransactions
+    # updating the same head row made every later read of it crawl. A failure here rolls back
+    # the caller's write with it, which is what an unlogged write must do anyway.
+    with transaction.atomic(using=using, savepoint=False):
         head, head_was_missing = _locked_head(using)
         if head_was_missing:
             details["chain_head"] = "missing; rebuilt from the last event"
