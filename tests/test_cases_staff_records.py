@@ -14,13 +14,6 @@ pytestmark = pytest.mark.django_db
 SECRET = "informant: the court clerk"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages and URLs in English, whatever language an earlier test's request left active."""
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def team():
     return {

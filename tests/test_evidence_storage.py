@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from civwatch.evidence.ingest import original_path, read_original, read_preview
 from civwatch.evidence.models import CustodyEvent, EvidenceItem
@@ -69,12 +68,6 @@ class FullDiskStorage(EvidenceStorage):
         stream, path = super().open_temporary(directory)
         stream.close()
         return FullDiskFile(str(path), self.room), path
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from civwatch.accountability import workflow as entries
 from civwatch.accountability.models import Entry
@@ -34,12 +33,6 @@ ACF = Path(__file__).parent / "data" / "acf-candidates-sample.csv"
 pytestmark = pytest.mark.django_db
 REVIEWED = "Search of the Memorial office"
 UNREVIEWED = "Search of the office of a foreign agent (unreviewed)"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from civwatch.intake.analysis import analyse_file
 from civwatch.intake.extract import extract_text
@@ -35,13 +34,6 @@ GALKIN = "fa-431"
 KASPAROV = "fa-388"
 TROITSKY = "fa-516"
 BELLINGCAT = "uo-58"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages and URLs in English, whatever language an earlier test's request left active."""
-    with translation.override("en"):
-        yield
 
 
 def at(text: str, phrase: str, occurrence: int = 0) -> tuple[int, int]:

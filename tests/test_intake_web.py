@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from civwatch.evidence.ingest import read_original
 from civwatch.evidence.models import EvidenceItem
@@ -19,13 +18,6 @@ from tests.test_cases_browser import log_in
 
 FIXTURES = Path(__file__).parent / "data" / "intake"
 LEV_PONOMAREV = "fa-215"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages and URLs in English, whatever language an earlier test's request left active."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.db.models import Count
 from django.template.defaultfilters import truncatechars
-from django.utils import translation
 
 from civwatch.registers.charts import month_range
 from civwatch.registers.models import Change, Designation, Snapshot
@@ -14,17 +13,6 @@ from civwatch.registers.queries import designations_per_month
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """URLs and labels computed in the test thread are the English ones the browser sees.
-
-    Django's test client, used by other modules in the same thread, leaves the language of
-    its last request active.
-    """
-    with translation.override("en"):
-        yield
 
 
 def result_count(page) -> str:

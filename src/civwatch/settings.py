@@ -18,6 +18,19 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+
+def _whole_number(name: str, default: int, minimum: int = 1) -> int:
+    """A whole-number setting from the environment; a bad value names the variable."""
+    raw = os.environ.get(name, "")
+    try:
+        value = int(raw) if raw.strip() else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}.")
+    return value
+
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = Path(
     os.environ.get("CIVWATCH_HOME")
@@ -153,7 +166,7 @@ CIVWATCH_ORGANISATION_CONTACT = os.environ.get("CIVWATCH_ORGANISATION_CONTACT", 
 
 # A running job's worker renews its lease a few times per lease; a job not renewed within
 # CIVWATCH_JOB_LEASE_SECONDS lost its worker and is retried or failed (docs/operations.md).
-CIVWATCH_JOB_LEASE_SECONDS = int(os.environ.get("CIVWATCH_JOB_LEASE_SECONDS", "30"))
+CIVWATCH_JOB_LEASE_SECONDS = _whole_number("CIVWATCH_JOB_LEASE_SECONDS", 30)
 
 # Personal data never goes to logs: we log events and ids, never names or request bodies.
 LOGGING = {
@@ -200,17 +213,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 
-def _whole_number(name: str, default: int, minimum: int = 1) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        value = int(raw) if raw.strip() else default
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number.") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}.")
-    return value
-
-
 # Failed attempts (wrong password or wrong second-factor code) counted per user name and,
 # separately, per address: either reaching the limit locks sign-in for the cool-off time.
 CIVWATCH_LOCKOUT_FAILURES = _whole_number("CIVWATCH_LOCKOUT_FAILURES", 20)
@@ -246,8 +248,8 @@ OTP_TOTP_ISSUER = os.environ.get("CIVWATCH_OTP_ISSUER", "civwatch")
 
 # `civwatch serve` (gunicorn): processes and threads per process. Two workers with four
 # threads each keep both cores of a small server busy while one request waits on the database.
-CIVWATCH_WORKERS = int(os.environ.get("CIVWATCH_WORKERS") or 2)
-CIVWATCH_THREADS = int(os.environ.get("CIVWATCH_THREADS") or 4)
+CIVWATCH_WORKERS = _whole_number("CIVWATCH_WORKERS", 2)
+CIVWATCH_THREADS = _whole_number("CIVWATCH_THREADS", 4)
 
 # Behind TLS (a reverse proxy terminating HTTPS and setting X-Forwarded-Proto).
 HTTPS = os.environ.get("CIVWATCH_HTTPS", "") in {"1", "true", "yes"}
@@ -256,7 +258,7 @@ if HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("CIVWATCH_HSTS_SECONDS") or 31_536_000)
+    SECURE_HSTS_SECONDS = _whole_number("CIVWATCH_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Sent so that `check --deploy` is clean; joining the browsers' preload list is a separate,
     # deliberate submission at hstspreload.org (docs/operations.md).

@@ -150,18 +150,10 @@ def writer(request: HttpRequest, role: str = "contributor") -> Any:
     return user
 
 
-def can_read(user: Any, record: DocumentedRecord) -> bool:
-    return permissions.can_view(user, record)
-
-
-def readable_or_404(user: Any, model: type[DocumentedRecord], pk: int) -> Any:
-    return permissions.get_readable_or_404(user, model, pk=pk)
-
-
 def addable_or_404(user: Any, incident_id: int) -> Incident:
     """An incident the caller may add participants, evidence or claims to (404 if unreadable,
     403 if readable but not theirs to add to)."""
-    incident = readable_or_404(user, Incident, incident_id)
+    incident = permissions.get_readable_or_404(user, Incident, pk=incident_id)
     if not permissions.can_add_to(user, incident):
         raise HttpError(403, "Only the incident's author, an assignee, a researcher or an editor "
                         "may add to it.")  # fmt: skip
@@ -196,7 +188,7 @@ def incident_refs(user: Any, fields: dict[str, Any]) -> dict[str, Any]:
         fields["incident_type"] = found
     if fields.get("case") is not None:
         case = Case.objects.filter(pk=fields["case"]).first()
-        if case is None or not can_read(user, case):
+        if case is None or not permissions.can_view(user, case):
             raise invalid({"case": ["No case with this id."]})
     return fields
 
@@ -400,7 +392,7 @@ def create_incident(request, payload: IncidentIn):
 )
 def change_incident(request, incident_id: int, payload: IncidentPatch):
     user = writer(request)
-    incident = readable_or_404(user, Incident, incident_id)
+    incident = permissions.get_readable_or_404(user, Incident, pk=incident_id)
     if not permissions.can_change(user, incident):
         raise HttpError(403, "Only the incident's author, an assignee or an editor may change it.")
     data = model_to_dict(incident, fields=IncidentForm._meta.fields)
@@ -591,7 +583,7 @@ class ClaimIn(StrictSchema):
 def create_claim(request, incident_id: int, payload: ClaimIn):
     user = writer(request)
     incident = addable_or_404(user, incident_id)
-    items = {i.pk: i for i in incident.evidence_items.all() if can_read(user, i)}
+    items = {i.pk: i for i in incident.evidence_items.all() if permissions.can_view(user, i)}
     errors: dict[str, list[str]] = {}
     cited = [c.evidence for c in payload.citations]
     unknown = [pk for pk in cited if pk not in items]
@@ -602,7 +594,7 @@ def create_claim(request, incident_id: int, payload: ClaimIn):
     participant = None
     if payload.participant is not None:
         participant = incident.participants.filter(pk=payload.participant).first()
-        if participant is None or not can_read(user, participant):
+        if participant is None or not permissions.can_view(user, participant):
             errors["participant"] = ["No participant with this id on this incident."]
     if errors:
         raise invalid(errors)
