@@ -86,3 +86,12 @@ class SessionEpoch(models.Model):
         epoch, created = cls.objects.get_or_create(user_id=user_id, defaults={"value": 1})
         if not created:
             cls.objects.filter(pk=epoch.pk).update(value=models.F("value") + 1)
+
+
+def bearer_user(request) -> AbstractBaseUser | None:
+    """The active user of an `Authorization: Bearer TOKEN` header; None without such a header
+    or for an unknown, revoked or inactive user's token."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    return ApiToken.user_for(raw.strip())

@@ -4,10 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from civwatch.accounts.models import ApiToken
-from civwatch.accounts.permissions import reading_level
-
-__all__ = ["BadToken", "reading_level", "request_user"]
+from civwatch.accounts.models import bearer_user
 
 
 class BadToken(Exception):
@@ -16,10 +13,8 @@ class BadToken(Exception):
 
 def request_user(request: HttpRequest) -> Any:
     """The token's user (Authorization: Bearer ...), else the session's; raise on a bad token."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, raw = header.partition(" ")
-        user = ApiToken.user_for(raw.strip()) if scheme.lower() == "bearer" and raw else None
+    if request.headers.get("Authorization", ""):
+        user = bearer_user(request)
         if user is None:
             raise BadToken
         return user

@@ -89,12 +89,9 @@ def request_actor(request: Any) -> tuple[str, int | None]:
     cached = getattr(request, "_audit_actor", None)
     if cached is not None:
         return cached
-    user = None
-    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and raw.strip():
-        from civwatch.accounts.models import ApiToken
+    from civwatch.accounts.models import bearer_user  # here: no import cycle at start-up
 
-        user = ApiToken.user_for(raw.strip())
+    user = bearer_user(request)
     if user is None:
         user = getattr(request, "user", None)
     found = user_actor(user)
