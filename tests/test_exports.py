@@ -175,3 +175,18 @@ def test_ftm_export_is_valid_followthemoney(full_history, tmp_path):
     assert {"Person", "Organization", "Membership", "Sanction"} <= schemata
     sanctions = [e for e in entities if e["schema"] == "Sanction"]
     assert len(sanctions) == Designation.objects.count()
+
+
+def test_ftm_export_does_not_depend_on_the_order_rows_are_stored_in(full_history):
+    """The same data exports byte for byte the same after its rows move on disk (PostgreSQL
+    moves a row when it is updated, and a restore writes rows in its own order)."""
+    from civwatch.entities.models import EntityName, Identifier, Website
+
+    before = io.StringIO()
+    call_command("export", "ftm", stdout=before)
+    for rows in (EntityName.objects, Identifier.objects, Website.objects):
+        for row in rows.order_by("-id"):
+            row.save()
+    after = io.StringIO()
+    call_command("export", "ftm", stdout=after)
+    assert after.getvalue() == before.getvalue()

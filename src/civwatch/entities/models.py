@@ -127,6 +127,10 @@ class EntityName(OfEntity, models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
 
     class Meta:
+        # Exports list an entity's names, identifiers and websites in the order they were
+        # recorded: without an order, PostgreSQL returns rows in their physical order, which an
+        # update or a restore changes, and the same data would export differently.
+        ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["entity", "name", "kind"], name="unique_entity_name")
         ]
@@ -147,6 +151,7 @@ class Identifier(OfEntity, models.Model):
     value = EncryptedCharField(max_length=64, only_if="encrypts_values")
 
     class Meta:
+        ordering = ["id"]  # see EntityName
         constraints = [
             models.UniqueConstraint(fields=["entity", "scheme", "value"], name="unique_identifier")
         ]
@@ -161,6 +166,7 @@ class Website(OfEntity, models.Model):
     url = EncryptedCharField(max_length=2000, only_if="encrypts_values")
 
     class Meta:
+        ordering = ["id"]  # see EntityName
         constraints = [models.UniqueConstraint(fields=["entity", "url"], name="unique_website")]
 
     def __str__(self) -> str:
