@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,6 +91,31 @@ def live_server(django_db_blocker):
         server.terminate()
         for connection in shared.values():
             connection.dec_thread_sharing()
+
+
+def undo_what_the_live_server_committed(work) -> None:
+    """Run `work` where the live server wrote: on its own connection (a new thread has one),
+    committed at once. On PostgreSQL the server thread commits on its own connection, which
+    the test's rollback does not undo; with in-memory SQLite it shares the test's connection,
+    and the rollback undoes everything, so `work` runs there."""
+    if any(c.vendor == "sqlite" and c.is_in_memory_db() for c in connections.all()):
+        work()
+        return
+    failure = []
+
+    def run() -> None:
+        try:
+            work()
+        except Exception as error:  # re-raised in the test's thread below
+            failure.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 @pytest.fixture(scope="module")

@@ -80,9 +80,9 @@ def test_imported_incidents_are_on_the_public_pages_after_review(client):
 @pytest.mark.parametrize(
     ("row", "field", "message"),
     [
-        ("2011-12-04,x,митинг,s,o,,p,10,99", "date", "row 3, field date"),
-        ("04.12.2011,x,митинг,s,o,,p,много,99", "total", "row 3, field total"),
-        ("04.12.2011,x,митинг,s,o,,p,10,", "id", "row 3, field id"),
+        ("2011-12-04,x,митинг,s,o,,p,10,99", "date", "row 3, field 'date'"),
+        ("04.12.2011,x,митинг,s,o,,p,много,99", "total", "row 3, field 'total'"),
+        ("04.12.2011,x,митинг,s,o,,p,10,", "id", "row 3, field 'id'"),
         ("04.12.2011,x,митинг", None, "row 3: 3 cells"),
     ],
 )

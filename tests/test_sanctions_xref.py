@@ -13,7 +13,7 @@ from civwatch.sanctions.models import Link, ListEntry
 from civwatch.sanctions.status import sanctions_status
 from civwatch.sanctions.xref import birth_date_agreement, run_xref
 from tests.auth_helpers import sign_in, totp_device
-from tests.conftest import live_server
+from tests.conftest import live_server, undo_what_the_live_server_committed
 from tests.test_cases import make_user
 from tests.test_cases_browser import log_in
 from tests.test_sanctions_import import ACF, OFAC
@@ -156,15 +156,27 @@ def test_sanctions_status_counts_confirmed_links_only(lists):
 
 
 @pytest.fixture(scope="module")
-def web_editor(lists, django_db_blocker):
+def web_editor_account(lists, django_db_blocker):
     """An editor the live server's own connection sees (on PostgreSQL it does not see the
-    test's transaction); what the server commits is undone afterwards."""
+    test's transaction)."""
     with django_db_blocker.unblock():
         user = make_user("web-editor", "editor")
         totp_device(user)  # committed here, where the live server sees it
-        yield user.username
-        Link.objects.filter(decided_by=user).update(status="proposed", decided_at=None)
+        yield user
         user.delete()
+
+
+@pytest.fixture
+def web_editor(web_editor_account):
+    """The editor's user name; what the live server committed for them is undone after each
+    test, not after the module: the other tests of the module run in any order and expect
+    the links as `xref` proposed them."""
+    yield web_editor_account.username
+    undo_what_the_live_server_committed(
+        lambda: Link.objects.filter(decided_by=web_editor_account).update(
+            status="proposed", decided_by=None, decided_at=None
+        )
+    )
 
 
 def test_an_editor_confirms_a_link_in_the_staff_page_and_the_public_sees_it(

@@ -13,7 +13,7 @@ from civwatch.accounts.acting import acting_user, add_as_argument
 from civwatch.cases.models import DatePrecision, Incident, IncidentType
 from civwatch.cases.records import ReviewStatus, Revision, Visibility, as_json
 from civwatch.core.crypto import bulk_create_sealed
-from civwatch.core.errors import UserError
+from civwatch.core.errors import InputError, UserError
 from civwatch.core.subcommands import IMPORTERS, Subcommand
 
 SOURCE = "OVD-Info"
@@ -28,28 +28,24 @@ def read_rows(path: Path) -> list[Incident]:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"{path.name}: cannot be read ({error})") from None
+        raise InputError(path, f"cannot be read ({error})") from None
     if not rows or rows[0] != COLUMNS:
-        raise UserError(f"{path.name}, row 1: expected the columns {','.join(COLUMNS)}")
+        raise InputError(path, f"expected the columns {','.join(COLUMNS)}", row=1)
     incidents = []
     for number, cells in enumerate(rows[1:], start=2):
         if len(cells) != len(COLUMNS):
-            raise UserError(
-                f"{path.name}, row {number}: {len(cells)} cells, expected {len(COLUMNS)}"
-            )
+            raise InputError(path, f"{len(cells)} cells, expected {len(COLUMNS)}", row=number)
         row = dict(zip(COLUMNS, cells, strict=True))
         try:
             date = datetime.datetime.strptime(row["date"], "%d.%m.%Y").date()
         except ValueError:
-            raise UserError(
-                f"{path.name}, row {number}, field date: {row['date']!r} is not DD.MM.YYYY"
+            raise InputError(
+                path, f"{row['date']!r} is not DD.MM.YYYY", row=number, field="date"
             ) from None
         if not row["total"].isdigit():
-            raise UserError(
-                f"{path.name}, row {number}, field total: {row['total']!r} is not a number"
-            )
+            raise InputError(path, f"{row['total']!r} is not a number", row=number, field="total")
         if not row["id"].strip():
-            raise UserError(f"{path.name}, row {number}, field id: empty")
+            raise InputError(path, "empty", row=number, field="id")
         description = "; ".join(
             part
             for part in (row["type"], row["organizator"], row["agreement"], row["comment"])

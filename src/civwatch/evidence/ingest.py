@@ -7,9 +7,7 @@ Files are written and read only through civwatch.evidence.storage (atomic, verif
 verified reads). Nothing is half-saved: files are written only after validation, inside the
 transaction, and the ones this upload created are removed if the transaction fails.
 
-This module also holds the one upload validator (`check_size`, `sniff_media_type`,
-`validate_upload_size` for forms): evidence uploads, the intake pages and `civwatch intake`
-all use it.
+Uploads are checked by the one upload validator, `civwatch.core.uploads`.
 """
 
 import logging
@@ -18,102 +16,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django import forms
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from civwatch.cases.models import Incident, Participant
 from civwatch.core.errors import UserError
+from civwatch.core.uploads import check_size, sniff_media_type
 from civwatch.evidence.models import Citation, Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import make_preview
 from civwatch.evidence.storage import ORIGINALS, PREVIEWS, DamagedFile, sha256_of, storage
 
 logger = logging.getLogger(__name__)
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-# Types recognised by their content rather than by the name the uploader chose.
-SIGNATURES = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-}
-# Images nobody may upload as evidence, recognised so that the message says "image".
-OTHER_IMAGES = (b"GIF8",)
-HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
-IMAGE_TYPES = ("image/png", "image/jpeg")
-EVIDENCE_TYPES = ("application/pdf", *IMAGE_TYPES, "text/html", "text/plain")
-TYPE_NAMES = {
-    "application/pdf": "PDF",
-    "image/png": "PNG",
-    "image/jpeg": "JPEG",
-    "text/html": "HTML",
-    "text/plain": gettext_lazy("plain text"),
-}
-
-
-def check_size(name: str, size: int) -> None:
-    """The size rule of every upload: not empty, at most 20 MB."""
-    if size > MAX_UPLOAD_BYTES:
-        raise UserError(_("“%(name)s” is larger than 20 MB.") % {"name": name})
-    if size == 0:
-        raise UserError(_("“%(name)s” is empty.") % {"name": name})
-
-
-def validate_upload_size(upload: Any) -> None:
-    """Form field validator: the size rule, before the file is read."""
-    try:
-        check_size(upload.name, upload.size)
-    except UserError as error:
-        raise forms.ValidationError(str(error)) from None
-
-
-def sniff_media_type(name: str, data: bytes, accepted: Iterable[str] = EVIDENCE_TYPES) -> str:
-    """The media type of an upload, from its content first and its name second; UserError
-    naming the file when it is too large, empty, damaged, not UTF-8 text or not `accepted`."""
-    check_size(name, len(data))
-    accepted = tuple(accepted)
-    media_type = recognise(name, data)
-    if media_type not in accepted:
-        if media_type in IMAGE_TYPES or data.startswith(OTHER_IMAGES):
-            raise UserError(
-                _("“%(name)s” is an image: only %(types)s files are accepted here.")
-                % {"name": name, "types": ", ".join(str(TYPE_NAMES[t]) for t in accepted)}
-            )
-        raise UserError(
-            _("“%(name)s” is not an accepted file type (%(types)s).")
-            % {"name": name, "types": ", ".join(str(TYPE_NAMES[t]) for t in accepted)}
-        )
-    return media_type
-
-
-def recognise(name: str, data: bytes) -> str:
-    for media_type, signatures in SIGNATURES.items():
-        if data.startswith(signatures):
-            if media_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
-                raise UserError(
-                    _("“%(name)s” is a damaged PDF (its end is missing).") % {"name": name}
-                )
-            return media_type
-    if data.startswith(OTHER_IMAGES):
-        return ""
-    suffix = Path(name).suffix.lower()
-    head = data[:512].lstrip().lower()
-    if suffix in HTML_SUFFIXES or head.startswith((b"<!doctype html", b"<html")):
-        media_type = "text/html"
-    elif suffix in TEXT_SUFFIXES:
-        media_type = "text/plain"
-    else:
-        return ""
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UserError(
-            _("“%(name)s” is not UTF-8 text (byte %(position)s).")
-            % {"name": name, "position": error.start}
-        ) from None
-    return media_type
 
 
 def derive_text(media_type: str, data: bytes) -> str:

@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 from django.utils.translation import gettext as _
 
 from civwatch.core.errors import UserError
-from civwatch.evidence.ingest import sniff_media_type
+from civwatch.core.uploads import sniff_media_type
 
 ARTICLE_TYPES = ("text/html", "application/pdf", "text/plain")
 BLOCKS = {

@@ -7,7 +7,7 @@ from civwatch.accounts import permissions
 from civwatch.cases.forms import DateInput
 from civwatch.cases.models import Incident
 from civwatch.cases.records import Visibility
-from civwatch.evidence.ingest import validate_upload_size
+from civwatch.core.uploads import validate_upload_size
 from civwatch.evidence.models import EvidenceItem
 from civwatch.intake.models import ArticleMention
 

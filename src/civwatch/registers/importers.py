@@ -13,7 +13,7 @@ from civwatch.jobs.models import Job
 from civwatch.jobs.runner import job_kind
 from civwatch.registers.importing import SUSPECT_POLICIES, SnapshotApplier, SuspectSnapshot
 from civwatch.registers.models import Register
-from civwatch.registers.sources import SnapshotFile, SourceError, file_sha256, read_snapshot
+from civwatch.registers.sources import SnapshotFile, file_sha256, read_snapshot
 
 REGISTERS = {"foreign-agents": "foreign agents", "undesirable": "undesirable organisations"}
 
@@ -32,11 +32,9 @@ def import_files(
         raise UserError("--as-of applies to a single file")
     register = Register.objects.get(slug=register_slug)
     applied = set(register.snapshots.values_list("sha256", flat=True))
-    try:
-        pending = [path for path in paths if file_sha256(path) not in applied]
-        sources = [read_snapshot(path, register_slug, as_of) for path in pending]
-    except SourceError as error:
-        raise UserError(str(error)) from None
+    # A bad file raises InputError (a UserError) before anything is written.
+    pending = [path for path in paths if file_sha256(path) not in applied]
+    sources = [read_snapshot(path, register_slug, as_of) for path in pending]
     on_start(len(paths))
     for path in sorted(set(paths) - set(pending)):
         on_snapshot(f"{path.name}: already applied, nothing to do")

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from civwatch.core.errors import InputError
+
 SNAPSHOT_DATE = re.compile(r"registry-(\d{4}-\d{2}-\d{2})[a-z]?\.(json|csv)$")
 # A row whose cells all start with the table's header text: "No п/п\n262".
 HEADER_GLUED_ID = re.compile(r"^\D+\n\s*(\d+)\s*$")
@@ -32,19 +34,6 @@ GLUED_URL = re.compile(r"(?<=\S)(?=https?://)")
 URL_LABEL = re.compile(r"^«[^»]*»$")
 # FollowTheMoney refuses names longer than this; no single person's name comes near it.
 MAX_NAME_LENGTH = 384
-
-
-class SourceError(Exception):
-    """Bad input: names the file, the row (1-based, as in the file) and the field."""
-
-    def __init__(self, path: Path, message: str, row: int | None = None, field: str = ""):
-        self.path, self.row, self.field = path, row, field
-        where = str(path.name)
-        if row is not None:
-            where += f", row {row}"
-        if field:
-            where += f", field {field!r}"
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -115,7 +104,7 @@ def snapshot_date(path: Path, as_of: datetime.date | None) -> datetime.date:
         return as_of
     found = SNAPSHOT_DATE.search(path.name)
     if not found:
-        raise SourceError(
+        raise InputError(
             path,
             "cannot tell the snapshot date: name the file registry-YYYY-MM-DD.json "
             "or pass --as-of YYYY-MM-DD",
@@ -123,14 +112,14 @@ def snapshot_date(path: Path, as_of: datetime.date | None) -> datetime.date:
     try:
         return datetime.date.fromisoformat(found.group(1))
     except ValueError as error:
-        raise SourceError(path, f"impossible date in the file name ({error})") from None
+        raise InputError(path, f"impossible date in the file name ({error})") from None
 
 
 def file_sha256(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as error:
-        raise SourceError(path, f"cannot read: {error.strerror}") from None
+        raise InputError(path, f"cannot read: {error.strerror}") from None
 
 
 def read_csv_records(path: Path, text: str) -> list[dict]:
@@ -138,13 +127,13 @@ def read_csv_records(path: Path, text: str) -> list[dict]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
-        raise SourceError(path, "empty CSV file: expected a header row")
+        raise InputError(path, "empty CSV file: expected a header row")
     records = []
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             cells = [""] * len(header)  # a blank line is an empty row, skipped later
         if len(cells) != len(header):
-            raise SourceError(
+            raise InputError(
                 path,
                 f"{len(cells)} cells where the header has {len(header)}: columns are shifted",
                 # The header is line 1 of the file; data rows are counted from 1 as in JSON.
@@ -158,7 +147,7 @@ def read_records(path: Path, data: bytes) -> list[dict]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SourceError(
+        raise InputError(
             path, f"not UTF-8 text (byte {error.start}); convert it to UTF-8 first"
         ) from None
     if path.suffix.lower() == ".csv":
@@ -166,9 +155,9 @@ def read_records(path: Path, data: bytes) -> list[dict]:
     try:
         records = json.loads(text)
     except json.JSONDecodeError as error:
-        raise SourceError(path, f"malformed JSON: {error.msg}", row=error.lineno) from None
+        raise InputError(path, f"malformed JSON: {error.msg}", row=error.lineno) from None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise SourceError(path, "expected a JSON list of objects, one per register row")
+        raise InputError(path, "expected a JSON list of objects, one per register row")
     return records
 
 
@@ -276,12 +265,12 @@ def read_snapshot(path: Path, register: str, as_of: datetime.date | None = None)
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise SourceError(path, f"cannot read: {error.strerror}") from None
+        raise InputError(path, f"cannot read: {error.strerror}") from None
     records = read_records(path, data)
     present = set().union(*(r.keys() for r in records)) if records else set()
     missing = [c.source for c in source_format.columns if c.required and c.source not in present]
     if missing:
-        raise SourceError(path, f"missing column(s) {', '.join(missing)}")
+        raise InputError(path, f"missing column(s) {', '.join(missing)}")
     known = {c.source for c in source_format.columns}
     notes = [
         f"column {name!r} is not known to civwatch and was ignored"
@@ -302,7 +291,7 @@ def read_snapshot(path: Path, register: str, as_of: datetime.date | None = None)
             try:
                 fields[column.field] = convert(column, record.get(column.source, ""))
             except ValueError as error:
-                raise SourceError(path, str(error), row=number, field=column.source) from None
+                raise InputError(path, str(error), row=number, field=column.source) from None
         for name, value in source_format.fixed.items():
             fields[name] = list(value)
         if "resources" in fields:
@@ -312,11 +301,11 @@ def read_snapshot(path: Path, register: str, as_of: datetime.date | None = None)
                 for piece in not_urls
             ]
         if not fields["row_id"]:
-            raise SourceError(path, "row without a register number", row=number, field="id")
+            raise InputError(path, "row without a register number", row=number, field="id")
         if not fields["name"]:
-            raise SourceError(path, "row without a name", row=number, field="fullName")
+            raise InputError(path, "row without a name", row=number, field="fullName")
         if fields["row_id"] in row_ids:
-            raise SourceError(
+            raise InputError(
                 path,
                 f"register number {fields['row_id']} already used in row "
                 f"{row_ids[fields['row_id']]}",

@@ -10,11 +10,15 @@ from django.shortcuts import redirect, render
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from civwatch.core.uploads import upload_validator
 from civwatch.jobs.runner import enqueue_job
 from civwatch.registers.importing import SUSPECT_POLICIES
 from civwatch.registers.models import Register
 
-MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
+SNAPSHOT_RULE = upload_validator(
+    suffixes=[".json", ".csv"],
+    refusal=_("%(name)s: only JSON and CSV snapshots can be imported."),
+)
 
 
 SUSPECT_LABELS = {
@@ -31,21 +35,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class SnapshotFilesField(forms.FileField):
     widget = MultipleFileInput
+    default_validators = [SNAPSHOT_RULE]
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data]
-        cleaned = [super(SnapshotFilesField, self).clean(f, initial) for f in files]
-        for upload in cleaned:
-            if Path(upload.name).suffix.lower() not in {".json", ".csv"}:
-                raise forms.ValidationError(
-                    _("%(name)s: only JSON and CSV snapshots can be imported."),
-                    params={"name": upload.name},
-                )
-            if upload.size > MAX_SNAPSHOT_BYTES:
-                raise forms.ValidationError(
-                    _("%(name)s is larger than 20 MB."), params={"name": upload.name}
-                )
-        return cleaned
+        # Each file is cleaned, and so checked by the field's validators, on its own.
+        return [super(SnapshotFilesField, self).clean(f, initial) for f in files]
 
 
 class SnapshotUploadForm(forms.Form):

@@ -11,11 +11,11 @@ import datetime
 import hashlib
 from pathlib import Path
 
+from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     YEAR,
     ParsedDataset,
     ParsedEntry,
-    SourceError,
     file_sha256,
     parse_birth_dates,
     unique,
@@ -59,8 +59,8 @@ def read_acf_list(path: Path) -> ParsedDataset:
             header = [h.strip() for h in next(reader, [])]
             missing = [c for c in COLUMNS if c not in header]
             if missing:
-                raise SourceError(
-                    path, 1, missing[0], "column missing from the header", unit="line"
+                raise InputError(
+                    path, "column missing from the header", row=1, field=missing[0], unit="line"
                 )
             position = {c: header.index(c) for c in COLUMNS}
             row_number = 1
@@ -69,11 +69,10 @@ def read_acf_list(path: Path) -> ParsedDataset:
                 if not any(cell.strip() for cell in row):
                     continue
                 if len(row) != len(header):
-                    raise SourceError(
+                    raise InputError(
                         path,
-                        row_number,
-                        None,
                         f"{len(row)} fields, expected {len(header)}",
+                        row=row_number,
                         unit="line",
                     )
                 cell = {c: row[i].strip() for c, i in position.items()}
@@ -82,8 +81,12 @@ def read_acf_list(path: Path) -> ParsedDataset:
                     " ".join(cell["Name eng"].split()),
                 )
                 if not name_rus and not name_eng:
-                    raise SourceError(
-                        path, row_number, "Name rus", "no name in either script", unit="line"
+                    raise InputError(
+                        path,
+                        "no name in either script",
+                        row=row_number,
+                        field="Name rus",
+                        unit="line",
                     )
                 dates = parse_birth_dates(cell["DOB"])
                 details = {}
@@ -126,9 +129,9 @@ def read_acf_list(path: Path) -> ParsedDataset:
                     details=details,
                 )
     except UnicodeDecodeError as error:
-        raise SourceError(path, None, None, f"not UTF-8 text ({error.reason})") from None
+        raise InputError(path, f"not UTF-8 text ({error.reason})") from None
     except csv.Error as error:
-        raise SourceError(path, None, None, f"not a readable CSV file ({error})") from None
+        raise InputError(path, f"not a readable CSV file ({error})") from None
     except FileNotFoundError:
-        raise SourceError(path, None, None, "no such file") from None
+        raise InputError(path, "no such file") from None
     return ParsedDataset(list(entries.values()), {path.name: file_sha256(path)}, notes)

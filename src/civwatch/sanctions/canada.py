@@ -18,10 +18,10 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
-    SourceError,
     file_sha256,
     iso_date,
     unique,
@@ -86,39 +86,39 @@ def split_aliases(value: str) -> list[str]:
 def read_canada_list(path: Path) -> ParsedDataset:
     """Read sema-lema.xml; nothing is written here."""
     if not path.is_file():
-        raise SourceError(path, None, None, "no such file")
+        raise InputError(path, "no such file")
     try:
         # A published list is still untrusted input: no entities, no external references.
         root = SafeET.parse(path).getroot()
     except DefusedXmlException as error:
-        raise SourceError(path, None, None, f"refused XML construct ({error})") from None
+        raise InputError(path, f"refused XML construct ({error})") from None
     except ET.ParseError as error:
-        raise SourceError(
-            path, error.position[0], None, f"not well-formed XML ({error.msg})", unit="line"
+        raise InputError(
+            path, f"not well-formed XML ({error.msg})", row=error.position[0], unit="line"
         ) from None
     if root.tag != "data-set":
-        raise SourceError(path, None, None, f"expected <data-set>, found <{root.tag}>")
+        raise InputError(path, f"expected <data-set>, found <{root.tag}>")
     notes: list[str] = []
     entries: dict[str, ParsedEntry] = {}
     for number, record in enumerate(root.iter("record"), 1):
         country, schedule, item = (text(record, t) for t in ("Country", "Schedule", "Item"))
         if not country:
-            raise SourceError(path, number, "Country", "missing", unit="record")
+            raise InputError(path, "missing", row=number, field="Country", unit="record")
         if not item:
-            raise SourceError(path, number, "Item", "missing", unit="record")
+            raise InputError(path, "missing", row=number, field="Item", unit="record")
         key = source_id(country, schedule, item)
         if key in entries:
-            raise SourceError(path, number, "Item", f"{key} appears twice", unit="record")
+            raise InputError(path, f"{key} appears twice", row=number, field="Item", unit="record")
         last, given, entity = (text(record, t) for t in ("LastName", "GivenName", "EntityOrShip"))
         name = " ".join(p for p in (given, last) if p) or entity
         if not name:
-            raise SourceError(path, number, "LastName", "no name", unit="record")
+            raise InputError(path, "no name", row=number, field="LastName", unit="record")
         listed = text(record, "DateOfListing")
         try:
             since = datetime.date.fromisoformat(listed) if listed else None
         except ValueError:
-            raise SourceError(
-                path, number, "DateOfListing", f"{listed!r} is not a date", unit="record"
+            raise InputError(
+                path, f"{listed!r} is not a date", row=number, field="DateOfListing", unit="record"
             ) from None
         born = text(record, "DateOfBirthOrShipBuildDate")
         dates = read_birth_dates(born)
@@ -148,7 +148,7 @@ def read_canada_list(path: Path) -> ParsedDataset:
             details={k: v for k, v in details.items() if v},
         )
     if not entries:
-        raise SourceError(path, None, None, "no <record> in this file")
+        raise InputError(path, "no <record> in this file")
     latest = max((e.listed_since for e in entries.values() if e.listed_since), default=None)
     notes.append(f"the file has no date of its own; its latest listing is {latest}")
     return ParsedDataset(list(entries.values()), {path.name: file_sha256(path)}, notes, latest)

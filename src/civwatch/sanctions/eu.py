@@ -18,10 +18,10 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
-    SourceError,
     file_sha256,
     iso_date,
     unique,
@@ -48,8 +48,8 @@ def read_day(path: Path, number: int | None, field: str, value: str) -> datetime
     try:
         return datetime.date.fromisoformat(value[:10])
     except ValueError:
-        raise SourceError(
-            path, number, field, f"{value!r} is not a date", unit="sanctionEntity"
+        raise InputError(
+            path, f"{value!r} is not a date", row=number, field=field, unit="sanctionEntity"
         ) from None
 
 
@@ -64,53 +64,71 @@ def birth_date(path: Path, number: int, element: Element) -> str | None:
         return None
     parts = [attribute(element, "monthOfYear"), attribute(element, "dayOfMonth")]
     if not year.isdigit() or any(p and not p.isdigit() for p in parts):
-        raise SourceError(
-            path, number, "birthdate", f"{year}-{parts} is not a date", unit="sanctionEntity"
+        raise InputError(
+            path,
+            f"{year}-{parts} is not a date",
+            row=number,
+            field="birthdate",
+            unit="sanctionEntity",
         )
     month, day = (int(p) if p else None for p in parts)
     date = iso_date(int(year), month, day if month else None)
     if date is None:
-        raise SourceError(path, number, "birthdate", "impossible date", unit="sanctionEntity")
+        raise InputError(
+            path, "impossible date", row=number, field="birthdate", unit="sanctionEntity"
+        )
     return date
 
 
 def read_eu_list(path: Path) -> ParsedDataset:
     """Read an FSF XML 1.1 file; nothing is written here."""
     if not path.is_file():
-        raise SourceError(path, None, None, "no such file")
+        raise InputError(path, "no such file")
     try:
         root = SafeET.parse(path).getroot()
     except DefusedXmlException as error:
-        raise SourceError(path, None, None, f"refused XML construct ({error})") from None
+        raise InputError(path, f"refused XML construct ({error})") from None
     except ParseError as error:
-        raise SourceError(
-            path, error.position[0], None, f"not well-formed XML ({error.msg})", unit="line"
+        raise InputError(
+            path, f"not well-formed XML ({error.msg})", row=error.position[0], unit="line"
         ) from None
     if local(root.tag) != "export":
-        raise SourceError(path, None, None, f"expected <export>, found <{local(root.tag)}>")
+        raise InputError(path, f"expected <export>, found <{local(root.tag)}>")
     generated = attribute(root, "generationDate")
     list_date = read_day(path, None, "generationDate", generated) if generated else None
     entries: dict[str, ParsedEntry] = {}
     for number, element in enumerate(children(root, "sanctionEntity"), 1):
         logical_id = attribute(element, "logicalId")
         if not logical_id.isdigit():
-            raise SourceError(
-                path, number, "logicalId", f"{logical_id!r} is not a number", unit="sanctionEntity"
+            raise InputError(
+                path,
+                f"{logical_id!r} is not a number",
+                row=number,
+                field="logicalId",
+                unit="sanctionEntity",
             )
         if logical_id in entries:
-            raise SourceError(
-                path, number, "logicalId", f"{logical_id} appears twice", unit="sanctionEntity"
+            raise InputError(
+                path,
+                f"{logical_id} appears twice",
+                row=number,
+                field="logicalId",
+                unit="sanctionEntity",
             )
         subject = children(element, "subjectType")
         code = attribute(subject[0], "code") if subject else ""
         if code not in SCHEMAS:
-            raise SourceError(
-                path, number, "subjectType", f"unknown subject type {code!r}", unit="sanctionEntity"
+            raise InputError(
+                path,
+                f"unknown subject type {code!r}",
+                row=number,
+                field="subjectType",
+                unit="sanctionEntity",
             )
         aliases = children(element, "nameAlias")
         names = unique(attribute(a, "wholeName") for a in aliases)
         if not names:
-            raise SourceError(path, number, "nameAlias", "no name", unit="sanctionEntity")
+            raise InputError(path, "no name", row=number, field="nameAlias", unit="sanctionEntity")
         regulations = children(element, "regulation")
         programmes = unique(attribute(r, "programme") for r in regulations)
         published = [

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from followthemoney import model
 
+from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
-    SourceError,
     file_sha256,
     parse_birth_dates,
     unique,
@@ -33,9 +33,9 @@ TARGET_COLUMNS = ("id", "schema", "name", "aliases", "birth_date", "countries", 
                   "identifiers", "sanctions", "program_ids", "dataset")  # fmt: skip
 
 
-def line_error(path: Path, number: int, field_name: str | None, problem: str) -> SourceError:
+def line_error(path: Path, number: int, field_name: str | None, problem: str) -> InputError:
     """JSON lines and multi-line CSV cells: the position is a line of the file."""
-    return SourceError(path, number, field_name, problem, unit="line")
+    return InputError(path, problem, row=number, field=field_name, unit="line")
 
 
 def earliest(dates: list[str]) -> datetime.date | None:
@@ -81,9 +81,9 @@ def read_ftm(path: Path) -> ParsedDataset:
                 else:
                     others += 1
     except UnicodeDecodeError as error:
-        raise SourceError(path, None, None, f"not UTF-8 text ({error.reason})") from None
+        raise InputError(path, f"not UTF-8 text ({error.reason})") from None
     except FileNotFoundError:
-        raise SourceError(path, None, None, "no such file") from None
+        raise InputError(path, "no such file") from None
     entries = {thing_id: ftm_entry(path, n, data) for thing_id, (n, data) in things.items()}
     for _, data in sanctions:
         properties = data.get("properties") or {}
@@ -148,7 +148,7 @@ def read_targets_simple(path: Path) -> ParsedDataset:
             reader = csv.DictReader(handle)
             missing = [c for c in TARGET_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                raise SourceError(path, 1, missing[0], "column missing from the header", "line")
+                raise InputError(path, "column missing from the header", row=1, field=missing[0])
             for row in reader:
                 number = reader.line_num
                 if None in row or None in row.values():
@@ -185,9 +185,9 @@ def read_targets_simple(path: Path) -> ParsedDataset:
                     details={k: v for k, v in details.items() if v},
                 )
     except UnicodeDecodeError as error:
-        raise SourceError(path, None, None, f"not UTF-8 text ({error.reason})") from None
+        raise InputError(path, f"not UTF-8 text ({error.reason})") from None
     except csv.Error as error:
-        raise SourceError(path, None, None, f"not a readable CSV file ({error})") from None
+        raise InputError(path, f"not a readable CSV file ({error})") from None
     except FileNotFoundError:
-        raise SourceError(path, None, None, "no such file") from None
+        raise InputError(path, "no such file") from None
     return ParsedDataset(list(entries.values()), {path.name: file_sha256(path)}, [])

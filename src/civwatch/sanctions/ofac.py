@@ -13,10 +13,10 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
-    SourceError,
     file_sha256,
     parse_birth_dates,
     unique,
@@ -67,19 +67,19 @@ def read_rows(path: Path, columns: tuple[str, ...]):
                 if number == 1 and not row[0].strip().isdigit():
                     continue  # a header row added by whoever re-saved the file
                 if len(row) != len(columns):
-                    raise SourceError(
-                        path, number, None, f"{len(row)} fields, expected {len(columns)}"
+                    raise InputError(
+                        path, f"{len(row)} fields, expected {len(columns)}", row=number
                     )
                 values = dict(zip(columns, (empty(c) for c in row), strict=True))
                 if not values["ent_num"].isdigit():
-                    raise SourceError(
-                        path, number, "ent_num", f"{values['ent_num']!r} is not a number"
+                    raise InputError(
+                        path, f"{values['ent_num']!r} is not a number", row=number, field="ent_num"
                     )
                 yield number, values
     except UnicodeDecodeError as error:
-        raise SourceError(path, None, None, f"not UTF-8 text ({error.reason})") from None
+        raise InputError(path, f"not UTF-8 text ({error.reason})") from None
     except csv.Error as error:
-        raise SourceError(path, None, None, f"not a readable CSV file ({error})") from None
+        raise InputError(path, f"not a readable CSV file ({error})") from None
 
 
 def parse_remarks(path: Path, number: int, remarks: str) -> dict:
@@ -106,7 +106,9 @@ def parse_remarks(path: Path, number: int, remarks: str) -> dict:
             if detail == "birth_dates":
                 dates = parse_birth_dates(value)
                 if dates is None:
-                    raise SourceError(path, number, "remarks", f"unreadable birth date {value!r}")
+                    raise InputError(
+                        path, f"unreadable birth date {value!r}", row=number, field="remarks"
+                    )
                 details[detail] += dates
             elif detail in {"passports", "id_numbers"}:
                 details[detail].append(value.split(" ")[0])
@@ -123,16 +125,20 @@ def read_ofac_directory(directory: Path) -> ParsedDataset:
     """Read sdn.csv with its alt.csv and add.csv (both optional); nothing is written here."""
     paths = {name: directory / f"{name}.csv" for name in ("sdn", "alt", "add")}
     if not paths["sdn"].is_file():
-        raise SourceError(directory, None, None, "no sdn.csv in this directory")
+        raise InputError(directory, "no sdn.csv in this directory")
     notes: list[str] = []
     entries: dict[str, ParsedEntry] = {}
     for number, row in read_rows(paths["sdn"], SDN_COLUMNS):
         if row["ent_num"] in entries:
-            raise SourceError(paths["sdn"], number, "ent_num", f"{row['ent_num']} appears twice")
+            raise InputError(
+                paths["sdn"], f"{row['ent_num']} appears twice", row=number, field="ent_num"
+            )
         if row["sdn_type"] not in SCHEMAS:
-            raise SourceError(paths["sdn"], number, "sdn_type", f"unknown type {row['sdn_type']!r}")
+            raise InputError(
+                paths["sdn"], f"unknown type {row['sdn_type']!r}", row=number, field="sdn_type"
+            )
         if not row["sdn_name"]:
-            raise SourceError(paths["sdn"], number, "sdn_name", "empty name")
+            raise InputError(paths["sdn"], "empty name", row=number, field="sdn_name")
         details = parse_remarks(paths["sdn"], number, row["remarks"])
         programmes = unique(p.strip(" []") for p in row["program"].split("] ["))
         entries[row["ent_num"]] = ParsedEntry(

@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from civwatch.core.errors import UserError
-
 MONTHS_EN = {
     m: i
     for i, m in enumerate(
@@ -29,23 +27,6 @@ NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{4})\b")
 WORD_DATE = re.compile(r"\b(?:(\d{1,2})\s+)?([A-Za-zА-Яа-яё]+)\.?\s+(\d{4})\b")
 ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
-
-
-class SourceError(UserError):
-    def __init__(
-        self,
-        path: Path | str,
-        row: int | None,
-        field_name: str | None,
-        problem: str,
-        unit: str = "row",
-    ):
-        where = [str(path)]
-        if row is not None:
-            where.append(f"{unit} {row}")
-        if field_name:
-            where.append(f"field {field_name!r}")
-        super().__init__(f"{', '.join(where)}: {problem}")
 
 
 @dataclass

@@ -16,10 +16,10 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
-    SourceError,
     file_sha256,
     iso_date,
     unique,
@@ -58,7 +58,9 @@ def read_date(path: Path, number: int, column: str, text: str) -> datetime.date 
         day, month, year = (int(p) for p in match.groups())
         return datetime.date(year, month, day)
     except ValueError:
-        raise SourceError(path, number, column, f"{text!r} is not a dd/mm/yyyy date") from None
+        raise InputError(
+            path, f"{text!r} is not a dd/mm/yyyy date", row=number, field=column
+        ) from None
 
 
 def read_birth_date(path: Path, number: int, text: str) -> str | None:
@@ -75,7 +77,7 @@ def read_birth_date(path: Path, number: int, text: str) -> str | None:
         day = month = year = 0
     date = iso_date(year, month or None, day or None) if year and (month or not day) else None
     if date is None:
-        raise SourceError(path, number, "DOB", f"{text!r} is not a date")
+        raise InputError(path, f"{text!r} is not a date", row=number, field="DOB")
     return date
 
 
@@ -85,7 +87,7 @@ def xlsx_rows(path: Path) -> Iterator[list]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise SourceError(path, None, None, f"not a readable XLSX file ({error})") from None
+        raise InputError(path, f"not a readable XLSX file ({error})") from None
     try:
         sheet = book["Data"] if "Data" in book.sheetnames else book.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
@@ -99,9 +101,9 @@ def csv_rows(path: Path) -> Iterator[list]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             yield from csv.reader(handle)
     except UnicodeDecodeError as error:
-        raise SourceError(path, None, None, f"not UTF-8 text ({error.reason})") from None
+        raise InputError(path, f"not UTF-8 text ({error.reason})") from None
     except csv.Error as error:
-        raise SourceError(path, None, None, f"not a readable CSV file ({error})") from None
+        raise InputError(path, f"not a readable CSV file ({error})") from None
 
 
 def person_name(row: dict) -> str:
@@ -114,16 +116,16 @@ def person_name(row: dict) -> str:
 def read_uk_list(path: Path) -> ParsedDataset:
     """Read ConList.xlsx or ConList.csv; nothing is written here."""
     if not path.is_file():
-        raise SourceError(path, None, None, "no such file")
+        raise InputError(path, "no such file")
     rows = xlsx_rows(path) if path.suffix.lower() == ".xlsx" else csv_rows(path)
     first = [clean(c) for c in next(rows, [])]
     if not first or first[0] != "Last Updated":
-        raise SourceError(path, 1, None, "expected 'Last Updated' and the list's date")
+        raise InputError(path, "expected 'Last Updated' and the list's date", row=1)
     list_date = read_date(path, 1, "Last Updated", first[1] if len(first) > 1 else "")
     header = [clean(c) for c in next(rows, [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise SourceError(path, 2, missing[0], "column missing from the header")
+        raise InputError(path, "column missing from the header", row=2, field=missing[0])
     position = {c: header.index(c) for c in COLUMNS}
     groups: dict[str, list[tuple[int, dict]]] = {}
     for number, cells in enumerate(rows, 3):
@@ -132,11 +134,15 @@ def read_uk_list(path: Path) -> ParsedDataset:
         cells = list(cells) + [None] * (len(header) - len(cells))
         row = {c: clean(cells[i]) for c, i in position.items()}
         if not row["Group ID"].isdigit():
-            raise SourceError(path, number, "Group ID", f"{row['Group ID']!r} is not a number")
+            raise InputError(
+                path, f"{row['Group ID']!r} is not a number", row=number, field="Group ID"
+            )
         if row["Group Type"] not in SCHEMAS:
-            raise SourceError(path, number, "Group Type", f"unknown type {row['Group Type']!r}")
+            raise InputError(
+                path, f"unknown type {row['Group Type']!r}", row=number, field="Group Type"
+            )
         if not row["Name 6"] and not row["Name Non-Latin Script"]:
-            raise SourceError(path, number, "Name 6", "empty name")
+            raise InputError(path, "empty name", row=number, field="Name 6")
         groups.setdefault(row["Group ID"], []).append((number, row))
     entries = [group_entry(path, group_id, rows_) for group_id, rows_ in groups.items()]
     return ParsedDataset(entries, {path.name: file_sha256(path)}, [], source_date=list_date)
@@ -146,7 +152,9 @@ def group_entry(path: Path, group_id: str, rows: list[tuple[int, dict]]) -> Pars
     """One entry from every row of a group: the primary name first, then every variant."""
     types = unique(row["Group Type"] for _, row in rows)
     if len(types) > 1:
-        raise SourceError(path, rows[0][0], "Group Type", f"group {group_id} mixes {types}")
+        raise InputError(
+            path, f"group {group_id} mixes {types}", row=rows[0][0], field="Group Type"
+        )
     ordered = sorted(rows, key=lambda item: item[1]["Alias Type"] != PRIMARY)
     names = unique(person_name(row) for _, row in ordered)
     non_latin = unique(row["Name Non-Latin Script"] for _, row in ordered)
@@ -169,7 +177,7 @@ def group_entry(path: Path, group_id: str, rows: list[tuple[int, dict]]) -> Pars
         if date:
             birth_dates.append(date)
     if not regimes:
-        raise SourceError(path, rows[0][0], "Regime", f"group {group_id} has no regime")
+        raise InputError(path, f"group {group_id} has no regime", row=rows[0][0], field="Regime")
     since = min((d for d in regimes.values() if d), default="")
 
     def values(column: str) -> list[str]:

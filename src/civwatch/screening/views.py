@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from civwatch.core.uploads import upload_validator
 from civwatch.jobs.runner import enqueue_job
 from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
 from civwatch.screening.lists import (
@@ -42,15 +43,14 @@ class CsvForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_("UTF-8, with a column “name” and optionally “birth_date” (YYYY-MM-DD)."),
+        validators=[
+            upload_validator(
+                max_bytes=MAX_CSV_BYTES,
+                suffixes=[".csv"],
+                refusal=_("“%(name)s”: only CSV files can be screened."),
+            )
+        ],
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError(_("Only CSV files can be screened."))
-        if upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        return upload
 
 
 @never_cache

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from civwatch.core.errors import UserError
-from civwatch.evidence.ingest import check_size
+from civwatch.core.uploads import check_size
 from civwatch.intake.analysis import analyse_file
 from civwatch.intake.known import database_gazetteer
 
