@@ -107,6 +107,8 @@ def test_a_letter_without_a_version_cannot_open():
         ("a@notmemo.org", "https://memo.org", False),
         ("a@memo.org.evil.com", "https://memo.org", False),
         ("a@gmail.com", "https://memo.org", False),
+        ("a@gmail.com", "https://gmail.com", False),  # a public provider proves nothing
+        ("a@mail.ru", "https://www.mail.ru", False),
         ("a@memo.org", "https://sub.memo.org", False),
         ("a@localhost", "http://localhost", False),
         ("a@пример.рф", "https://пример.рф", True),
@@ -454,3 +456,21 @@ def test_the_mail_url_gives_djangos_mail_settings(tmp_path):
     for bad in ("http://mail.example.org", "smtp://", "smtp://host:port", "file://host/x"):
         with pytest.raises(ImproperlyConfigured, match="CIVWATCH_EMAIL_URL"):
             parse_email_url(bad, tmp_path)
+
+
+def test_an_editor_rejects_a_verified_signature_and_it_leaves_the_public_page(client):
+    """A link proves control of the domain shown, not that the name belongs to it: editors
+    can take back a signature somebody verified from a look-alike domain."""
+    letter = make_letter()
+    signature = signed(letter, organisation="Amnesty Look-alike")
+    assert "Amnesty Look-alike" in client.get("/letters/repeal/").content.decode()
+    sign_in(client, make_user("eddie", "editor"))
+    prefix = f"s{signature.pk}"
+    client.post(
+        f"/letters/staff/signatures/{signature.pk}/decide/",
+        {f"{prefix}-decision": "reject", f"{prefix}-note": "Domain registered last week."},
+    )
+    signature.refresh_from_db()
+    assert signature.state == VerificationState.REJECTED
+    client.logout()
+    assert "Amnesty Look-alike" not in client.get("/letters/repeal/").content.decode()

@@ -17,6 +17,8 @@ import contextlib
 import datetime
 import hashlib
 import secrets
+from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -52,12 +54,29 @@ def email_domain(email: str) -> str:
         return domain
 
 
+@cache
+def shared_mail_domains() -> frozenset[str]:
+    """Public mail providers (data: shared_mail_domains.txt)."""
+    text = (Path(__file__).parent / "shared_mail_domains.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
+def under(domain: str, parent: str) -> bool:
+    return domain == parent or domain.endswith("." + parent)
+
+
 def at_own_domain(email: str, website: str) -> bool:
-    """Whether the address is at the website's domain or one of its subdomains."""
+    """Whether the address is at the website's domain or one of its subdomains, and that
+    domain is not a public mail provider's (anybody can have an address at gmail.com and
+    give https://gmail.com as the website of the organisation they claim to be)."""
     domain, host = email_domain(email), host_of(website)
     if not domain or not host or "." not in host:
         return False
-    return domain == host or domain.endswith("." + host)
+    if any(under(domain, shared) for shared in shared_mail_domains()):
+        return False
+    return under(domain, host)
 
 
 def token_hash(token: str) -> str:
