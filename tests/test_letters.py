@@ -316,6 +316,9 @@ def test_the_cli_exports_the_public_signatures(tmp_path):
         call_command("letters", "export", "repeal", "--format", fmt, "--output", str(out))
         text = out.read_text(encoding="utf-8")
         assert "Named Org" in text and "Quiet Org" not in text and "anna@" not in text
+    event = AuditEvent.objects.filter(details__kind="letter-signatures").latest("seq")
+    assert event.details["params"]["letter"] == "repeal"
+    assert event.details["params"]["format"] == "jsonl"
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert rows[0]["country"] == "DE" and rows[0]["country_name"] == "Germany"
     from django.core.management.base import CommandError

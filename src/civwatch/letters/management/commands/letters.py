@@ -3,6 +3,7 @@ signatures (verified and named), the same rows as the page's CSV and the API."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from civwatch.core import audit
 from civwatch.core.exporters import add_output_arguments, write_export
 from civwatch.letters import public
 
@@ -24,5 +25,7 @@ class Command(BaseCommand):
             self, f"letter-signatures:{slug}", public.signature_rows(letter, "en"), options,
             public.SIGNATURE_COLUMNS,
         )  # fmt: skip
+        # Logged like every CLI export, after it succeeded (docs/audit.md).
+        audit.record_export(None, "letter-signatures", {"letter": slug, **options})
         if options["output"] is not None:
             self.stderr.write(f"Wrote {count} signatures to {options['output']}.")
