@@ -629,3 +629,56 @@ def test_a_person_known_only_from_unreadable_records_is_an_unknown_id(client, ma
             assert "No entity with this id." in response.content.decode()
             assert fingerprint() == before
     assert permissions.known_entities(users["erin"]).filter(pk="cw-hidden").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Open letters (civwatch.letters): editors manage letters; a signer's name, role and e-mail and
+# an editor's note on a signature are confidential, as is a hidden organisation's name.
+
+LETTER_PAGES = ["/letters/staff/", "/letters/staff/marked-letter/", "/letters/marked-letter/",
+                "/api/letters/marked-letter", "/api/letters/marked-letter/signatures"]  # fmt: skip
+
+
+@pytest.fixture
+def letter_world(world):
+    from civwatch.letters.delivery import record_delivery
+    from civwatch.letters.models import Display, Signature
+    from tests.letters_data import make_letter
+
+    letter = make_letter("marked-letter")
+    for n, display in enumerate([Display.PUBLIC, Display.HIDDEN]):
+        Signature.objects.create(
+            letter=letter, organisation="Open Org" if n == 0 else m(CONFIDENTIAL, "hidden-org"),
+            country="DE", website=f"https://org{n}.example", domain=f"org{n}.example",
+            signer_name=m(CONFIDENTIAL, "signer-name"), signer_role=m(CONFIDENTIAL, "signer-role"),
+            email=f"{CONFIDENTIAL}-signer@org{n}.example", display=display,
+            note=m(CONFIDENTIAL, "signature-note"), state="verified",
+        )  # fmt: skip
+    record_delivery(letter, letter.versions.get(language="en"), DAY, "The Office", "post",
+                    note=m(CONFIDENTIAL, "delivery-note"),
+                    user=world["users"]["eddie"])  # fmt: skip
+    return letter
+
+
+@pytest.mark.parametrize(("name", "role"), [("carol", "contributor"), ("rita", "researcher")])
+def test_signers_details_reach_no_contributor_or_researcher(client, letter_world, name, role):
+    sign_in(client, letter_world_user(name))
+    pages = crawl(client, [*LETTER_PAGES, *(u for u in staff_urls() if "letters" in u)])
+    assert b"Open Org" in pages["/letters/marked-letter/"]  # the public part was reached
+    found = leaks(pages, role)
+    assert not found, sorted(found.items())[:20]
+
+
+def test_the_letters_crawl_reaches_the_signers_details_as_an_editor(client, letter_world):
+    """The test above could not fail if the crawl never reached the markers."""
+    sign_in(client, letter_world_user("eddie"))
+    pages = crawl(client, [*LETTER_PAGES, *(u for u in staff_urls() if "letters" in u)])
+    staff_page = pages["/letters/staff/marked-letter/"]
+    for marker in ("signer-name", "signer-role", "signature-note", "hidden-org", "delivery-note"):
+        assert m(CONFIDENTIAL, marker).encode() in staff_page, marker
+
+
+def letter_world_user(name: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=name)

@@ -192,6 +192,13 @@ def make_records():
         explanation={"matched": f"{MARK}-explanation"},
     )
     crypto.bulk_create_sealed(Link, [link])
+
+    # Open letters: the signer's name and e-mail address and the editor's note.
+    from civwatch.letters.models import Signature
+    from tests.letters_data import make_letter
+
+    marked(Signature(letter=make_letter("marked-letter"), organisation="Org", country="DE",
+                     website="https://org.example", display="hidden")).save()  # fmt: skip
     return {
         "editor": editor,
         "person": person,

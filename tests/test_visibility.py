@@ -627,3 +627,73 @@ def test_a_dossier_names_no_staff_member(records, accountability_records):
     content = dossier.render(accountability_records["entry"], "uk", "json").decode()
     assert "Public Judge" in content and "The judge approved the search." in content
     assert STAFF not in content
+
+
+# ---------------------------------------------------------------------------------------------
+# Open letters (civwatch.letters): signers' details, editors' notes and signatures that are not
+# verified or not to be named never reach the public.
+
+
+@pytest.fixture
+def letter_records(records):
+    from civwatch.letters.delivery import record_delivery
+    from civwatch.letters.models import Display, Signature, VerificationState
+    from tests.letters_data import make_letter
+
+    letter = make_letter("marked-letter")
+    private = ["signer_name", "signer_role", "email", "note"]
+    named = Signature(letter=letter, organisation="Named Signatory", country="DE",
+                      website="https://named.example", domain="named.example",
+                      display=Display.PUBLIC, state=VerificationState.VERIFIED,
+                      verified_on=datetime.date(2026, 1, 5),
+                      verified_by=records["editor"])  # fmt: skip
+    mark(named, private)
+    named.save()
+    for n, (display, state) in enumerate([
+        (Display.HIDDEN, VerificationState.VERIFIED),
+        (Display.NOT_COUNTED, VerificationState.VERIFIED),
+        (Display.PUBLIC, VerificationState.PENDING),
+        (Display.PUBLIC, VerificationState.REJECTED),
+    ]):  # fmt: skip
+        other = Signature(letter=letter, display=display, state=state, domain=f"o{n}.example")
+        mark(other, text_fields(Signature))
+        other.country = "FR"
+        other.save()
+    delivery = record_delivery(letter, letter.versions.get(language="en"),
+                               datetime.date(2026, 2, 1), "The Office", "post",
+                               note=f"{MARK}-delivery-note", user=records["editor"])  # fmt: skip
+    delivery.replies.create(received_on=datetime.date(2026, 2, 9), sender="The Office",
+                            summary="Received.", note=f"{MARK}-reply-note")  # fmt: skip
+    return {"letter": letter, "delivery": delivery}
+
+
+def test_no_signer_detail_or_unnamed_signature_in_public_letter_output(
+    client, letter_records, tmp_path
+):
+    from pypdf import PdfReader
+
+    from civwatch.letters.models import Signature
+
+    start = ["/letters/", "/ru/letters/", "/letters/marked-letter/", "/ru/letters/marked-letter/",
+             "/api/letters/marked-letter", "/api/letters/marked-letter/signatures",
+             *(u for u in discovered_urls() if "letters" in u)]  # fmt: skip
+    pages = crawl(client, start)
+    delivery = letter_records["delivery"]
+    pdf_url = f"/letters/marked-letter/deliveries/{delivery.pk}.pdf"
+    assert "/letters/marked-letter/signatures.csv" in pages and pdf_url in pages
+    reached = b"".join(pages.values())
+    for expected in ("Named Signatory", "Received.", "Франция", delivery.pdf_sha256):
+        assert expected.encode() in reached, expected
+    assert b"2 verified signatures" in pages["/letters/marked-letter/"]  # the hidden one counted
+    leaks = [url for url, body in pages.items() if MARK.encode() in body]
+    assert not leaks, sorted(leaks)[:20]
+    pdf = client.get(pdf_url).content
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Named Signatory" in text and MARK not in text
+    for fmt in ("csv", "jsonl"):
+        path = tmp_path / f"letters.{fmt}"
+        call_command("letters", "export", "marked-letter", "--format", fmt, "--output", str(path))
+        exported = path.read_text(encoding="utf-8")
+        assert "Named Signatory" in exported and MARK not in exported
+    # The test could not fail if the markers were not stored where the pages read.
+    assert sum(MARK in s.signer_name for s in Signature.objects.all()) == 5

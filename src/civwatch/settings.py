@@ -295,3 +295,57 @@ if STATIC_ROOT:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     WHITENOISE_USE_FINDERS = False
+
+
+# --- Mail and open letters (civwatch.letters; docs/letters.md, docs/operations.md) --------
+# Kept in one block so that other settings changes merge cleanly around it.
+INSTALLED_APPS += ["civwatch.letters"]
+
+
+def parse_email_url(url: str, home: Path) -> dict:
+    """Django's e-mail settings from one URL (CIVWATCH_EMAIL_URL):
+
+    smtp://[user:password@]host[:port]   SMTP (port 25 by default), STARTTLS with ?tls=1
+    smtps://[user:password@]host[:port]  SMTP over TLS (port 465 by default)
+    file:///path/to/folder               each message written to a file there (the demo)
+    empty                                files in $CIVWATCH_HOME/mail: nothing is sent, and
+                                         nothing goes to the console, whose output is logged
+    User and password are percent-decoded (an @ in a password is written %40).
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url.strip():
+        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "EMAIL_FILE_PATH": str(home / "mail")}  # fmt: skip
+    parts = urlsplit(url.strip())
+    if parts.scheme == "file":
+        if not parts.path or parts.netloc:
+            raise ImproperlyConfigured("CIVWATCH_EMAIL_URL: write a folder as file:///path.")
+        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "EMAIL_FILE_PATH": unquote(parts.path)}  # fmt: skip
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured(
+            "CIVWATCH_EMAIL_URL must look like smtp://host:port, smtps://host:port or "
+            "file:///folder."
+        )
+    try:
+        port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    except ValueError:
+        raise ImproperlyConfigured("CIVWATCH_EMAIL_URL: the port must be a number.") from None
+    query = parse_qs(parts.query)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and query.get("tls", ["0"])[0] in {"1", "true"},
+        "EMAIL_TIMEOUT": 20,
+    }
+
+
+globals().update(parse_email_url(os.environ.get("CIVWATCH_EMAIL_URL", ""), HOME))
+DEFAULT_FROM_EMAIL = os.environ.get("CIVWATCH_EMAIL_FROM", "civwatch@localhost")
+# A signature's confirmation link works this many hours, once.
+CIVWATCH_LETTER_CONFIRM_HOURS = _whole_number("CIVWATCH_LETTER_CONFIRM_HOURS", 72)

@@ -24,6 +24,8 @@ urlpatterns += i18n_patterns(
     path("sanctions/", include("civwatch.sanctions.urls")),
     path("accountability/", include("civwatch.accountability.urls")),
     path("staff/intake/", include("civwatch.intake.urls")),
+    # Open letters (civwatch.letters)
+    path("letters/", include("civwatch.letters.urls")),
     path("", include("civwatch.registers.urls")),
     prefix_default_language=False,
 )

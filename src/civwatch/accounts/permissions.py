@@ -390,3 +390,28 @@ def note_confidential_read(user: Any, record: Model, fields: list[str]) -> None:
     from civwatch.core import audit
 
     audit.record_read(user, record, fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# Open letters (civwatch.letters; docs/letters.md). Kept in one block: letters are not
+# documented records, but who manages them and who reads signers' details is decided here too.
+
+# Fields of a signature that identify the person who signed or record how it was checked:
+# confidential, never public; each showing passes through `note_confidential_read`.
+SIGNER_FIELDS = ("signer_name", "signer_role", "email", "note")
+
+
+def may_manage_letters(user: Any) -> bool:
+    """Editors (and admins) write letters, verify signatures and record deliveries."""
+    return _user(user) is not None and has_role(user, "editor")
+
+
+def signer_fields(user: Any, signature: Model) -> list[str]:
+    """The confidential fields of a signature the user sees (notes the read: asking is
+    reading); nothing for anybody who does not manage letters."""
+    if not may_manage_letters(user):
+        return []
+    names = [name for name in SIGNER_FIELDS if getattr(signature, name, "")]
+    if names:
+        note_confidential_read(user, signature, names)
+    return names
