@@ -115,4 +115,5 @@ def test_csv_upload_refuses_other_files(client, full_history):
 
     client.force_login(User.objects.create_user("analyst"))
     response = client.post("/screening/csv/", {"file": SimpleUploadedFile("x.pdf", b"%PDF")})
-    assert response.status_code == 200 and "“x.pdf”: only CSV files can be screened" in response.content.decode()
+    assert response.status_code == 200
+    assert "“x.pdf”: only CSV files can be screened" in response.content.decode()
