@@ -5,9 +5,9 @@ import threading
 from django.db.models import Exists, OuterRef, Q
 
 from civwatch.cases.models import Participant, Position
+from civwatch.core.ftm import entity_proxy
 from civwatch.entities.models import Entity
 from civwatch.intake.gazetteer import Gazetteer, build_gazetteer
-from civwatch.registers.exports import entity_proxy
 from civwatch.registers.models import Designation
 from civwatch.screening.lists import lists_version
 

@@ -23,10 +23,10 @@ from rapidfuzz.distance import Levenshtein
 
 from civwatch.cases.models import Participant
 from civwatch.core.crypto import bulk_create_sealed
+from civwatch.core.ftm import entity_proxy
 from civwatch.entities.models import Entity
 from civwatch.matching import ScreeningIndex, has_patronymic_ending, record_from_ftm
 from civwatch.matching.keys import initials_in, split_name, token_keys
-from civwatch.registers.exports import entity_proxy
 from civwatch.sanctions.models import CASES, REGISTERS, Dataset, Link, ListEntry
 
 # Minimum score by how far the birth dates agree; measured on ACF x OFAC (docs/sanctions.md).

@@ -26,9 +26,9 @@ from followthemoney.exc import InvalidData
 
 from civwatch.accountability.models import PUBLIC_ENTRY_STATUSES
 from civwatch.cases.records import Visibility
+from civwatch.core.ftm import entity_proxy
 from civwatch.entities.models import Entity, EntityName, Identifier, Website
 from civwatch.matching import DEFAULT_THRESHOLD, Record, Result, ScreeningIndex, record_from_ftm
-from civwatch.registers.exports import entity_proxy
 from civwatch.registers.models import Designation, Register
 from civwatch.sanctions.models import CASES, Dataset, Link, ListEntry
 from civwatch.screening.models import ListsChange
