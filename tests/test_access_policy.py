@@ -30,7 +30,7 @@ from civwatch.accountability.models import Entry, Exculpatory, ReplyRecord, Subm
 from civwatch.accounts import permissions
 from civwatch.accounts.models import ApiToken
 from civwatch.cases.models import Case, Incident, IncidentType, Participant, Position
-from civwatch.cases.records import Revision
+from civwatch.core.records import Revision
 from civwatch.entities.models import Entity
 from civwatch.evidence.models import Citation, Claim, EvidenceItem
 from civwatch.intake.models import Article, ArticleMention

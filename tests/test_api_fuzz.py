@@ -34,7 +34,7 @@ def fuzz_site(django_db_setup, django_db_blocker):
         yield url, token
     with django_db_blocker.unblock():
         from civwatch.cases.models import Incident
-        from civwatch.cases.records import Revision
+        from civwatch.core.records import Revision
         from tests.conftest import wipe_history
 
         # Revisions are append-only for the application; the test removes its own.

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from civwatch.accounts.models import ApiToken
 from civwatch.cases.models import Case, Incident, Participant
-from civwatch.cases.records import Revision
+from civwatch.core.records import Revision
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import read_original
 from civwatch.evidence.models import Claim, CustodyEvent, EvidenceItem

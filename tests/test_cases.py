@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from civwatch.cases.models import Case, Incident, IncidentType, Participant
-from civwatch.cases.records import Revision
 from civwatch.cases.workflow import allowed_moves, move
 from civwatch.core.errors import UserError
+from civwatch.core.records import Revision
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim, add_evidence
 

@@ -26,9 +26,9 @@ from django.urls import reverse
 
 from civwatch.accountability.models import Entry, Exculpatory, ReplyRecord
 from civwatch.cases.models import Case, Incident, IncidentType, Participant, Position
-from civwatch.cases.records import PendingChange, Revision
 from civwatch.core import crypto
 from civwatch.core.apps import check_master_key
+from civwatch.core.records import PendingChange, Revision
 from civwatch.entities.models import Entity, EntityName, Identifier, Website, confidential_named
 from civwatch.evidence.ingest import add_claim, add_evidence, read_original, read_preview
 from civwatch.evidence.models import EvidenceItem

@@ -19,9 +19,9 @@ from django.core.management.base import CommandError
 from civwatch.accountability import workflow as entries
 from civwatch.accountability.models import Entry
 from civwatch.cases.models import Incident, Participant
-from civwatch.cases.records import PendingChange
 from civwatch.cases.workflow import approve_change, change_content, move, reject_change
 from civwatch.core.errors import UserError
+from civwatch.core.records import PendingChange
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim
 from tests.accountability_data import documented_official, entry_for

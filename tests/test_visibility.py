@@ -31,7 +31,7 @@ from civwatch.accountability.models import (
     Submission,
 )
 from civwatch.cases.models import Case, Incident, IncidentType, Participant, Position
-from civwatch.cases.records import DocumentedRecord
+from civwatch.core.records import DocumentedRecord
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_evidence
 from civwatch.evidence.models import Citation, Claim, EvidenceItem

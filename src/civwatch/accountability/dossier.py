@@ -18,8 +18,8 @@ from civwatch.accountability import public, scope
 from civwatch.accountability.models import Act, Entry
 from civwatch.accountability.sanctions import sanctions_summary
 from civwatch.cases.public import without_staff
-from civwatch.cases.records import Visibility
 from civwatch.core.errors import UserError
+from civwatch.core.records import Visibility
 from civwatch.evidence.models import EvidenceItem
 from civwatch.matching.translit import romanise
 from civwatch.sanctions.models import JURISDICTIONS

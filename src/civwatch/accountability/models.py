@@ -16,14 +16,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.cases.models import Participant
-from civwatch.cases.records import (
+from civwatch.core.crypto import EncryptedCharField, EncryptedTextField
+from civwatch.core.records import (
     CHANGE_APPROVED,
     DocumentedRecord,
     ReviewStatus,
     Revision,
     Visibility,
 )
-from civwatch.core.crypto import EncryptedCharField, EncryptedTextField
 from civwatch.entities.models import Entity
 from civwatch.sanctions.models import Jurisdiction
 

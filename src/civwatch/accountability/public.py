@@ -13,7 +13,7 @@ from civwatch.accountability.models import Act, Entry
 from civwatch.accounts.permissions import reader
 from civwatch.cases import public
 from civwatch.cases.models import Participant, Position, format_date
-from civwatch.cases.records import Visibility
+from civwatch.core.records import Visibility
 
 VICTIM_ROLES = (Participant.Role.VICTIM, Participant.Role.DEFENDANT)
 

@@ -33,10 +33,10 @@ from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.cases import public as cases_public
 from civwatch.cases.models import Participant
-from civwatch.cases.records import Visibility
 from civwatch.cases.staff import role_required
 from civwatch.cases.staff_review import tell_if_held
 from civwatch.core.errors import UserError
+from civwatch.core.records import Visibility
 from civwatch.jobs.runner import enqueue_job
 from civwatch.sanctions.status import linked_to_official_lists, possible_listings
 

@@ -33,7 +33,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from civwatch.accounts.models import has_role
-from civwatch.cases.records import PUBLIC_STATUSES, DocumentedRecord, Visibility
+from civwatch.core.records import PUBLIC_STATUSES, DocumentedRecord, Visibility
 
 LEVELS = (Visibility.PUBLIC, Visibility.INTERNAL, Visibility.CONFIDENTIAL)
 

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
 from civwatch.cases.models import Case, Incident, IncidentType, Position
-from civwatch.cases.records import Revision
+from civwatch.core.records import Revision
 
 
 @admin.register(IncidentType)

@@ -27,10 +27,10 @@ from civwatch.cases.access import BadToken, request_user
 from civwatch.cases.forms import CaseForm, EvidenceForm, IncidentForm
 from civwatch.cases.models import Case, DatePrecision, Incident, IncidentType, Participant
 from civwatch.cases.participants import add_participant
-from civwatch.cases.records import DocumentedRecord, ReviewStatus, Visibility
 from civwatch.cases.workflow import TRANSITIONS, move
 from civwatch.core.errors import UserError
 from civwatch.core.params import Count, Limit, Offset
+from civwatch.core.records import DocumentedRecord, ReviewStatus, Visibility
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim, add_evidence
 from civwatch.evidence.models import Claim, EvidenceItem

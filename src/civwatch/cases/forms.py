@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civwatch.accounts import permissions
 from civwatch.cases.models import Case, Incident, Participant, Position
-from civwatch.cases.records import ReviewStatus, Visibility
+from civwatch.core.records import ReviewStatus, Visibility
 from civwatch.core.uploads import validate_upload_size
 from civwatch.entities.models import Entity
 from civwatch.evidence.models import EvidenceItem

@@ -11,9 +11,9 @@ from django.db import transaction
 
 from civwatch.accounts.acting import acting_user, add_as_argument
 from civwatch.cases.models import DatePrecision, Incident, IncidentType
-from civwatch.cases.records import ReviewStatus, Revision, Visibility, as_json
 from civwatch.core.crypto import bulk_create_sealed
 from civwatch.core.errors import InputError, UserError
+from civwatch.core.records import ReviewStatus, Revision, Visibility, as_json
 from civwatch.core.subcommands import IMPORTERS, Subcommand
 
 SOURCE = "OVD-Info"

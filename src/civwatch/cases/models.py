@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from civwatch.cases.records import CHANGE_APPROVED, DocumentedRecord, PendingChange, ReviewStatus
 from civwatch.core.crypto import EncryptedCharField, EncryptedTextField
+from civwatch.core.records import CHANGE_APPROVED, DocumentedRecord, PendingChange, ReviewStatus
 from civwatch.entities.models import Entity
 
 

@@ -15,8 +15,8 @@ from django.db.models import Model, QuerySet
 
 from civwatch.accounts.permissions import LEVELS, Reader, reader
 from civwatch.cases.models import Case, Incident
-from civwatch.cases.records import PUBLIC_STATUSES, DocumentedRecord, Visibility, stored_value
 from civwatch.core.digests import public_digest
+from civwatch.core.records import PUBLIC_STATUSES, DocumentedRecord, Visibility, stored_value
 from civwatch.evidence.models import EvidenceItem
 
 __all__ = ["LEVELS", "Reader"]

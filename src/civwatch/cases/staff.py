@@ -18,9 +18,9 @@ from civwatch.cases import public
 from civwatch.cases.forms import ClaimForm, EvidenceForm, IncidentForm, MoveForm, ParticipantForm
 from civwatch.cases.models import Case, Incident, Position
 from civwatch.cases.participants import add_participant
-from civwatch.cases.records import ReviewStatus
 from civwatch.cases.workflow import allowed_moves, move
 from civwatch.core.errors import UserError
+from civwatch.core.records import ReviewStatus
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim, add_evidence, read_original
 from civwatch.evidence.models import Claim, CustodyEvent, EvidenceItem

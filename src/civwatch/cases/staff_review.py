@@ -1,4 +1,4 @@
-"""Staff decisions on changes waiting for review (cases.records.PendingChange).
+"""Staff decisions on changes waiting for review (core.records.PendingChange).
 
 Kept apart from the other staff pages: every record kind (incidents and their participants,
 claims, evidence items, cases, positions, accountability entries) shows its pending changes
@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.cases.models import Participant
-from civwatch.cases.records import DocumentedRecord, PendingChange
 from civwatch.cases.staff import role_required
 from civwatch.cases.workflow import approve_change, reject_change, remove_participant
 from civwatch.core.errors import UserError
+from civwatch.core.records import DocumentedRecord, PendingChange
 
 
 def staff_url(record: DocumentedRecord) -> str:

@@ -1,5 +1,5 @@
 """Review before publication: who may move a record from which status to which, and the
-decisions on changes waiting for review (`PendingChange`, see cases.records)."""
+decisions on changes waiting for review (`PendingChange`, see core.records)."""
 
 from typing import Any
 
@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.cases.models import Participant
-from civwatch.cases.records import CHANGE_APPROVED, DocumentedRecord, PendingChange, ReviewStatus
 from civwatch.core.errors import UserError
+from civwatch.core.records import CHANGE_APPROVED, DocumentedRecord, PendingChange, ReviewStatus
 
 S = ReviewStatus
 # (from, to) -> the least role that may make the move.

@@ -245,7 +245,7 @@ def append(
 @cache
 def tracked_models() -> tuple[type[models.Model], ...]:
     """Models whose rows are tied to the chain by a digest: the documented records."""
-    from civwatch.cases.records import DocumentedRecord
+    from civwatch.core.records import DocumentedRecord
 
     return tuple(
         model

@@ -10,21 +10,25 @@ transaction, and the ones this upload created are removed if the transaction fai
 Uploads are checked by the one upload validator, `civwatch.core.uploads`.
 """
 
+from __future__ import annotations
+
 import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from civwatch.cases.models import Incident, Participant
 from civwatch.core.errors import UserError
 from civwatch.core.uploads import check_size, sniff_media_type
 from civwatch.evidence.models import Citation, Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import make_preview
 from civwatch.evidence.storage import ORIGINALS, PREVIEWS, DamagedFile, sha256_of, storage
+
+if TYPE_CHECKING:  # evidence belongs to cases' incidents; cases imports evidence, not back
+    from civwatch.cases.models import Incident, Participant
 
 logger = logging.getLogger(__name__)
 

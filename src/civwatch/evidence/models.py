@@ -4,14 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from civwatch.cases.models import Incident, Participant
-from civwatch.cases.records import (
+from civwatch.core.crypto import EncryptedCharField, EncryptedTextField, EncryptedURLField
+from civwatch.core.records import (
     REVIEWED_STATUSES,
     AppendOnlyModel,
     AppendOnlyQuerySet,
     DocumentedRecord,
 )
-from civwatch.core.crypto import EncryptedCharField, EncryptedTextField, EncryptedURLField
 
 
 class EvidenceItem(DocumentedRecord):
@@ -135,9 +134,9 @@ class Claim(DocumentedRecord):
 
     PUBLIC_FIELDS = ("statement", "incident", "participant")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="claims")
+    incident = models.ForeignKey("cases.Incident", on_delete=models.CASCADE, related_name="claims")
     participant = models.ForeignKey(
-        Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="claims"
+        "cases.Participant", null=True, blank=True, on_delete=models.CASCADE, related_name="claims"
     )
     statement = EncryptedTextField(_("statement"))
     evidence = models.ManyToManyField(EvidenceItem, through="Citation", related_name="claims")

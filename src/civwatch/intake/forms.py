@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from civwatch.accounts import permissions
 from civwatch.cases.forms import DateInput
 from civwatch.cases.models import Incident
-from civwatch.cases.records import Visibility
+from civwatch.core.records import Visibility
 from civwatch.core.uploads import validate_upload_size
 from civwatch.evidence.models import EvidenceItem
 from civwatch.intake.models import ArticleMention

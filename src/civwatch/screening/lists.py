@@ -25,8 +25,8 @@ from followthemoney import model
 from followthemoney.exc import InvalidData
 
 from civwatch.accountability.models import PUBLIC_ENTRY_STATUSES
-from civwatch.cases.records import Visibility
 from civwatch.core.ftm import entity_proxy
+from civwatch.core.records import Visibility
 from civwatch.entities.models import Entity, EntityName, Identifier, Website
 from civwatch.matching import DEFAULT_THRESHOLD, Record, Result, ScreeningIndex, record_from_ftm
 from civwatch.registers.models import Designation, Register

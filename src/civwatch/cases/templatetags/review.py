@@ -4,8 +4,8 @@ decision buttons the reader may use (cases/pending_changes.html)."""
 from django import template
 
 from civwatch.accounts import permissions
-from civwatch.cases.records import PendingChange
 from civwatch.cases.staff_review import pending_rows, staff_url
+from civwatch.core.records import PendingChange
 
 register = template.Library()
 

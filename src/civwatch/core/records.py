@@ -101,6 +101,11 @@ class Revision(AppendOnlyModel):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
+        # The history's rows keep the label of the app they were first created in: their
+        # table, content type and every audit event name "cases.revision", and relabelling
+        # would rewrite all three. The code is the shared kernel's (accountability entries
+        # keep their history here too).
+        app_label = "cases"
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
@@ -146,6 +151,7 @@ class PendingChange(models.Model):
     decision_note = EncryptedTextField(blank=True)
 
     class Meta:
+        app_label = "cases"  # see Revision
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["content_type", "object_id", "state"])]
         constraints = [
