@@ -66,6 +66,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if listed_only:
         entries = entries.filter(entity_id__in=linked_to_official_lists())
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:  # each row names the person
+        permissions.note_if_confidential(request.user, entry, ["entity"])
+        permissions.note_person_shown(request.user, entry.entity)
     # Who has sanctioned each person already, and possible matches an editor has not decided:
     # only for the page shown (a few queries per person).
     rows = [

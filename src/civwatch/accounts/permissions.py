@@ -376,6 +376,13 @@ def note_if_confidential(user: Any, record: DocumentedRecord, names: list[str]) 
         note_confidential_read(user, record, fields)
 
 
+def note_person_shown(user: Any, entity: Model | None) -> None:
+    """A person or organisation shown by name: one known only from case records (a victim, a
+    judge, a witness; `Entity.confidential`) is a confidential read of its name."""
+    if entity is not None and getattr(entity, "confidential", False):
+        note_confidential_read(user, entity, ["name"])
+
+
 def note_confidential_read(user: Any, record: Model, fields: list[str]) -> None:
     """The one place every read of a confidential record or field passes through.
 

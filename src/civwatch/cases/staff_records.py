@@ -83,6 +83,9 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
         record = permissions.get_readable_or_404(request.user, spec.model, pk=pk)
         if not permissions.can_change(request.user, record):
             raise PermissionDenied
+        # The form shows every field of the record: asking the policy for them notes the
+        # confidential ones as read.
+        permissions.visible_fields(request.user, record)
     extra = {"user": request.user} if kind == "position" else {}
     instance = record and record.with_pending_values()
     form = spec.form(request.POST or None, instance=instance, **extra)

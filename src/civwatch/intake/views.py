@@ -48,7 +48,17 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         status = 200
     items = permissions.readable(request.user, EvidenceItem.objects.all())
-    articles = Article.objects.select_related("item").filter(item__in=items)[:100]
+    articles = []
+    for article in Article.objects.select_related("item").filter(item__in=items)[:100]:
+        # Title and source as the policy lets this user see them (and their reading noted).
+        shown = permissions.visible_fields(request.user, article.item)
+        articles.append(
+            {
+                "article": article,
+                "title": article.item.title if "title" in shown else f"#{article.item_id}",
+                "source": article.item.source if "source" in shown else "",
+            }
+        )
     return render(request, "intake/home.html", {"form": form, "articles": articles}, status=status)
 
 

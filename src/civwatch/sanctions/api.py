@@ -19,7 +19,13 @@ from civwatch.accounts.models import has_role
 from civwatch.cases.access import BadToken, request_user
 from civwatch.core.params import Limit, Offset
 from civwatch.sanctions.models import Dataset, Link, ListEntry
-from civwatch.sanctions.queries import links_of, public_entity, search_entries, visible_links
+from civwatch.sanctions.queries import (
+    links_of,
+    public_entity,
+    search_entries,
+    shown_links,
+    visible_links,
+)
 from civwatch.sanctions.status import sanctions_status
 
 router = Router(tags=["sanctions"])
@@ -243,7 +249,7 @@ def get_entry(
     return {
         **entry_json(entry),
         "sanctions_status": status.as_dict(),
-        "links": [link_json(link, internal) for link in links],
+        "links": [link_json(link, internal) for link in shown_links(user, links)],
     }
 
 
@@ -284,7 +290,8 @@ def list_links(request, filters: Query[LinkFilters]) -> dict:
         links = links.filter(Q(left_dataset=filters.dataset) | Q(right_dataset=filters.dataset))
     links = links.select_related("decided_by").order_by("-score", "pk")
     page = links[filters.offset : filters.offset + filters.limit]
-    return {"count": links.count(), "results": [link_json(link, internal) for link in page]}
+    results = [link_json(link, internal) for link in shown_links(user, page)]
+    return {"count": links.count(), "results": results}
 
 
 class Decision(Schema):
@@ -302,4 +309,4 @@ def decide_link(request, link_id: int, decision: Decision) -> dict:
         raise HttpError(403 if user.is_authenticated else 401, "Editors decide links.")
     link = get_object_or_404(visible_links(user), pk=link_id)
     link.decide(user, decision.status)
-    return link_json(link, internal=True)
+    return link_json(shown_links(user, [link])[0], internal=True)

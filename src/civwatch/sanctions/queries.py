@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.cases.models import Participant
+from civwatch.core.records import Visibility
 from civwatch.entities.models import Entity
 from civwatch.matching import search_key
 from civwatch.sanctions.models import CASES, Link, ListEntry
@@ -44,6 +45,40 @@ def visible_links(user: Any) -> QuerySet:
     return links.exclude(Q(left_dataset=CASES) & ~Q(left_entity_id__in=known)).exclude(
         Q(right_dataset=CASES) & ~Q(right_entity_id__in=known)
     )
+
+
+def shown_links(user: Any, links) -> list[Link]:
+    """The links as shown to `user`: a `cases` side naming a person documented only in
+    confidential participations (a confidential judge) passes through the access policy's
+    confidential-read hook. Every page, API answer and command that lists links lists what
+    this returns."""
+    links = list(links)
+    case_people = {
+        entity_id
+        for link in links
+        for dataset, entity_id in (
+            (link.left_dataset, link.left_entity_id),
+            (link.right_dataset, link.right_entity_id),
+        )
+        if dataset == CASES
+    }
+    below_confidential = set(
+        permissions.filter_at(
+            Participant.objects.filter(entity_id__in=case_people), Visibility.INTERNAL
+        ).values_list("entity_id", flat=True)
+    )
+    for link in links:
+        fields = [
+            f"{side}_name"
+            for side, dataset, entity_id in (
+                ("left", link.left_dataset, link.left_entity_id),
+                ("right", link.right_dataset, link.right_entity_id),
+            )
+            if dataset == CASES and entity_id not in below_confidential
+        ]
+        if fields:
+            permissions.note_confidential_read(user, link, fields)
+    return links
 
 
 def links_of(entity_ids, user: Any) -> QuerySet:

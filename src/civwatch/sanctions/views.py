@@ -11,7 +11,7 @@ from civwatch.accounts.models import has_role
 from civwatch.cases.staff import role_required
 from civwatch.sanctions.forms import DecisionForm, EntrySearchForm, LinkFilterForm
 from civwatch.sanctions.models import Dataset, DatasetVersion, Link, ListEntry
-from civwatch.sanctions.queries import links_of, search_entries, visible_links
+from civwatch.sanctions.queries import links_of, search_entries, shown_links, visible_links
 from civwatch.sanctions.status import sanctions_status
 
 PAGE_SIZE = 50
@@ -61,7 +61,7 @@ def entry_detail(request: HttpRequest, slug: str, source_id: str) -> HttpRespons
         .exclude(pk=entry.pk)
         .select_related("dataset")
     )
-    links = links_of([entry.entity_id], request.user).order_by("-score")
+    links = shown_links(request.user, links_of([entry.entity_id], request.user).order_by("-score"))
     return render(
         request,
         "sanctions/entry_detail.html",
@@ -96,6 +96,8 @@ def link_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         links.select_related("decided_by").order_by("status", "-score", "pk"), PAGE_SIZE
     )
+    shown_page = page.get_page(request.GET.get("page"))
+    shown_page.object_list = shown_links(request.user, shown_page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -103,7 +105,7 @@ def link_list(request: HttpRequest) -> HttpResponse:
         "sanctions/link_list.html",
         {
             "form": form,
-            "page": page.get_page(request.GET.get("page")),
+            "page": shown_page,
             "query": query.urlencode(),
             "can_decide": has_role(request.user, "editor"),
             "decision_statuses": Link.Status.choices,

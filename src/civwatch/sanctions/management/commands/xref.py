@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from civwatch.sanctions.models import Link
+from civwatch.sanctions.queries import shown_links
 from civwatch.sanctions.xref import XREF_THRESHOLD, pair_filter, run_xref, side_pairs
 
 
@@ -49,11 +50,15 @@ class Command(BaseCommand):
         if options["status"]:
             links = links.filter(status=options["status"])
         links = links.order_by("left_dataset", "left_id", "right_dataset", "right_id")
+        # The command line reads as the operator (no user): names of people known only from
+        # case records are confidential reads, logged like any other.
+        if options["format"] == "jsonl" or options["list_only"]:
+            links = shown_links(None, links.iterator(chunk_size=2000))
         if options["format"] == "jsonl":
-            for link in links.iterator(chunk_size=2000):
+            for link in links:
                 self.stdout.write(json.dumps(link.as_json_line(), ensure_ascii=False))
         elif options["list_only"]:
-            for link in links.iterator(chunk_size=2000):
+            for link in links:
                 self.stdout.write(
                     f"{link.score:.3f} {link.status:9} {link.left_dataset}:{link.left_id} "
                     f"{link.left_name} = {link.right_dataset}:{link.right_id} {link.right_name}"
