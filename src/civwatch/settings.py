@@ -295,3 +295,15 @@ if STATIC_ROOT:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     WHITENOISE_USE_FINDERS = False
+
+
+# --- People forced abroad (issue 13, civwatch.exiles; docs/exiles.md) -----------------------
+# Kept in one block so that other settings changes merge cleanly around it.
+INSTALLED_APPS += ["civwatch.exiles"]
+# Each exile file's data key lives here, outside the database and outside backups, so that
+# erasing a file (deleting its key) also makes the copies in older backups unreadable.
+CIVWATCH_EXILE_KEYS = Path(os.environ.get("CIVWATCH_EXILE_KEYS") or HOME / "exile-keys")
+# A closed file is erased this many days after it was closed (unless on legal hold).
+CIVWATCH_EXILE_RETENTION_DAYS = _whole_number("CIVWATCH_EXILE_RETENTION_DAYS", 365)
+# Public figures: a count below this is shown as "fewer than N" so nobody can be singled out.
+CIVWATCH_SUPPRESSION_THRESHOLD = _whole_number("CIVWATCH_SUPPRESSION_THRESHOLD", 5)

@@ -1,0 +1,212 @@
+"""People forced abroad (civwatch.exiles): need-to-know access, audit of every read,
+crypto-shredding erasure that old backups cannot undo, retention, the subject's export, the
+staff pages and the public aggregates."""
+
+import datetime
+import io
+import json
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from civwatch.accounts import permissions
+from civwatch.core.backup import new_key
+from civwatch.core.models import AuditEvent
+from civwatch.exiles import keystore, records
+from civwatch.exiles.models import Consent, ExileFile, SupportAction
+from tests.auth_helpers import sign_in
+from tests.test_backup import civwatch, empty_home, files  # noqa: F401 (fixture)
+from tests.test_cases import make_user
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.date(2025, 3, 1)
+MARK = "ZZEXILE"
+
+
+@pytest.fixture(autouse=True)
+def key_store(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CIVWATCH_EXILE_KEYS = tmp_path / "exile-keys"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    keystore.forget_cache()
+    yield tmp_path / "exile-keys"
+    keystore.forget_cache()
+
+
+def make_file(caseworker=None, label="one", **fields) -> ExileFile:
+    record = ExileFile(
+        country=fields.pop("country", "GE"),
+        stay_status=fields.pop("stay_status", "asylum_application"),
+        created_by=caseworker,
+        **fields,
+    )
+    record.name = f"{MARK}-name-{label}"
+    record.contact = f"{MARK}-contact-{label}"
+    record.city = f"{MARK}-city-{label}"
+    record.needs = f"{MARK}-needs-{label}"
+    record.notes = f"{MARK}-notes-{label}"
+    record.save()
+    if caseworker is not None:
+        record.assignees.add(caseworker)
+    action = SupportAction(file=record, kind="grant", amount="1500.00", currency="EUR",
+                           decided_by=caseworker, decided_on=DAY)  # fmt: skip
+    action.description = f"{MARK}-description-{label}"
+    action.outcome = f"{MARK}-outcome-{label}"
+    action.save()
+    consent = Consent(file=record, method="signed", given_on=DAY)
+    consent.scope = f"{MARK}-scope-{label}"
+    consent.purposes = ["support", "statistics"]
+    consent.save()
+    return record
+
+
+def reads_of(record) -> list[tuple]:
+    return list(
+        AuditEvent.objects.filter(action="read", model="exiles.ExileFile", object_id=str(record.pk))
+        .order_by("seq")
+        .values_list("user_id", flat=True)
+    )
+
+
+def test_values_are_encrypted_under_the_files_own_key(key_store):
+    record = make_file()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name_sealed, city_sealed FROM exiles_exilefile")
+        stored = cursor.fetchone()
+    assert all(value.startswith("cw1.") and MARK not in value for value in stored)
+    again = ExileFile.objects.get(pk=record.pk)
+    assert again.name == f"{MARK}-name-one" and again.consents.get().purposes == [
+        "support",
+        "statistics",
+    ]
+    assert list(key_store.iterdir()) == [key_store / f"{record.key_ref}.key"]
+    assert MARK.encode() not in (key_store / f"{record.key_ref}.key").read_bytes()
+
+
+def test_only_assigned_caseworkers_and_admins_read_a_file(client):
+    carol = make_user("carol", "contributor")
+    eddie = make_user("eddie", "editor")
+    anna = make_user("anna", "admin")
+    record = make_file(carol)
+    assert list(permissions.readable_exile_files(carol)) == [record]
+    assert list(permissions.readable_exile_files(anna)) == [record]
+    assert not permissions.readable_exile_files(eddie).exists()
+    assert not permissions.readable_exile_files(None).exists()
+
+    url = f"/staff/exiles/{record.pk}/"
+    sign_in(client, eddie)
+    assert client.get(url).status_code == 404
+    assert client.get("/staff/exiles/999999/").status_code == 404
+    assert MARK.encode() not in client.get("/staff/exiles/").content
+    assert reads_of(record) == []
+
+    sign_in(client, carol)
+    page = client.get(url).content.decode()
+    assert f"{MARK}-name-one" in page and f"{MARK}-outcome-one" in page
+    assert f"{MARK}-scope-one" in page
+    assert reads_of(record) == [carol.pk]
+    sign_in(client, anna)
+    assert client.get(url).status_code == 200
+    assert reads_of(record) == [carol.pk, anna.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_erasure_is_refused_on_legal_hold_and_survives_no_backup(
+    client,
+    key_store,
+    empty_home,
+    monkeypatch,
+    settings,  # noqa: F811
+):
+    backup_key = new_key()
+    monkeypatch.setenv("CIVWATCH_BACKUP_KEY", backup_key)
+    carol = make_user("carol", "contributor")
+    gone = make_file(carol, "gone")
+    kept = make_file(carol, "kept")
+    home = key_store.parent
+    archive = home / "before.backup"
+    call_command("backup", "--output", str(archive), stdout=io.StringIO())
+
+    gone.legal_hold = True
+    gone.save()
+    with pytest.raises(CommandError, match="legal hold"):
+        call_command("exiles", "erase", str(gone.pk))
+    assert ExileFile.objects.filter(pk=gone.pk).exists()
+    gone.legal_hold = False
+    gone.save()
+    out = io.StringIO()
+    call_command("exiles", "erase", str(gone.pk), stdout=out)
+    assert "erased" in out.getvalue()
+    assert not ExileFile.objects.filter(pk=gone.pk).exists()
+    assert not SupportAction.objects.filter(file_id=gone.pk).exists()
+    assert not (key_store / f"{gone.key_ref}.key").exists()
+    with pytest.raises(CommandError, match="no exile file"):
+        call_command("exiles", "erase", str(gone.pk))
+
+    # No plaintext in the database file, the media folder or the backup archive.
+    for name, data in files(home).items():
+        assert MARK.encode() not in data, name
+
+    # The old backup restored into an empty home, with the key store as it is now (its own
+    # replication): the kept file reads, the erased one does not, however it is asked.
+    target, env = empty_home
+    env = {**env, "CIVWATCH_BACKUP_KEY": backup_key}
+    restored = civwatch(env, "restore", str(archive))
+    assert restored.returncode == 0, restored.stderr
+    shutil.copytree(key_store, target / "exile-keys")
+    script = (
+        "import json\nfrom civwatch.exiles.models import ExileFile\n"
+        "from civwatch.exiles.keystore import KeyErased\nout = {}\n"
+        "for f in ExileFile.objects.all():\n"
+        "    try:\n        out[f.pk] = [f.name, f.notes, f.supportactions.get().outcome]\n"
+        "    except KeyErased as e:\n        out[f.pk] = str(e)\n"
+        "print(json.dumps(out))"
+    )
+    after = civwatch(env, "shell", "--no-imports", "-c", script)
+    assert after.returncode == 0, after.stderr
+    found = json.loads(after.stdout)
+    assert found[str(kept.pk)] == [
+        f"{MARK}-name-kept",
+        f"{MARK}-notes-kept",
+        f"{MARK}-outcome-kept",
+    ]
+    assert "erased" in found[str(gone.pk)]
+    # The database as restored holds the erased file's rows, but only as ciphertext.
+    db = target / "civwatch.sqlite3"
+    if db.exists():
+        assert MARK.encode() not in db.read_bytes()
+    # `purge` in the restored home removes the rows whose key is gone.
+    purged = civwatch(env, "exiles", "purge")
+    assert purged.returncode == 0, purged.stderr
+    assert "1 rows without a key removed" in purged.stdout
+
+
+def test_closing_schedules_erasure_and_purge_spares_legal_hold(settings):
+    settings.CIVWATCH_EXILE_RETENTION_DAYS = 30
+    due, held, recent = make_file(label="due"), make_file(label="held"), make_file(label="new")
+    for record, closed in ((due, DAY), (held, DAY), (recent, datetime.date.today())):
+        record.close(closed)
+        record.save()
+    held.legal_hold = True
+    held.save()
+    assert due.erase_after == DAY + datetime.timedelta(days=30)
+    report = records.purge()
+    assert report.erased == [due.pk] and report.held == [held.pk]
+    assert set(ExileFile.objects.values_list("pk", flat=True)) == {held.pk, recent.pk}
+
+
+def test_the_subject_export_holds_the_whole_file(tmp_path):
+    record = make_file(label="me")
+    output = tmp_path / "subject.json"
+    call_command("exiles", "export-subject", str(record.pk), "--output", str(output),
+                 stdout=io.StringIO())  # fmt: skip
+    data = json.loads(output.read_text())
+    assert data["name"] == f"{MARK}-name-me" and data["city"] == f"{MARK}-city-me"
+    assert data["support"][0]["amount"] == "1500.00" and data["support"][0]["currency"] == "EUR"
+    assert data["consents"][0]["purposes"] == ["support", "statistics"]
+    assert AuditEvent.objects.filter(action="export", details__kind="exile-subject").exists()
+    assert reads_of(record) == [None]
+    with pytest.raises(CommandError, match="no exile file"):
+        call_command("exiles", "export-subject", "x1", "--output", str(output))
