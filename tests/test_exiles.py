@@ -116,9 +116,9 @@ def test_only_assigned_caseworkers_and_admins_read_a_file(client):
 def test_erasure_is_refused_on_legal_hold_and_survives_no_backup(
     client,
     key_store,
-    empty_home,
+    empty_home,  # noqa: F811
     monkeypatch,
-    settings,  # noqa: F811
+    settings,
 ):
     backup_key = new_key()
     monkeypatch.setenv("CIVWATCH_BACKUP_KEY", backup_key)

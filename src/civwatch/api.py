@@ -13,3 +13,5 @@ api.add_router("/", "civwatch.screening.api.router")
 api.add_router("/", "civwatch.cases.api.router")
 api.add_router("/", "civwatch.accountability.api.router")
 api.add_router("/", "civwatch.sanctions.api.router")
+# People forced abroad (issue 13): the public figures and a caseworker's own files.
+api.add_router("/", "civwatch.exiles.api.router")

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from civwatch.exiles import views
+
+app_name = "exiles"
+urlpatterns = [
+    path("staff/exiles/", views.my_files, name="my_files"),
+    path("staff/exiles/<int:pk>/", views.file_page, name="file"),
+    path("staff/exiles/<int:pk>/edit/", views.file_edit, name="edit"),
+    path("staff/exiles/<int:pk>/support/", views.action_add, name="action_add"),
+    path("staff/exiles/<int:pk>/consents/", views.consent_add, name="consent_add"),
+    path("staff/exiles/<int:pk>/caseworkers/", views.assign, name="assign"),
+    path("staff/exiles/<int:pk>/state/", views.state, name="state"),
+    path("staff/exiles/<int:pk>/subject.json", views.subject_export, name="subject_export"),
+    path("support-abroad/", views.public_figures, name="figures"),
+]
