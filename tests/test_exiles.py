@@ -210,3 +210,63 @@ def test_the_subject_export_holds_the_whole_file(tmp_path):
     assert reads_of(record) == [None]
     with pytest.raises(CommandError, match="no exile file"):
         call_command("exiles", "export-subject", "x1", "--output", str(output))
+
+
+def test_a_caseworker_adds_support_and_consent_through_the_pages(client):
+    carol, dan = make_user("carol", "contributor"), make_user("dan", "contributor")
+    sign_in(client, carol)
+    page = client.post("/staff/exiles/", {"name": "Anna K.", "country": "ge",
+                                          "stay_status": "visa", "review_on": "2020-01-01"})  # fmt: skip
+    assert page.status_code == 302
+    record = ExileFile.objects.get()
+    assert record.country == "GE" and list(record.assignees.all()) == [carol]
+    base = f"/staff/exiles/{record.pk}/"
+    bad = client.post(base + "support/", {"kind": "grant", "amount": "100", "decided_on": DAY})
+    assert bad.status_code == 400 and b"currency" in bad.content
+    assert client.post(base + "support/", {"kind": "nonsense"}).status_code == 400
+    done = client.post(base + "support/", {"kind": "grant", "amount": "100", "currency": "eur",
+                                           "decided_on": DAY, "outcome": "paid"})  # fmt: skip
+    assert done.status_code == 302
+    assert client.post(base + "consents/", {"scope": "Keep my file", "purposes": ["support"],
+                                            "method": "signed", "given_on": DAY}).status_code == 302  # fmt: skip
+    bad = client.post(base + "consents/", {"scope": "x", "purposes": ["sell"], "method": "oral",
+                                           "given_on": DAY})  # fmt: skip
+    assert bad.status_code == 400
+    page = client.get(base).content.decode()
+    assert "Anna K." in page and "100.00 EUR" in page and "Keep my file" in page
+    assert "paid" in page and "overdue" in page
+    # The account page lists the overdue review by number only.
+    home = client.get("/accounts/").content.decode()
+    assert f"File #{record.pk}" in home and "Anna K." not in home
+    # Caseworkers are assigned by admins only.
+    assert client.post(base + "caseworkers/", {"username": "dan"}).status_code == 403
+    assert client.post(base + "state/", {"move": "hold"}).status_code == 403
+    assert client.post(base + "state/", {"move": "fly"}).status_code == 400
+    sign_in(client, dan)
+    for url in (base, base + "edit/", base + "subject.json", f"/api/exiles/files/{record.pk}"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(base + "support/", {"kind": "grant", "decided_on": DAY}).status_code == 404
+    assert SupportAction.objects.count() == 1
+    anna = make_user("anna", "admin")
+    sign_in(client, anna)
+    assert client.post(base + "caseworkers/", {"username": "dan"}).status_code == 302
+    assert client.post(base + "caseworkers/", {"username": "nobody"}).status_code == 400
+    sign_in(client, dan)
+    assert client.get(base).status_code == 200
+    assert client.get(f"/api/exiles/files/{record.pk}").json()["name"] == "Anna K."
+    assert reads_of(record)[-2:] == [dan.pk, dan.pk]
+
+
+def test_public_figures_suppress_small_counts(client, settings):
+    settings.CIVWATCH_SUPPRESSION_THRESHOLD = 3
+    for i in range(3):
+        make_file(label=f"ge{i}", country="GE")
+    make_file(label="am", country="AM")
+    data = client.get("/api/exiles/figures").json()
+    rows = {(r["country"], r["year"]): r["count"] for r in data["people_per_country_year"]}
+    assert rows == {("AM", 2025): None, ("GE", 2025): 3}
+    assert {(r["kind"], r["count"]) for r in data["people_per_kind_year"]} == {("grant", 4)}
+    for url in ("/support-abroad/", "/ru/support-abroad/"):
+        page = client.get(url).content.decode()
+        assert MARK not in page and "AM" in page
+    assert "fewer than 3" in client.get("/support-abroad/").content.decode()

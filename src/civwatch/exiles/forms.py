@@ -27,9 +27,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class FileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=300)
     contact = forms.CharField(label=_("Contact"), max_length=500, required=False)
-    country = forms.CharField(
-        label=_("Country of residence (ISO code)"), max_length=2, validators=[ISO_COUNTRY]
-    )
+    country = forms.CharField(label=_("Country of residence (ISO code)"), max_length=2)
     city = forms.CharField(label=_("City (optional)"), max_length=200, required=False)
     stay_status = forms.ChoiceField(label=_("Status of stay"), choices=StayStatus.choices)
     needs = forms.CharField(label=_("Needs"), widget=forms.Textarea, required=False)
@@ -41,7 +39,10 @@ class FileForm(forms.Form):
     )  # fmt: skip
 
     def clean_country(self) -> str:
-        return self.cleaned_data["country"].upper()
+        # Upper-cased before the check: "ge" is what people type for Georgia.
+        value = self.cleaned_data["country"].upper()
+        ISO_COUNTRY(value)
+        return value
 
     def clean_entity(self) -> str:
         value = self.cleaned_data["entity"].strip()
@@ -70,16 +71,17 @@ class SupportActionForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount"), max_digits=12, decimal_places=2, min_value=0, required=False
     )
-    currency = forms.CharField(
-        label=_("Currency (ISO 4217)"), max_length=3, required=False, validators=[ISO_CURRENCY]
-    )
+    currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=3, required=False)
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE)
     provided_on = forms.DateField(label=_("Provided on"), required=False, widget=DATE)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea, required=False)
 
     def clean_currency(self) -> str:
-        return self.cleaned_data["currency"].upper()
+        value = self.cleaned_data["currency"].upper()
+        if value:
+            ISO_CURRENCY(value)
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
