@@ -270,3 +270,4 @@ def test_public_figures_suppress_small_counts(client, settings):
         page = client.get(url).content.decode()
         assert MARK not in page and "AM" in page
     assert "fewer than 3" in client.get("/support-abroad/").content.decode()
+    assert "меньше 3" in client.get("/ru/support-abroad/").content.decode()

@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from civwatch.accounts import permissions
 from civwatch.cases.access import request_user
-from civwatch.exiles import statistics
+from civwatch.exiles import aggregates
 from civwatch.exiles.keystore import KeyErased
 
 router = Router(tags=["people abroad"])
@@ -35,7 +35,7 @@ class Figures(Schema):
 def figures(request: HttpRequest) -> dict[str, Any]:
     """People supported per country and year, and per kind of help and year; counts below
     the suppression threshold are null."""
-    return statistics.figures()
+    return aggregates.figures()
 
 
 class FileOut(Schema):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from civwatch.accounts import permissions
 from civwatch.cases.staff import role_required
-from civwatch.exiles import records, statistics
+from civwatch.exiles import aggregates, records
 from civwatch.exiles.forms import AssignForm, ConsentForm, FileForm, SupportActionForm
 from civwatch.exiles.keystore import KeyErased
 from civwatch.exiles.models import Consent, ExileFile, SupportAction, SupportKind
@@ -176,7 +176,7 @@ def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public_figures(request: HttpRequest) -> HttpResponse:
-    data = statistics.figures()
+    data = aggregates.figures()
     kinds = dict(SupportKind.choices)
     for row in data["people_per_kind_year"]:
         row["label"] = kinds.get(row["kind"], row["kind"])
