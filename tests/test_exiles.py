@@ -62,6 +62,31 @@ def make_file(caseworker=None, label="one", **fields) -> ExileFile:
     return record
 
 
+def marked_exile_file(marker: str, caseworker=None) -> ExileFile:
+    """A file, a support action and a consent with `marker` in every value stored under the
+    file's key (the marker crawls of test_visibility and test_access_policy use it)."""
+    record = ExileFile(country="GE", stay_status="visa", review_on=DAY)
+    for name in ExileFile.SHREDDED:
+        setattr(record, name, f"{marker}-exile-{name}")
+    record.save()
+    if caseworker is not None:
+        record.assignees.add(caseworker)
+    action = SupportAction(file=record, kind="relocation", decided_on=DAY)
+    consent = Consent(file=record, method="oral", given_on=DAY)
+    for part in (action, consent):
+        for name in type(part).SHREDDED:
+            setattr(part, name, f"{marker}-exile-{name}")
+        part.save()
+    return record
+
+
+def test_every_value_under_the_files_key_is_marked_by_the_crawls():
+    """The crawls mark the SHREDDED attributes: a new encrypted column must be listed."""
+    for model in (ExileFile, SupportAction, Consent):
+        sealed = {f.name for f in model._meta.concrete_fields if f.name.endswith("_sealed")}
+        assert {getattr(model, name).column for name in model.SHREDDED} == sealed, model
+
+
 def reads_of(record) -> list[tuple]:
     return list(
         AuditEvent.objects.filter(action="read", model="exiles.ExileFile", object_id=str(record.pk))
@@ -215,8 +240,10 @@ def test_the_subject_export_holds_the_whole_file(tmp_path):
 def test_a_caseworker_adds_support_and_consent_through_the_pages(client):
     carol, dan = make_user("carol", "contributor"), make_user("dan", "contributor")
     sign_in(client, carol)
-    page = client.post("/staff/exiles/", {"name": "Anna K.", "country": "ge",
-                                          "stay_status": "visa", "review_on": "2020-01-01"})  # fmt: skip
+    page = client.post(
+        "/staff/exiles/",
+        {"name": "Anna K.", "country": "ge", "stay_status": "visa", "review_on": "2020-01-01"},
+    )
     assert page.status_code == 302
     record = ExileFile.objects.get()
     assert record.country == "GE" and list(record.assignees.all()) == [carol]
@@ -224,13 +251,21 @@ def test_a_caseworker_adds_support_and_consent_through_the_pages(client):
     bad = client.post(base + "support/", {"kind": "grant", "amount": "100", "decided_on": DAY})
     assert bad.status_code == 400 and b"currency" in bad.content
     assert client.post(base + "support/", {"kind": "nonsense"}).status_code == 400
-    done = client.post(base + "support/", {"kind": "grant", "amount": "100", "currency": "eur",
-                                           "decided_on": DAY, "outcome": "paid"})  # fmt: skip
+    done = client.post(
+        base + "support/",
+        {"kind": "grant", "amount": "100", "currency": "eur", "decided_on": DAY, "outcome": "paid"},
+    )
     assert done.status_code == 302
-    assert client.post(base + "consents/", {"scope": "Keep my file", "purposes": ["support"],
-                                            "method": "signed", "given_on": DAY}).status_code == 302  # fmt: skip
-    bad = client.post(base + "consents/", {"scope": "x", "purposes": ["sell"], "method": "oral",
-                                           "given_on": DAY})  # fmt: skip
+    assert (
+        client.post(
+            base + "consents/",
+            {"scope": "Keep my file", "purposes": ["support"], "method": "signed", "given_on": DAY},
+        ).status_code
+        == 302
+    )
+    bad = client.post(
+        base + "consents/", {"scope": "x", "purposes": ["sell"], "method": "oral", "given_on": DAY}
+    )
     assert bad.status_code == 400
     page = client.get(base).content.decode()
     assert "Anna K." in page and "100.00 EUR" in page and "Keep my file" in page
