@@ -306,3 +306,29 @@ def test_public_figures_suppress_small_counts(client, settings):
         assert MARK not in page and "AM" in page
     assert "fewer than 3" in client.get("/support-abroad/").content.decode()
     assert "меньше 3" in client.get("/ru/support-abroad/").content.decode()
+
+
+def test_keys_rotate_rewraps_the_per_file_keys(monkeypatch, key_store):
+    import os
+
+    from civwatch.core import crypto
+    from tests.test_encryption import OTHER_KEY
+
+    record = make_file(label="rot")
+    path = key_store / f"{record.key_ref}.key"
+    before = path.read_bytes()
+    monkeypatch.setenv(crypto.OLD_KEYS_VARIABLE, os.environ[crypto.KEY_VARIABLE])
+    monkeypatch.setenv(crypto.KEY_VARIABLE, OTHER_KEY)
+    crypto.reset_keyring()
+    try:
+        call_command("keys", "rotate", stdout=io.StringIO())
+        after = path.read_bytes()
+        assert after[4:12] != before[4:12] and after[4:12].hex() == crypto.keyring().current_id
+        monkeypatch.delenv(crypto.OLD_KEYS_VARIABLE)
+        crypto.reset_keyring()
+        keystore.forget_cache()
+        assert ExileFile.objects.get(pk=record.pk).name == f"{MARK}-name-rot"
+    finally:
+        monkeypatch.undo()
+        crypto.reset_keyring()
+        keystore.forget_cache()
