@@ -235,6 +235,13 @@ def test_the_subject_export_holds_the_whole_file(tmp_path):
     assert reads_of(record) == [None]
     with pytest.raises(CommandError, match="no exile file"):
         call_command("exiles", "export-subject", "x1", "--output", str(output))
+    pdf = tmp_path / "subject.pdf"
+    call_command("exiles", "export-subject", str(record.pk), "--output", str(pdf),
+                 "--format", "pdf", stdout=io.StringIO())  # fmt: skip
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert f"{MARK}-name-me" in text and f"{MARK}-scope-me" in text  # (table cells wrap)
 
 
 def test_a_caseworker_adds_support_and_consent_through_the_pages(client):
@@ -270,6 +277,8 @@ def test_a_caseworker_adds_support_and_consent_through_the_pages(client):
     page = client.get(base).content.decode()
     assert "Anna K." in page and "100.00 EUR" in page and "Keep my file" in page
     assert "paid" in page and "overdue" in page
+    pdf = client.get(base + "subject.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     # The account page lists the overdue review by number only.
     home = client.get("/accounts/").content.decode()
     assert f"File #{record.pk}" in home and "Anna K." not in home
@@ -278,7 +287,8 @@ def test_a_caseworker_adds_support_and_consent_through_the_pages(client):
     assert client.post(base + "state/", {"move": "hold"}).status_code == 403
     assert client.post(base + "state/", {"move": "fly"}).status_code == 400
     sign_in(client, dan)
-    for url in (base, base + "edit/", base + "subject.json", f"/api/exiles/files/{record.pk}"):
+    for url in (base, base + "edit/", base + "subject.json", base + "subject.pdf",
+                f"/api/exiles/files/{record.pk}"):  # fmt: skip
         assert client.get(url).status_code == 404, url
     assert client.post(base + "support/", {"kind": "grant", "decided_on": DAY}).status_code == 404
     assert SupportAction.objects.count() == 1
@@ -289,6 +299,8 @@ def test_a_caseworker_adds_support_and_consent_through_the_pages(client):
     sign_in(client, dan)
     assert client.get(base).status_code == 200
     assert client.get(f"/api/exiles/files/{record.pk}").json()["name"] == "Anna K."
+    bad_token = {"Authorization": "Bearer nonsense"}
+    assert client.get(f"/api/exiles/files/{record.pk}", headers=bad_token).status_code == 401
     assert reads_of(record)[-2:] == [dan.pk, dan.pk]
 
 

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from civwatch.accounts import permissions
-from civwatch.cases.access import request_user
+from civwatch.cases.access import BadToken, request_user
 from civwatch.exiles import aggregates
 from civwatch.exiles.keystore import KeyErased
 
@@ -51,7 +52,11 @@ class FileOut(Schema):
 @router.get("/exiles/files/{file_id}", response=FileOut)
 def exile_file(request: HttpRequest, file_id: int) -> dict[str, Any]:
     """One file, for its assigned caseworkers and admins (404 for anybody else)."""
-    record = permissions.get_exile_file_or_404(request_user(request), file_id, ["name", "city"])
+    try:
+        user = request_user(request)
+    except BadToken:
+        raise HttpError(401, "Unknown or revoked API token.") from None
+    record = permissions.get_exile_file_or_404(user, file_id, ["name", "city"])
     try:
         name, city = record.name, record.city
     except KeyErased:

@@ -128,3 +128,11 @@ def subject_export(record: ExileFile, user: Any = None) -> dict[str, Any]:
             for c in record.consents.all()
         ],
     }
+
+
+def subject_pdf(data: dict[str, Any]) -> bytes:
+    """The subject export as a PDF (one template, WeasyPrint, as accountability dossiers)."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML  # imported here: loading Pango is slow and only PDFs need it
+
+    return HTML(string=render_to_string("exiles/subject.html", {"d": data})).write_pdf()

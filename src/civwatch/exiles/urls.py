@@ -12,5 +12,11 @@ urlpatterns = [
     path("staff/exiles/<int:pk>/caseworkers/", views.assign, name="assign"),
     path("staff/exiles/<int:pk>/state/", views.state, name="state"),
     path("staff/exiles/<int:pk>/subject.json", views.subject_export, name="subject_export"),
+    path(
+        "staff/exiles/<int:pk>/subject.pdf",
+        views.subject_export,
+        {"fmt": "pdf"},
+        name="subject_export_pdf",
+    ),
     path("support-abroad/", views.public_figures, name="figures"),
 ]

@@ -163,15 +163,17 @@ def state(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required("contributor")
-def subject_export(request: HttpRequest, pk: int) -> HttpResponse:
+def subject_export(request: HttpRequest, pk: int, fmt: str = "json") -> HttpResponse:
     record = permissions.get_exile_file_or_404(request.user, pk)
     if _shown(record) is None:
         return HttpResponse(_("This file was erased."), status=410)
     data = records.subject_export(record, request.user)
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
-    )
-    response["Content-Disposition"] = f'attachment; filename="exile-file-{record.pk}.json"'
+    if fmt == "pdf":
+        response = HttpResponse(records.subject_pdf(data), content_type="application/pdf")
+    else:
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        response = HttpResponse(text, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="exile-file-{record.pk}.{fmt}"'
     return response
 
 

@@ -21,9 +21,10 @@ class Command(BaseCommand):
         erase = sub.add_parser("erase", help="erase one file (refused while on legal hold)")
         erase.add_argument("id")
         sub.add_parser("purge", help="erase every closed file whose retention has run out")
-        export = sub.add_parser("export-subject", help="a file's data for its person (JSON)")
+        export = sub.add_parser("export-subject", help="a file's data for its person (JSON or PDF)")
         export.add_argument("id")
         export.add_argument("--output", type=Path, required=True, metavar="FILE")
+        export.add_argument("--format", choices=["json", "pdf"], default="json")
 
     def handle(self, *args, **options):
         try:
@@ -52,6 +53,9 @@ class Command(BaseCommand):
             raise UserError(f"Exile file #{pk} was erased: its key no longer exists.")
         permissions.note_exile_read(None, record)
         data = records.subject_export(record)
-        text = json.dumps(data, ensure_ascii=False, indent=2)
-        options["output"].write_text(text + "\n", encoding="utf-8")
+        if options["format"] == "pdf":
+            options["output"].write_bytes(records.subject_pdf(data))
+        else:
+            text = json.dumps(data, ensure_ascii=False, indent=2)
+            options["output"].write_text(text + "\n", encoding="utf-8")
         self.stdout.write(f"Exile file #{pk} written to {options['output']}.")
