@@ -124,6 +124,7 @@ def test_only_assigned_caseworkers_and_admins_read_a_file(client):
     sign_in(client, eddie)
     assert client.get(url).status_code == 404
     assert client.get("/staff/exiles/999999/").status_code == 404
+    assert client.get(f"/api/exiles/files/{2**64}").status_code == 422
     assert MARK.encode() not in client.get("/staff/exiles/").content
     assert reads_of(record) == []
 
@@ -233,8 +234,11 @@ def test_the_subject_export_holds_the_whole_file(tmp_path):
     assert data["consents"][0]["purposes"] == ["support", "statistics"]
     assert AuditEvent.objects.filter(action="export", details__kind="exile-subject").exists()
     assert reads_of(record) == [None]
+    for bad in ("x1", str(2**64)):
+        with pytest.raises(CommandError, match="not an exile file number"):
+            call_command("exiles", "export-subject", bad, "--output", str(output))
     with pytest.raises(CommandError, match="no exile file"):
-        call_command("exiles", "export-subject", "x1", "--output", str(output))
+        call_command("exiles", "export-subject", "999999", "--output", str(output))
     pdf = tmp_path / "subject.pdf"
     call_command("exiles", "export-subject", str(record.pk), "--output", str(pdf),
                  "--format", "pdf", stdout=io.StringIO())  # fmt: skip

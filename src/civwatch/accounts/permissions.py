@@ -419,7 +419,7 @@ def readable_exile_files(user: Any, queryset: QuerySet | None = None) -> QuerySe
 def get_exile_file_or_404(user: Any, pk: Any, fields: list[str] | None = None) -> Any:
     """The file, or 404 when it is missing or not the user's (the same answer). Notes the
     read of `fields` (default: the whole file) in the audit log."""
-    if not str(pk).isdigit():
+    if not str(pk).isdigit() or int(pk) > 2**63 - 1:  # beyond a bigint: no such row
         raise Http404
     record = readable_exile_files(user).filter(pk=pk).first()
     if record is None:

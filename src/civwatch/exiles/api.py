@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 
 from civwatch.accounts import permissions
 from civwatch.cases.access import BadToken, request_user
+from civwatch.core.params import DbId
 from civwatch.exiles import aggregates
 from civwatch.exiles.keystore import KeyErased
 
@@ -50,7 +51,7 @@ class FileOut(Schema):
 
 
 @router.get("/exiles/files/{file_id}", response=FileOut)
-def exile_file(request: HttpRequest, file_id: int) -> dict[str, Any]:
+def exile_file(request: HttpRequest, file_id: DbId) -> dict[str, Any]:
     """One file, for its assigned caseworkers and admins (404 for anybody else)."""
     try:
         user = request_user(request)

@@ -11,8 +11,17 @@ from django.utils import timezone
 
 from civwatch.core import audit
 from civwatch.core.errors import UserError
+from civwatch.core.params import MAX_DB_INT
 from civwatch.exiles import keystore
 from civwatch.exiles.models import ExileFile
+
+
+def file_number(pk: Any) -> int:
+    """A file number typed on the command line, or UserError (never a database error)."""
+    text = str(pk).strip()
+    if not text.isdigit() or not 0 < int(text) <= MAX_DB_INT:
+        raise UserError(f"“{pk}” is not an exile file number.")
+    return int(text)
 
 
 def erase(pk: Any) -> None:
@@ -21,8 +30,7 @@ def erase(pk: Any) -> None:
     The key goes first, inside the transaction deleting the rows: if the commit then failed,
     the rows left behind could no longer be read (erased in effect, removed by the next
     `purge`); the other order could leave a readable file behind a crash."""
-    if not str(pk).isdigit():
-        raise UserError(f"“{pk}” is not an exile file number.")
+    pk = file_number(pk)
     with transaction.atomic():
         record = ExileFile.objects.select_for_update().filter(pk=pk).first()
         if record is None:

@@ -45,8 +45,8 @@ class Command(BaseCommand):
         )
 
     def export_subject(self, options) -> None:
-        pk = options["id"]
-        record = ExileFile.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+        pk = records.file_number(options["id"])
+        record = ExileFile.objects.filter(pk=pk).first()
         if record is None:
             raise UserError(f"There is no exile file #{pk}.")
         if record.is_erased():
