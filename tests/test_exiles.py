@@ -249,15 +249,33 @@ def test_the_subject_export_holds_the_whole_file(tmp_path):
 
 
 def test_a_caseworker_adds_support_and_consent_through_the_pages(client):
+    from tests.test_cases import make_incident
+
     carol, dan = make_user("carol", "contributor"), make_user("dan", "contributor")
+    eddie = make_user("eddie", "editor")
+    own = make_incident(carol, title="Search of Anna's flat")
+    secret = make_incident(eddie, title="Confidential search", visibility="confidential")
     sign_in(client, carol)
+    unreadable = {"name": "Anna K.", "country": "GE", "stay_status": "visa",
+                  "incidents": str(secret.pk)}  # fmt: skip
+    assert client.post("/staff/exiles/", unreadable).status_code == 404
+    assert not ExileFile.objects.exists()
+    bad = {**unreadable, "incidents": "1; DROP"}
+    assert client.post("/staff/exiles/", bad).status_code == 400
     page = client.post(
         "/staff/exiles/",
-        {"name": "Anna K.", "country": "ge", "stay_status": "visa", "review_on": "2020-01-01"},
+        {
+            "name": "Anna K.",
+            "country": "ge",
+            "stay_status": "visa",
+            "review_on": "2020-01-01",
+            "incidents": str(own.pk),
+        },
     )
     assert page.status_code == 302
     record = ExileFile.objects.get()
     assert record.country == "GE" and list(record.assignees.all()) == [carol]
+    assert list(record.incidents.all()) == [own]
     base = f"/staff/exiles/{record.pk}/"
     bad = client.post(base + "support/", {"kind": "grant", "amount": "100", "decided_on": DAY})
     assert bad.status_code == 400 and b"currency" in bad.content
@@ -281,6 +299,7 @@ def test_a_caseworker_adds_support_and_consent_through_the_pages(client):
     page = client.get(base).content.decode()
     assert "Anna K." in page and "100.00 EUR" in page and "Keep my file" in page
     assert "paid" in page and "overdue" in page
+    assert f"/cases/staff/incidents/{own.pk}/" in page
     pdf = client.get(base + "subject.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     # The account page lists the overdue review by number only.

@@ -38,6 +38,27 @@ class FileForm(forms.Form):
         required=False,
     )  # fmt: skip
 
+    cases = forms.CharField(
+        label=_("Cases that forced the departure (ids, comma-separated)"), max_length=500,
+        required=False,
+    )  # fmt: skip
+    incidents = forms.CharField(
+        label=_("Incidents that forced the departure (ids, comma-separated)"), max_length=500,
+        required=False,
+    )  # fmt: skip
+
+    def _ids(self, name: str) -> list[str]:
+        ids = [part.strip() for part in self.cleaned_data[name].split(",") if part.strip()]
+        if not all(part.isdigit() and len(part) < 19 for part in ids):
+            raise forms.ValidationError(_("Give record numbers separated by commas."))
+        return ids
+
+    def clean_cases(self) -> list[str]:
+        return self._ids("cases")
+
+    def clean_incidents(self) -> list[str]:
+        return self._ids("incidents")
+
     def clean_country(self) -> str:
         # Upper-cased before the check: "ge" is what people type for Georgia.
         value = self.cleaned_data["country"].upper()
@@ -59,11 +80,40 @@ class FileForm(forms.Form):
         record.entity_id = data["entity"] or None
         return record
 
+    def links(self, record: ExileFile, user: Any) -> None:
+        """Link the cases and incidents named (after saving). Naming one the user may not
+        read is a 404, like any write that refers to an unreadable record."""
+        from civwatch.accounts import permissions
+        from civwatch.cases.models import Case, Incident
+
+        for name, model in (("cases", Case), ("incidents", Incident)):
+            ids = self.cleaned_data[name]
+            permissions.require_readable(user, model.objects.all(), ids)
+            # Links to records this user cannot read (another caseworker's) stay as they are.
+            unreadable = getattr(record, name).exclude(
+                pk__in=permissions.readable(user, model.objects.all()).values("pk")
+            )
+            getattr(record, name).set([*unreadable, *model.objects.filter(pk__in=ids)])
+
     @classmethod
     def initial_of(cls, record: ExileFile) -> dict[str, Any]:
         names = ("name", "contact", "city", "needs", "notes", "country", "stay_status")
         initial = {name: getattr(record, name) for name in names}
         return {**initial, "review_on": record.review_on, "entity": record.entity_id or ""}
+
+    @classmethod
+    def initial_links(cls, record: ExileFile, user: Any) -> dict[str, str]:
+        from civwatch.accounts import permissions
+
+        return {
+            name: ", ".join(
+                str(pk)
+                for pk in permissions.readable(user, getattr(record, name).all()).values_list(
+                    "pk", flat=True
+                )
+            )
+            for name in ("cases", "incidents")
+        }
 
 
 class SupportActionForm(forms.Form):

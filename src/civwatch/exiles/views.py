@@ -45,6 +45,7 @@ def my_files(request: HttpRequest) -> HttpResponse:
             record = form.apply(ExileFile(created_by=request.user))
             record.save()
             record.assignees.add(request.user)  # whoever opens a file works on it
+            form.links(record, request.user)
         return redirect("exiles:file", pk=record.pk)
     status = 400 if request.method == "POST" else 200
     context = {"rows": rows, "form": form, "today": today}
@@ -58,6 +59,9 @@ def _file_context(request: HttpRequest, record: ExileFile, **forms) -> dict:
         "actions": list(record.supportactions.select_related("decided_by")),
         "consents": list(record.consents.all()),
         "caseworkers": list(record.assignees.order_by("username")),
+        # Only the cases and incidents this reader may read are named (by number).
+        "cases": list(permissions.readable(request.user, record.cases.all())),
+        "incidents": list(permissions.readable(request.user, record.incidents.all())),
         "may_assign": permissions.may_assign_caseworkers(request.user),
         "action_form": forms.get("action_form") or SupportActionForm(),
         "consent_form": forms.get("consent_form") or ConsentForm(),
@@ -77,9 +81,12 @@ def file_edit(request: HttpRequest, pk: int) -> HttpResponse:
     record = permissions.get_exile_file_or_404(request.user, pk)
     if _shown(record) is None:
         return render(request, "exiles/file.html", _file_context(request, record), status=410)
-    form = FileForm(request.POST or None, initial=FileForm.initial_of(record))
+    initial = {**FileForm.initial_of(record), **FileForm.initial_links(record, request.user)}
+    form = FileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        form.apply(record).save()
+        with transaction.atomic():
+            form.apply(record).save()
+            form.links(record, request.user)
         messages.success(request, _("The file was saved."))
         return redirect("exiles:file", pk=record.pk)
     status = 400 if request.method == "POST" else 200
