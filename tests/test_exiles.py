@@ -367,3 +367,28 @@ def test_keys_rotate_rewraps_the_per_file_keys(monkeypatch, key_store):
         monkeypatch.undo()
         crypto.reset_keyring()
         keystore.forget_cache()
+
+
+def test_a_file_whose_key_is_gone_shows_as_erased_and_purge_guards_a_missing_store(
+    client, key_store
+):
+    """Rows brought back by restoring an old backup, their key destroyed: no page fails."""
+    carol = make_user("carol", "contributor")
+    record = make_file(carol, "lost")
+    other = make_file(carol, "other")
+    keystore.destroy(record.key_ref)
+    sign_in(client, carol)
+    page = client.get(f"/staff/exiles/{record.pk}/")
+    assert page.status_code == 200 and b"This file was erased" in page.content
+    listing = client.get("/staff/exiles/").content.decode()
+    assert "(erased)" in listing and f"{MARK}-name-other" in listing
+    base = f"/staff/exiles/{record.pk}/"
+    assert client.post(base + "support/", {"kind": "grant", "decided_on": DAY}).status_code == 410
+    assert client.get(base + "edit/").status_code == 410
+    assert client.get(base + "subject.json").status_code == 410
+    assert client.get(f"/api/exiles/files/{record.pk}").json()["name"] == ""
+    # A key store that is not there (not mounted) is not a mass erasure.
+    keystore.destroy(other.key_ref)
+    with pytest.raises(CommandError, match="holds no keys"):
+        call_command("exiles", "purge")
+    assert ExileFile.objects.count() == 2

@@ -53,11 +53,12 @@ def my_files(request: HttpRequest) -> HttpResponse:
 
 
 def _file_context(request: HttpRequest, record: ExileFile, **forms) -> dict:
+    erased = _shown(record) is None  # its parts cannot be read either: none is shown
     return {
         "record": record,
-        "erased": _shown(record) is None,
-        "actions": list(record.supportactions.select_related("decided_by")),
-        "consents": list(record.consents.all()),
+        "erased": erased,
+        "actions": [] if erased else list(record.supportactions.select_related("decided_by")),
+        "consents": [] if erased else list(record.consents.all()),
         "caseworkers": list(record.assignees.order_by("username")),
         # Only the cases and incidents this reader may read are named (by number).
         "cases": list(permissions.readable(request.user, record.cases.all())),
@@ -97,6 +98,8 @@ def file_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("contributor")
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     record = permissions.get_exile_file_or_404(request.user, pk, ["supportactions"])
+    if _shown(record) is None:
+        return HttpResponse(_("This file was erased."), status=410)
     form = SupportActionForm(request.POST)
     if not form.is_valid():
         context = _file_context(request, record, action_form=form)
@@ -119,6 +122,8 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("contributor")
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     record = permissions.get_exile_file_or_404(request.user, pk, ["consents"])
+    if _shown(record) is None:
+        return HttpResponse(_("This file was erased."), status=410)
     form = ConsentForm(request.POST)
     if not form.is_valid():
         context = _file_context(request, record, consent_form=form)
