@@ -311,11 +311,11 @@ def test_the_crawl_reaches_every_marker_as_an_editor(client, world):
 
 def test_the_crawl_reaches_an_exile_file_as_its_caseworker(client, world):
     """The exile markers are reached by the one user assigned (so the tests above can fail)."""
-    from civwatch.exiles.models import Consent, ExileFile, SupportAction
+    from civwatch.exiles.models import Consent, ExileFile, HelpRequest, SupportAction
 
     pages = crawl_as(client, world["users"]["casey"])
     reached = b"".join(pages.values())
-    for model in (ExileFile, SupportAction, Consent):
+    for model in (ExileFile, SupportAction, Consent, HelpRequest):
         for name in model.SHREDDED:
             assert f"{EXILE}-exile-{name}".encode() in reached, name
     assert not [

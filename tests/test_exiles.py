@@ -15,7 +15,7 @@ from civwatch.accounts import permissions
 from civwatch.core.backup import new_key
 from civwatch.core.models import AuditEvent
 from civwatch.exiles import keystore, records
-from civwatch.exiles.models import Consent, ExileFile, SupportAction
+from civwatch.exiles.models import Consent, ExileFile, HelpRequest, SupportAction
 from tests.auth_helpers import sign_in
 from tests.test_backup import civwatch, empty_home, files  # noqa: F401 (fixture)
 from tests.test_cases import make_user
@@ -73,7 +73,9 @@ def marked_exile_file(marker: str, caseworker=None) -> ExileFile:
         record.assignees.add(caseworker)
     action = SupportAction(file=record, kind="relocation", decided_on=DAY)
     consent = Consent(file=record, method="oral", given_on=DAY)
-    for part in (action, consent):
+    # A helpline request the same caseworker took.
+    call = HelpRequest(channel="signal", assigned_to=caseworker)
+    for part in (action, consent, call):
         for name in type(part).SHREDDED:
             setattr(part, name, f"{marker}-exile-{name}")
         part.save()
@@ -82,7 +84,7 @@ def marked_exile_file(marker: str, caseworker=None) -> ExileFile:
 
 def test_every_value_under_the_files_key_is_marked_by_the_crawls():
     """The crawls mark the SHREDDED attributes: a new encrypted column must be listed."""
-    for model in (ExileFile, SupportAction, Consent):
+    for model in (ExileFile, SupportAction, Consent, HelpRequest):
         sealed = {f.name for f in model._meta.concrete_fields if f.name.endswith("_sealed")}
         assert {getattr(model, name).column for name in model.SHREDDED} == sealed, model
 
@@ -392,3 +394,52 @@ def test_a_file_whose_key_is_gone_shows_as_erased_and_purge_guards_a_missing_sto
     with pytest.raises(CommandError, match="holds no keys"):
         call_command("exiles", "purge")
     assert ExileFile.objects.count() == 2
+
+
+def test_the_helpline_queue_acknowledges_escalates_and_keeps_need_to_know(client, settings):
+    settings.CIVWATCH_HELPLINE_ACK_MINUTES = 120
+    settings.CIVWATCH_HELPLINE_ESCALATE_MINUTES = 60
+    settings.CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES = 90
+    carol, dan = make_user("carol", "contributor"), make_user("dan", "contributor")
+    eddie, anna = make_user("eddie", "editor"), make_user("anna", "admin")
+    sign_in(client, carol)
+    assert client.post("/staff/helpline/", {"channel": "pigeon", "summary": "x"}).status_code == 400
+    done = client.post(
+        "/staff/helpline/",
+        {"channel": "signal", "summary": f"{MARK} needs a lawyer", "contact": "@anna"},
+    )
+    assert done.status_code == 302
+    record = HelpRequest.objects.get()
+    assert record.assigned_to == carol and record.state == "new"
+    now = record.received_at
+    minutes = datetime.timedelta(minutes=1)
+    assert record.escalation(now + 59 * minutes) == 0
+    assert record.escalation(now + 60 * minutes) == 1
+    assert record.escalation(now + 95 * minutes) == 2
+    assert not record.acknowledgement_late(now + 119 * minutes)
+    assert record.acknowledgement_late(now + 121 * minutes)
+    # Received 70 minutes ago and still unanswered: the queue shows level 1.
+    HelpRequest.objects.filter(pk=record.pk).update(received_at=now - 70 * minutes)
+    queue = client.get("/staff/helpline/").content.decode()
+    assert "level 1" in queue and MARK not in queue  # the queue names no one
+    url = f"/staff/helpline/{record.pk}/"
+    assert f"{MARK} needs a lawyer" in client.get(url).content.decode()
+    assert client.post(url, {"move": "acknowledge"}).status_code == 302
+    assert client.post(url, {"move": "acknowledge"}).status_code == 400
+    assert client.post(url, {"move": "assign", "username": "dan"}).status_code == 403
+    assert client.post(url, {"move": "answer"}).status_code == 302
+    record.refresh_from_db()
+    assert record.state == "answered" and record.escalation() == 0
+    for other in (dan, eddie):
+        sign_in(client, other)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"move": "close"}).status_code == 404
+        assert MARK not in client.get("/staff/helpline/").content.decode()
+    sign_in(client, anna)
+    assert client.post(url, {"move": "assign", "username": "dan"}).status_code == 302
+    sign_in(client, dan)
+    assert client.get(url).status_code == 200
+    readers = AuditEvent.objects.filter(
+        action="read", model="exiles.HelpRequest", object_id=str(record.pk)
+    ).values_list("user_id", flat=True)
+    assert set(readers) == {carol.pk, anna.pk, dan.pk}

@@ -35,7 +35,7 @@ from civwatch.cases.records import DocumentedRecord
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_evidence
 from civwatch.evidence.models import Citation, Claim, EvidenceItem
-from civwatch.exiles.models import ExileFile
+from civwatch.exiles.models import ExileFile, HelpRequest
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
 from tests.test_cases import make_user
 
@@ -249,6 +249,7 @@ def path_candidates() -> dict[str, list[str]]:
             Submission,
             ArticleMention,
             ExileFile,
+            HelpRequest,
         )
         for pk in model.objects.values_list("pk", flat=True)
     }

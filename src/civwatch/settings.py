@@ -307,3 +307,11 @@ CIVWATCH_EXILE_KEYS = Path(os.environ.get("CIVWATCH_EXILE_KEYS") or HOME / "exil
 CIVWATCH_EXILE_RETENTION_DAYS = _whole_number("CIVWATCH_EXILE_RETENTION_DAYS", 365)
 # Public figures: a count below this is shown as "fewer than N" so nobody can be singled out.
 CIVWATCH_SUPPRESSION_THRESHOLD = _whole_number("CIVWATCH_SUPPRESSION_THRESHOLD", 5)
+# The helpline: a request is acknowledged within CIVWATCH_HELPLINE_ACK_MINUTES; one still
+# unanswered is escalated after CIVWATCH_HELPLINE_ESCALATE_MINUTES and again after
+# CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES (minutes since it was received).
+CIVWATCH_HELPLINE_ACK_MINUTES = _whole_number("CIVWATCH_HELPLINE_ACK_MINUTES", 120)
+CIVWATCH_HELPLINE_ESCALATE_MINUTES = _whole_number("CIVWATCH_HELPLINE_ESCALATE_MINUTES", 60)
+CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES = _whole_number(
+    "CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES", 90
+)

@@ -438,3 +438,27 @@ def note_exile_read(user: Any, record: Model, fields: list[str] | None = None) -
 
 def may_assign_caseworkers(user: Any) -> bool:
     return has_role(user, "admin")
+
+
+def readable_help_requests(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+    """Helpline requests: admins (who run the duty and assign them) read every one; a
+    caseworker reads those assigned to them; anybody else none (404 like a missing id)."""
+    if queryset is None:
+        queryset = apps.get_model("exiles", "HelpRequest").objects.all()
+    user = _user(user)
+    if user is None or not has_role(user, "contributor"):
+        return queryset.none()
+    if has_role(user, "admin"):
+        return queryset
+    return queryset.filter(assigned_to=user)
+
+
+def get_help_request_or_404(user: Any, pk: Any) -> Any:
+    if not str(pk).isdigit() or int(pk) > 2**63 - 1:
+        raise Http404
+    record = readable_help_requests(user).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    note_confidential_read(user, record, ["summary", "contact"])
+    return record
+

@@ -13,6 +13,7 @@ from civwatch.accounts.models import has_role
 from civwatch.exiles.models import (
     ISO_COUNTRY,
     ISO_CURRENCY,
+    Channel,
     ConsentMethod,
     ConsentPurpose,
     ExileFile,
@@ -169,3 +170,9 @@ class AssignForm(forms.Form):
         if user is None or not user.is_active or not has_role(user, "contributor"):
             raise forms.ValidationError(_("No active staff member has this user name."))
         return user
+
+
+class HelpRequestForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    summary = forms.CharField(label=_("Request"), widget=forms.Textarea)
+    contact = forms.CharField(label=_("Contact"), max_length=500, required=False)

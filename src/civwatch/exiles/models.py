@@ -297,3 +297,75 @@ class Consent(FileChild):
     def is_current(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.expires_on is None or self.expires_on >= today
+
+
+class Channel(models.TextChoices):
+    SIGNAL = "signal", _("secure messenger")
+    EMAIL = "email", _("e-mail")
+    PHONE = "phone", _("phone")
+    OTHER = "other", _("other")
+
+
+class RequestState(models.TextChoices):
+    NEW = "new", _("new")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    ANSWERED = "answered", _("answered")
+    CLOSED = "closed", _("closed")
+
+
+class HelpRequest(models.Model):
+    """A request to the helpline: acknowledged, assigned, answered; escalated while unanswered
+    (thresholds in settings). Its texts are under a key of its own, like a file's."""
+
+    key_ref = models.CharField(
+        max_length=32, unique=True, editable=False, default=keystore.new_key_ref
+    )
+    summary_sealed = EncryptedTextField(blank=True, editable=False)
+    contact_sealed = EncryptedTextField(blank=True, editable=False)
+    summary = shredded("summary_sealed", _("request"))
+    contact = shredded("contact_sealed", _("contact"))
+    SHREDDED = ("summary", "contact")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=15, choices=RequestState.choices, default=RequestState.NEW
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="help_requests", verbose_name=_("caseworker"),
+    )  # fmt: skip
+    file = models.ForeignKey(
+        ExileFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"help request #{self.pk}"
+
+    key_ref_for_data = ExileFile.key_ref_for_data
+    is_erased = ExileFile.is_erased
+
+    def minutes_waiting(self, now: datetime.datetime | None = None) -> int:
+        end = self.answered_at or now or timezone.now()
+        return int((end - self.received_at).total_seconds() // 60)
+
+    def acknowledgement_late(self, now: datetime.datetime | None = None) -> bool:
+        """Not acknowledged within CIVWATCH_HELPLINE_ACK_MINUTES of its receipt."""
+        limit = datetime.timedelta(minutes=settings.CIVWATCH_HELPLINE_ACK_MINUTES)
+        acknowledged = self.acknowledged_at or now or timezone.now()
+        return acknowledged - self.received_at > limit
+
+    def escalation(self, now: datetime.datetime | None = None) -> int:
+        """0, 1 or 2: unanswered beyond the first or the second threshold (minutes)."""
+        if self.state in (RequestState.ANSWERED, RequestState.CLOSED):
+            return 0
+        waited = self.minutes_waiting(now)
+        thresholds = (
+            settings.CIVWATCH_HELPLINE_ESCALATE_MINUTES,
+            settings.CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES,
+        )
+        return sum(1 for limit in thresholds if waited >= limit)

@@ -18,5 +18,7 @@ urlpatterns = [
         {"fmt": "pdf"},
         name="subject_export_pdf",
     ),
+    path("staff/helpline/", views.helpline, name="helpline"),
+    path("staff/helpline/<int:pk>/", views.help_request, name="help_request"),
     path("support-abroad/", views.public_figures, name="figures"),
 ]

@@ -17,9 +17,22 @@ from django.views.decorators.http import require_POST
 from civwatch.accounts import permissions
 from civwatch.cases.staff import role_required
 from civwatch.exiles import aggregates, records
-from civwatch.exiles.forms import AssignForm, ConsentForm, FileForm, SupportActionForm
+from civwatch.exiles.forms import (
+    AssignForm,
+    ConsentForm,
+    FileForm,
+    HelpRequestForm,
+    SupportActionForm,
+)
 from civwatch.exiles.keystore import KeyErased
-from civwatch.exiles.models import Consent, ExileFile, SupportAction, SupportKind
+from civwatch.exiles.models import (
+    Consent,
+    ExileFile,
+    HelpRequest,
+    RequestState,
+    SupportAction,
+    SupportKind,
+)
 
 
 def _shown(record: ExileFile) -> ExileFile | None:
@@ -195,3 +208,72 @@ def public_figures(request: HttpRequest) -> HttpResponse:
     for row in data["people_per_kind_year"]:
         row["label"] = kinds.get(row["kind"], row["kind"])
     return render(request, "exiles/figures.html", {"data": data})
+
+
+# The helpline queue ------------------------------------------------------------------------
+
+
+def _request_shown(request_record: HelpRequest) -> bool:
+    try:
+        request_record.summary  # noqa: B018 (reads and decrypts)
+    except KeyErased:
+        return False
+    return True
+
+
+@role_required("contributor")
+def helpline(request: HttpRequest) -> HttpResponse:
+    """The queue: open requests the user reads, the most escalated first. A caseworker records
+    a request taken on duty (it is assigned to them); admins see and assign every one."""
+    form = HelpRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = HelpRequest(channel=form.cleaned_data["channel"], assigned_to=request.user)
+        record.summary, record.contact = form.cleaned_data["summary"], form.cleaned_data["contact"]
+        record.save()
+        return redirect("exiles:help_request", pk=record.pk)
+    now = timezone.now()
+    rows = []
+    queue = permissions.readable_help_requests(request.user).exclude(state=RequestState.CLOSED)
+    for record in queue.select_related("assigned_to"):
+        rows.append(
+            {"record": record, "escalation": record.escalation(now),
+             "late": record.acknowledgement_late(now), "minutes": record.minutes_waiting(now)}
+        )  # fmt: skip
+    rows.sort(key=lambda row: (-row["escalation"], row["record"].received_at))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "exiles/helpline.html", {"rows": rows, "form": form}, status=status)
+
+
+@role_required("contributor")
+def help_request(request: HttpRequest, pk: int) -> HttpResponse:
+    record = permissions.get_help_request_or_404(request.user, pk)
+    now = timezone.now()
+    if request.method == "POST":
+        move = request.POST.get("move", "")
+        if move == "assign":
+            if not permissions.may_assign_caseworkers(request.user):
+                raise PermissionDenied
+            form = AssignForm(request.POST)
+            if not form.is_valid():
+                return HttpResponse(_("No active staff member has this user name."), status=400)
+            record.assigned_to = form.cleaned_data["username"]
+        elif move == "acknowledge" and record.state == RequestState.NEW:
+            record.state, record.acknowledged_at = RequestState.ACKNOWLEDGED, now
+        elif move == "answer" and record.state in (RequestState.NEW, RequestState.ACKNOWLEDGED):
+            record.state, record.answered_at = RequestState.ANSWERED, now
+            record.acknowledged_at = record.acknowledged_at or now
+        elif move == "close" and record.state != RequestState.CLOSED:
+            record.state = RequestState.CLOSED
+        else:
+            return HttpResponse(_("Unknown or impossible change of state."), status=400)
+        record.save()
+        return redirect("exiles:help_request", pk=record.pk)
+    context = {
+        "record": record,
+        "shown": _request_shown(record),
+        "escalation": record.escalation(now),
+        "late": record.acknowledgement_late(now),
+        "minutes": record.minutes_waiting(now),
+        "may_assign": permissions.may_assign_caseworkers(request.user),
+    }
+    return render(request, "exiles/help_request.html", context)
