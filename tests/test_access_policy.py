@@ -49,6 +49,10 @@ FORBIDDEN = {
     "editor": (),
 }
 DAY = datetime.date(2024, 3, 1)
+# People forced abroad (civwatch.exiles): need-to-know, so no role reads a file it was not
+# assigned, the editor included; only its caseworker (and admins) do.
+EXILE = "ZZEXILE"
+FORBIDDEN = {role: (*markers, EXILE) for role, markers in FORBIDDEN.items()}
 
 
 @pytest.fixture(autouse=True)
@@ -196,8 +200,14 @@ def world(settings, tmp_path):
     assigned.assignees.add(carol)
     record(Incident, "internal", status="draft", incident_type=search, case=assigned,
            title="Incident of the assigned case")  # fmt: skip
+    # A file of a person abroad, assigned to a caseworker none of the roles above is.
+    from tests.test_exiles import marked_exile_file
+
+    settings.CIVWATCH_EXILE_KEYS = tmp_path / "exile-keys"
+    casey = make_user("casey", "contributor")
+    marked_exile_file(EXILE, caseworker=casey)
     return {
-        "users": {"carol": carol, "rita": rita, "eddie": eddie},
+        "users": {"carol": carol, "rita": rita, "eddie": eddie, "casey": casey},
         "incident": incident,
         "internal_incident": internal_incident,
         "own": own,
@@ -317,6 +327,20 @@ def test_the_crawl_reaches_every_marker_as_an_editor(client, world):
     for marker in ("witness", "draft-case", "unpublished-incident", "draft", "post"):
         assert m(INTERNAL, marker).encode() in reached, marker
     assert m(CONFIDENTIAL, "judge").encode() in pages["/sanctions/staff/links/"]
+
+
+def test_the_crawl_reaches_an_exile_file_as_its_caseworker(client, world):
+    """The exile markers are reached by the one user assigned (so the tests above can fail)."""
+    from civwatch.exiles.models import Consent, ExileFile, HelpRequest, SupportAction
+
+    pages = crawl_as(client, world["users"]["casey"])
+    reached = b"".join(pages.values())
+    for model in (ExileFile, SupportAction, Consent, HelpRequest):
+        for name in model.SHREDDED:
+            assert f"{EXILE}-exile-{name}".encode() in reached, name
+    assert not [
+        u for u, body in pages.items() if INTERNAL.encode() in body or CONFIDENTIAL.encode() in body
+    ]
 
 
 def test_an_api_token_reads_what_its_user_may_read(client, world):

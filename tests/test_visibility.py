@@ -35,6 +35,7 @@ from civwatch.core.records import DocumentedRecord
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_evidence
 from civwatch.evidence.models import Citation, Claim, EvidenceItem
+from civwatch.exiles.models import ExileFile, HelpRequest
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
 from tests.test_cases import make_user
 
@@ -223,6 +224,12 @@ def records(settings, tmp_path):
     for model in (Case, Incident, Participant, Position, EvidenceItem, Claim):
         model.objects.filter(created_by=None).update(created_by=author)
         model.objects.exclude(status="draft").update(approved_by=editor)
+    # People forced abroad (civwatch.exiles): a file with every encrypted value marked, its
+    # caseworker an editor; the public sees only the suppressed figures.
+    from tests.test_exiles import marked_exile_file
+
+    settings.CIVWATCH_EXILE_KEYS = tmp_path / "exile-keys"
+    marked_exile_file(MARK, caseworker=editor)
     listed = import_register(tmp_path)
     return {"case": case, "incident": incident, "claim": claim, "listed": listed,
             "editor": editor, "tmp_path": tmp_path}  # fmt: skip
@@ -241,6 +248,8 @@ def path_candidates() -> dict[str, list[str]]:
             Entry,
             Submission,
             ArticleMention,
+            ExileFile,
+            HelpRequest,
         )
         for pk in model.objects.values_list("pk", flat=True)
     }

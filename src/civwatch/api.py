@@ -15,3 +15,6 @@ api.add_router("/", "civwatch.accountability.api.router")
 api.add_router("/", "civwatch.sanctions.api.router")
 # Open letters (civwatch.letters)
 api.add_router("/", "civwatch.letters.api.router")
+
+# People forced abroad (issue 13): the public figures and a caseworker's own files.
+api.add_router("/", "civwatch.exiles.api.router")

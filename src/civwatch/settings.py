@@ -349,3 +349,22 @@ globals().update(parse_email_url(os.environ.get("CIVWATCH_EMAIL_URL", ""), HOME)
 DEFAULT_FROM_EMAIL = os.environ.get("CIVWATCH_EMAIL_FROM", "civwatch@localhost")
 # A signature's confirmation link works this many hours, once.
 CIVWATCH_LETTER_CONFIRM_HOURS = _whole_number("CIVWATCH_LETTER_CONFIRM_HOURS", 72)
+
+# --- People forced abroad (issue 13, civwatch.exiles; docs/exiles.md) -----------------------
+# Kept in one block so that other settings changes merge cleanly around it.
+INSTALLED_APPS += ["civwatch.exiles"]
+# Each exile file's data key lives here, outside the database and outside backups, so that
+# erasing a file (deleting its key) also makes the copies in older backups unreadable.
+CIVWATCH_EXILE_KEYS = Path(os.environ.get("CIVWATCH_EXILE_KEYS") or HOME / "exile-keys")
+# A closed file is erased this many days after it was closed (unless on legal hold).
+CIVWATCH_EXILE_RETENTION_DAYS = _whole_number("CIVWATCH_EXILE_RETENTION_DAYS", 365)
+# Public figures: a count below this is shown as "fewer than N" so nobody can be singled out.
+CIVWATCH_SUPPRESSION_THRESHOLD = _whole_number("CIVWATCH_SUPPRESSION_THRESHOLD", 5)
+# The helpline: a request is acknowledged within CIVWATCH_HELPLINE_ACK_MINUTES; one still
+# unanswered is escalated after CIVWATCH_HELPLINE_ESCALATE_MINUTES and again after
+# CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES (minutes since it was received).
+CIVWATCH_HELPLINE_ACK_MINUTES = _whole_number("CIVWATCH_HELPLINE_ACK_MINUTES", 120)
+CIVWATCH_HELPLINE_ESCALATE_MINUTES = _whole_number("CIVWATCH_HELPLINE_ESCALATE_MINUTES", 60)
+CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES = _whole_number(
+    "CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES", 90
+)

@@ -29,3 +29,9 @@ urlpatterns += i18n_patterns(
     path("", include("civwatch.registers.urls")),
     prefix_default_language=False,
 )
+
+# People forced abroad (issue 13, civwatch.exiles): staff files and the public figures.
+urlpatterns += i18n_patterns(
+    path("", include("civwatch.exiles.urls")),
+    prefix_default_language=False,
+)

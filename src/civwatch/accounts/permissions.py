@@ -422,3 +422,73 @@ def signer_fields(user: Any, signature: Model) -> list[str]:
     if names:
         note_confidential_read(user, signature, names)
     return names
+
+
+# Need-to-know: files of people forced abroad (civwatch.exiles; docs/exiles.md)
+#
+# Not a reading level. A file (and its support actions and consents) is read only by its
+# assigned caseworkers and by admins, whatever the reader's role otherwise clears: an editor
+# who is not assigned gets 404, exactly like a missing id. Whoever reads a file may change it;
+# only admins assign caseworkers. Every read of a file passes through note_confidential_read.
+
+
+def _exile_files() -> QuerySet:
+    return apps.get_model("exiles", "ExileFile").objects.all()
+
+
+def readable_exile_files(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+    """The exile files this user may read: those assigned to them; every one for an admin."""
+    queryset = _exile_files() if queryset is None else queryset
+    user = _user(user)
+    if user is None or not has_role(user, "contributor"):
+        return queryset.none()
+    if has_role(user, "admin"):
+        return queryset
+    return queryset.filter(assignees=user).distinct()
+
+
+def get_exile_file_or_404(user: Any, pk: Any, fields: list[str] | None = None) -> Any:
+    """The file, or 404 when it is missing or not the user's (the same answer). Notes the
+    read of `fields` (default: the whole file) in the audit log."""
+    if not str(pk).isdigit() or int(pk) > 2**63 - 1:  # beyond a bigint: no such row
+        raise Http404
+    record = readable_exile_files(user).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    note_exile_read(user, record, fields)
+    return record
+
+
+EXILE_FILE_PARTS = ["name", "contact", "city", "needs", "notes", "supportactions", "consents"]
+
+
+def note_exile_read(user: Any, record: Model, fields: list[str] | None = None) -> None:
+    """A file (or these parts of it) was shown: the audit log says who read which file."""
+    note_confidential_read(user, record, list(fields or EXILE_FILE_PARTS))
+
+
+def may_assign_caseworkers(user: Any) -> bool:
+    return has_role(user, "admin")
+
+
+def readable_help_requests(user: Any, queryset: QuerySet | None = None) -> QuerySet:
+    """Helpline requests: admins (who run the duty and assign them) read every one; a
+    caseworker reads those assigned to them; anybody else none (404 like a missing id)."""
+    if queryset is None:
+        queryset = apps.get_model("exiles", "HelpRequest").objects.all()
+    user = _user(user)
+    if user is None or not has_role(user, "contributor"):
+        return queryset.none()
+    if has_role(user, "admin"):
+        return queryset
+    return queryset.filter(assigned_to=user)
+
+
+def get_help_request_or_404(user: Any, pk: Any) -> Any:
+    if not str(pk).isdigit() or int(pk) > 2**63 - 1:
+        raise Http404
+    record = readable_help_requests(user).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    note_confidential_read(user, record, ["summary", "contact"])
+    return record

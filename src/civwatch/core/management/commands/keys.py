@@ -58,6 +58,8 @@ class Command(BaseCommand):
         try:
             crypto.rotate_values(report)
             crypto.rotate_files(evidence_folders(), report)
+            # The per-file keys of exile files (civwatch.exiles.keystore) are wrapped too.
+            crypto.rotate_files([Path(settings.CIVWATCH_EXILE_KEYS)], report)
         except crypto.DecryptionError as error:
             raise CommandError(f"{error} Nothing in the database was changed.") from None
         report.indexes = recompute_blind_indexes()
