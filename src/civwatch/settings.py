@@ -349,3 +349,6 @@ globals().update(parse_email_url(os.environ.get("CIVWATCH_EMAIL_URL", ""), HOME)
 DEFAULT_FROM_EMAIL = os.environ.get("CIVWATCH_EMAIL_FROM", "civwatch@localhost")
 # A signature's confirmation link works this many hours, once.
 CIVWATCH_LETTER_CONFIRM_HOURS = _whole_number("CIVWATCH_LETTER_CONFIRM_HOURS", 72)
+
+# --- Citizens' initiatives (civwatch.initiatives; docs/initiatives.md) ---------------------
+INSTALLED_APPS += ["civwatch.initiatives"]

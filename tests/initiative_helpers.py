@@ -1,0 +1,54 @@
+"""Files and submissions shared by the initiative tests (unit, serve and browser)."""
+
+import io
+
+from PIL import Image
+from pypdf import PdfWriter
+
+# Markers a submitter's request carries: none may be stored or logged.
+CLIENT_IP = "203.0.113.77"
+CLIENT_UA = "ZZUSERAGENT-Mozilla/5.0 (X11; Linux x86_64) Marker/1.0"
+GPS_LATITUDE = (55.0, 45.0, 21.0)
+
+
+def jpeg_with_gps(colour: str = "red") -> bytes:
+    """A real JPEG carrying GPS, camera, software and author EXIF, as a phone would write."""
+    image = Image.new("RGB", (64, 48), colour)
+    exif = Image.Exif()
+    exif[0x010F] = "ZZCameraMake"  # Make
+    exif[0x0110] = "ZZCameraModel X1"  # Model
+    exif[0x0131] = "ZZPhotoEditor 3.1"  # Software
+    exif[0x013B] = "ZZ Jane Organiser"  # Artist
+    exif[0x0132] = "2024:03:01 18:42:07"  # DateTime
+    exif[0x8825] = {
+        1: "N",
+        2: GPS_LATITUDE,
+        3: "E",
+        4: (37.0, 37.0, 2.0),
+    }
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def pdf_with_metadata() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": "ZZ Pdf Author", "/Creator": "ZZWordProcessor",
+                         "/Producer": "ZZPdfMaker 9"})  # fmt: skip
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def form_data(**overrides):
+    data = {
+        "kind": "rally",
+        "city": "Yekaterinburg",
+        "date": "2030-06-12",
+        "description": "A rally for the release of political prisoners.",
+        "address": "",
+        "organisers_contact": "",
+    }
+    data.update(overrides)
+    return data
