@@ -13,6 +13,7 @@ survives, whatever the encoder would otherwise carry over.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass, field
 
@@ -107,10 +108,8 @@ def image_metadata(image: Image.Image) -> set[str]:
     found: set[str] = set()
     exif = image.getexif()
     tags = dict(exif)
-    try:
+    with contextlib.suppress(KeyError, ValueError, TypeError):  # no or a broken Exif IFD
         tags.update(exif.get_ifd(EXIF_IFD))
-    except (KeyError, ValueError, TypeError):
-        pass
     for tag, value in tags.items():
         if value in (None, b"", "", {}):
             continue

@@ -60,7 +60,7 @@ def submit(*, uploads: list[tuple[str, bytes]] = (), **fields: Any) -> Submitted
             code = _save_with_new_code(initiative)
             attachments = [
                 _attach(initiative, n, name, data, media_type, today, created_files)
-                for n, ((name, data), media_type) in enumerate(zip(uploads, types), 1)
+                for n, ((name, data), media_type) in enumerate(zip(uploads, types, strict=True), 1)
             ]
     except BaseException:
         from civwatch.evidence.storage import storage
