@@ -383,3 +383,69 @@ def test_the_pages_speak_russian(client, people):
     workflow.submit(**form_data())
     page = client.get("/ru/initiatives/staff/").content.decode()
     assert "Гражданские инициативы" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# The real server: nothing of the submitter reaches its logs or its database file
+
+
+@pytest.mark.once
+@pytest.mark.django_db(transaction=False)
+def test_through_civwatch_serve_no_address_browser_or_code_reaches_a_log(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    import requests
+
+    from tests.test_serve import civwatch, environment, free_port, wait_for
+
+    env = environment(tmp_path, CIVWATCH_LOG_LEVEL="DEBUG")
+    civwatch(env, "migrate", "--verbosity", "0")
+    port = free_port()
+    access, output = tmp_path / "access.log", tmp_path / "server.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "civwatch", "serve", f"127.0.0.1:{port}", "--workers", "1",
+         "--threads", "2", "--access-log", str(access)],
+        env=env, stdout=output.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    # What a browser (or a proxy in front of the server) says about the submitter.
+    marked = {"User-Agent": CLIENT_UA, "X-Forwarded-For": CLIENT_IP, "X-Real-IP": CLIENT_IP}
+    try:
+        wait_for(url + "/static/civwatch/site.css", server, output)
+        web = requests.Session()
+        web.headers.update(marked)
+        form = url + "/initiatives/propose/"
+        assert web.get(form, timeout=30).status_code == 200
+        headers = {"X-CSRFToken": web.cookies["csrftoken"], "Referer": form}
+        answer = web.post(
+            form, data={**form_data(), "organisers_contact": CONTACT}, headers=headers,
+            files={"attachments": ("DSC_0042.jpg", jpeg_with_gps(), "image/jpeg")}, timeout=60,
+        )  # fmt: skip
+        assert answer.status_code == 200, answer.text[:2000]
+        assert "GPS position" in answer.text
+        code = receipt_code(answer)
+        receipt = url + "/initiatives/receipt/"
+        headers["Referer"] = receipt
+        found = web.post(receipt, data={"code": code}, headers=headers, timeout=30)
+        assert found.status_code == 200 and "Yekaterinburg" in found.text
+        wrong = web.post(receipt, data={"code": code[::-1]}, headers=headers, timeout=30)
+        assert wrong.status_code == 404  # logged as a 404 by Django: its path only
+        bad = web.post(form, data=form_data(date="not a date"), headers=headers, timeout=30)
+        assert bad.status_code == 400
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=40)
+    logs = access.read_text(encoding="utf-8") + output.read_text(encoding="utf-8")
+    assert '"POST /initiatives/propose/ HTTP/1.1" 200' in logs  # the logs are the real ones
+    assert "Not Found: /initiatives/receipt/" in logs and "Shutting down" in logs
+    secrets = [CLIENT_IP, "ZZUSERAGENT", code, receipts.normalise(code), CONTACT,
+               "ZZCameraMake", "127.0.0.1 -"]  # fmt: skip
+    for secret in secrets:
+        assert secret not in logs, f"{secret!r} found in the logs"
+    # Nor in the database file, byte for byte (with its journal, if any is left).
+    database = b"".join(p.read_bytes() for p in tmp_path.glob("civwatch.sqlite3*"))
+    assert b"Yekaterinburg" in database  # the submission is there
+    for secret in [CLIENT_IP, "ZZUSERAGENT", receipts.normalise(code), code, CONTACT]:
+        assert secret.encode() not in database, secret

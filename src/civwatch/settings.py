@@ -352,3 +352,6 @@ CIVWATCH_LETTER_CONFIRM_HOURS = _whole_number("CIVWATCH_LETTER_CONFIRM_HOURS", 7
 
 # --- Citizens' initiatives (civwatch.initiatives; docs/initiatives.md) ---------------------
 INSTALLED_APPS += ["civwatch.initiatives"]
+# Pillow's debug messages print the EXIF values of every image it opens (GPS position, camera,
+# owner's name): never below INFO, whatever CIVWATCH_LOG_LEVEL says (evidence uploads too).
+LOGGING.setdefault("loggers", {})["PIL"] = {"level": "INFO"}
