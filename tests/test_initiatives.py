@@ -155,11 +155,28 @@ def test_a_png_loses_its_text_chunks():
         ("cut.pdf", b"%PDF-1.4 no end", "damaged PDF"),
     ],
 )
-def test_bad_files_are_refused_with_a_message_and_nothing_is_kept(client, name, content, message):
-    response = submit(client, files=[(name, content)])
+def test_bad_files_are_refused_with_a_message_and_nothing_is_kept(
+    client, media, name, content, message
+):
+    response = submit(client, files=[("good.jpg", jpeg_with_gps()), (name, content)])
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Initiative.objects.exists() and not Attachment.objects.exists()
+    assert not [p for p in media.rglob("*") if p.is_file()]  # written files were removed
+
+
+def test_an_encrypted_pdf_is_refused_and_its_stored_original_removed(client, media):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.encrypt("secret")
+    locked = io.BytesIO()
+    writer.write(locked)
+    response = submit(client, files=[("locked.pdf", locked.getvalue())])
+    assert response.status_code == 400 and "encrypted PDF" in response.content.decode()
+    assert not Initiative.objects.exists()
+    assert not [p for p in media.rglob("*") if p.is_file()]
 
 
 @pytest.mark.parametrize(
