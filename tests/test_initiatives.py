@@ -466,3 +466,18 @@ def test_through_civwatch_serve_no_address_browser_or_code_reaches_a_log(tmp_pat
     assert b"Yekaterinburg" in database  # the submission is there
     for secret in [CLIENT_IP, "ZZUSERAGENT", receipts.normalise(code), code, CONTACT]:
         assert secret.encode() not in database, secret
+
+
+def test_nul_bytes_and_overlong_values_are_a_400(client):
+    assert submit(client, description="a\x00b").status_code == 400
+    assert look_up(client, "A\x00B").status_code == 400
+    assert look_up(client, "A" * 81).status_code == 400
+    assert submit(client, city="x" * 201).status_code == 400
+    assert not Initiative.objects.exists()
+
+
+def test_the_staff_navigation_links_initiatives_for_their_readers_only(client, people):
+    sign_in(client, people["researcher"])
+    assert b'href="/initiatives/staff/"' in client.get("/cases/staff/").content
+    sign_in(client, people["contributor"])
+    assert b'href="/initiatives/staff/"' not in client.get("/cases/staff/").content
