@@ -4,6 +4,7 @@ import io
 
 from PIL import Image
 from pypdf import PdfWriter
+from pypdf.generic import NameObject, StreamObject
 
 # Markers a submitter's request carries: none may be stored or logged.
 CLIENT_IP = "203.0.113.77"
@@ -36,6 +37,13 @@ def pdf_with_metadata() -> bytes:
     writer.add_blank_page(200, 200)
     writer.add_metadata({"/Author": "ZZ Pdf Author", "/Creator": "ZZWordProcessor",
                          "/Producer": "ZZPdfMaker 9"})  # fmt: skip
+    # An XMP packet naming the author again, as office programs write one.
+    xmp = StreamObject()
+    xmp.set_data(b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>ZZ Xmp Author</dc:creator>'
+                 b"</x:xmpmeta>")  # fmt: skip
+    xmp.update({NameObject("/Type"): NameObject("/Metadata"),
+                NameObject("/Subtype"): NameObject("/XML")})  # fmt: skip
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

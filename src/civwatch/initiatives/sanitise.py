@@ -185,6 +185,8 @@ def clean_pdf(name: str, data: bytes) -> Cleaned:
     writer.metadata = None
     out = io.BytesIO()
     try:
+        # The removed packets are still objects of the file, only unreferenced: drop them.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
         writer.write(out)
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError):
         raise UserError(unreadable) from None
