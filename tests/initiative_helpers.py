@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 from pypdf import PdfWriter
-from pypdf.generic import NameObject, StreamObject
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
 # Markers a submitter's request carries: none may be stored or logged.
 CLIENT_IP = "203.0.113.77"
@@ -60,3 +60,28 @@ def form_data(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def pdf_with_a_gps_photo() -> bytes:
+    """A PDF page drawing a phone photo whose JPEG stream still carries its GPS EXIF."""
+    photo = jpeg_with_gps()
+    writer = PdfWriter()
+    page = writer.add_blank_page(64, 48)
+    image = StreamObject()
+    image.set_data(photo)
+    image.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+        NameObject("/Width"): NumberObject(64), NameObject("/Height"): NumberObject(48),
+        NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+        NameObject("/BitsPerComponent"): NumberObject(8),
+        NameObject("/Filter"): NameObject("/DCTDecode"),
+    })  # fmt: skip
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(image)})}
+    )
+    content = StreamObject()
+    content.set_data(b"q 64 0 0 48 0 0 cm /Im0 Do Q")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -24,6 +24,7 @@ from tests.initiative_helpers import (
     GPS_LATITUDE,
     form_data,
     jpeg_with_gps,
+    pdf_with_a_gps_photo,
     pdf_with_metadata,
 )
 from tests.test_cases import make_incident, make_user
@@ -130,6 +131,20 @@ def test_a_pdf_loses_its_document_information_and_xmp():
     reader = PdfReader(io.BytesIO(cleaned.data))
     assert not reader.metadata and "/Metadata" not in reader.trailer["/Root"]
     assert b"ZZ" not in cleaned.data and len(reader.pages) == 1
+
+
+def test_a_photo_inside_a_pdf_loses_its_exif_and_still_renders():
+    import pypdfium2
+
+    original = pdf_with_a_gps_photo()
+    assert b"ZZCameraMake" in original
+    cleaned = sanitise.clean("scan.pdf", "application/pdf", original)
+    assert "gps" in cleaned.found
+    assert b"ZZ" not in cleaned.data and b"Exif" not in cleaned.data
+    page = pypdfium2.PdfDocument(cleaned.data)[0]
+    pixels = page.render(scale=1).to_pil().convert("RGB")
+    red, green, blue = pixels.getpixel((32, 24))
+    assert red > 200 and green < 60 and blue < 60  # the photo is still there, still red
 
 
 def test_a_png_loses_its_text_chunks():

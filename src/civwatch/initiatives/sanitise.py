@@ -16,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
-from pypdf.generic import NameObject
+from pypdf.generic import NameObject, NumberObject
 
 from civwatch.core.errors import UserError
 from civwatch.evidence.previews import MAX_IMAGE_PIXELS, too_large
@@ -177,10 +178,14 @@ def clean_pdf(name: str, data: bytes) -> Cleaned:
     root = writer._root_object
     if NameObject("/Metadata") in root:
         del root[NameObject("/Metadata")]
-    for page in writer.pages:
-        if NameObject("/Metadata") in page:
-            found.add("xmp")
-            del page[NameObject("/Metadata")]
+    try:
+        for page in writer.pages:
+            if NameObject("/Metadata") in page:
+                found.add("xmp")
+                del page[NameObject("/Metadata")]
+            found |= _clean_page_images(page)
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise UserError(unreadable) from None
     # No document information at all (pypdf would otherwise name itself as the producer).
     writer.metadata = None
     out = io.BytesIO()
@@ -191,3 +196,69 @@ def clean_pdf(name: str, data: bytes) -> Cleaned:
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError):
         raise UserError(unreadable) from None
     return Cleaned(out.getvalue(), _ordered(found))
+
+
+# JPEG segments that carry metadata rather than pixels: APP1 (EXIF, XMP), APP2 (ICC, FlashPix),
+# APP3-APP13 (maker notes, IPTC/Photoshop), APP15, and comments. APP0 (JFIF) and APP14 (Adobe:
+# how to read the colours) are kept, since the image needs them.
+JPEG_METADATA = {0xE1: "xmp", 0xE2: "other", 0xED: "description", 0xFE: "comment"}
+JPEG_METADATA.update({m: "other" for m in range(0xE3, 0xED)})
+JPEG_METADATA[0xEF] = "other"
+
+
+def strip_jpeg_segments(data: bytes) -> tuple[bytes, set[str]]:
+    """A JPEG stream without its metadata segments (its pixels untouched, not re-encoded),
+    and what was removed; a stream this cannot walk is returned as it is."""
+    if not data.startswith(b"\xff\xd8"):
+        return data, set()
+    kept, found, i = [b"\xff\xd8"], set(), 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return data, set()
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xDA:  # start of scan: the rest is image data
+            kept.append(data[i:])
+            return b"".join(kept), found
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        segment = data[i : i + 2 + length]
+        if marker in JPEG_METADATA:
+            # An APP1 segment is EXIF or XMP: EXIF can hold a GPS position.
+            found.add(
+                "gps" if marker == 0xE1 and segment[4:8] == b"Exif" else JPEG_METADATA[marker]
+            )
+        else:
+            kept.append(segment)
+        i += 2 + length
+    return data, set()
+
+
+def _clean_page_images(page: Any) -> set[str]:
+    """Strip metadata segments from the JPEG images a page draws (a scan or a photo in a PDF
+    keeps its camera's EXIF otherwise), and XMP packets attached to its images."""
+    found: set[str] = set()
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else {}
+    xobjects = resources.get("/XObject")
+    if xobjects is None:
+        return found
+    for reference in xobjects.get_object().values():
+        image = reference.get_object()
+        if image.get("/Subtype") != "/Image":
+            continue
+        if NameObject("/Metadata") in image:
+            found.add("xmp")
+            del image[NameObject("/Metadata")]
+        filters = image.get("/Filter")
+        filters = [filters] if not isinstance(filters, list) else list(filters)
+        if filters != ["/DCTDecode"]:
+            continue
+        # The stream's encoded bytes are the JPEG file itself.
+        cleaned, removed = strip_jpeg_segments(image._data)
+        if removed:
+            found |= removed
+            image._data = cleaned
+            image[NameObject("/Length")] = NumberObject(len(cleaned))
+    return found
