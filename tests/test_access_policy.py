@@ -206,6 +206,7 @@ def world(settings, tmp_path):
     settings.CIVWATCH_EXILE_KEYS = tmp_path / "exile-keys"
     casey = make_user("casey", "contributor")
     marked_exile_file(EXILE, caseworker=casey)
+    initiative_markers(eddie)  # citizens' initiatives (block at the end of this file)
     return {
         "users": {"carol": carol, "rita": rita, "eddie": eddie, "casey": casey},
         "incident": incident,
@@ -304,6 +305,8 @@ def test_a_researcher_reads_internal_records_and_fields_but_nothing_confidential
                      "passage", "item"):  # fmt: skip
         assert m(INTERNAL, expected).encode() in reached, expected
     assert f"/accountability/staff/{world['entry'].pk}/" in pages
+    for expected in INITIATIVE_INTERNAL:  # citizens' initiatives
+        assert m(INTERNAL, expected).encode() in reached, expected
     # The cross-reference staff page shows the witness's link, not the confidential judge's.
     assert m(INTERNAL, "witness").encode() in pages["/sanctions/staff/links/"]
     found = leaks(pages, "researcher")
@@ -327,6 +330,8 @@ def test_the_crawl_reaches_every_marker_as_an_editor(client, world):
     for marker in ("witness", "draft-case", "unpublished-incident", "draft", "post"):
         assert m(INTERNAL, marker).encode() in reached, marker
     assert m(CONFIDENTIAL, "judge").encode() in pages["/sanctions/staff/links/"]
+    for marker in INITIATIVE_CONFIDENTIAL:  # citizens' initiatives
+        assert m(CONFIDENTIAL, marker).encode() in reached, marker
 
 
 def test_the_crawl_reaches_an_exile_file_as_its_caseworker(client, world):
@@ -726,3 +731,52 @@ def letter_world_user(name: str):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username=name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Citizens' initiatives (civwatch.initiatives): researchers read them, the organisers' contact
+# and the original uploads are for editors only, contributors see the public page only.
+
+INITIATIVE_INTERNAL = ("initiative-city", "initiative-description", "initiative-address",
+                       "decision-reason", "support-note", "question", "answer",
+                       "outcome-note")  # fmt: skip
+INITIATIVE_CONFIDENTIAL = ("organisers-contact", "upload-name")
+
+
+def initiative_markers(editor) -> None:
+    """An initiative under way with markers in every non-public field, and a published one."""
+    import io
+
+    from PIL import Image
+
+    from civwatch.initiatives import workflow
+
+    photo = io.BytesIO()
+    Image.new("RGB", (20, 20), "green").save(photo, format="JPEG")
+    done = workflow.submit(
+        kind="picket", city=m(INTERNAL, "initiative-city"), date=DAY,
+        description=m(INTERNAL, "initiative-description"),
+        address=m(INTERNAL, "initiative-address"),
+        organisers_contact=m(CONFIDENTIAL, "organisers-contact"),
+        uploads=[(m(CONFIDENTIAL, "upload-name") + ".jpg", photo.getvalue())],
+    )  # fmt: skip
+    initiative = done.initiative
+    workflow.move(initiative, editor, "under_review")
+    workflow.ask(initiative, editor, m(INTERNAL, "question"))
+    workflow.answer(initiative, m(INTERNAL, "answer"))
+    workflow.move(initiative, editor, "supported", m(INTERNAL, "decision-reason"))
+    workflow.add_support(initiative, editor, "funding", m(INTERNAL, "support-note"))
+    workflow.record_outcome(initiative, "held", m(INTERNAL, "outcome-note"))
+    shown = workflow.submit(
+        kind="rally", city="Public town", date=DAY, description=m(INTERNAL, "shown-description"),
+        organisers_contact=m(CONFIDENTIAL, "shown-contact"),
+    ).initiative  # fmt: skip
+    workflow.move(shown, editor, "under_review")
+    workflow.move(shown, editor, "supported")
+    workflow.publish(shown, True)
+
+
+def test_a_contributor_sees_initiatives_only_as_the_public_does(client, world):
+    sign_in(client, world["users"]["carol"])
+    assert b"Public town" in client.get("/initiatives/").content
+    assert client.get("/initiatives/staff/").status_code == 403

@@ -200,6 +200,17 @@ def make_records():
 
     marked(Signature(letter=make_letter("marked-letter"), organisation="Org", country="DE",
                      website="https://org.example", display="hidden")).save()  # fmt: skip
+
+    # Citizens' initiatives (civwatch.initiatives).
+    from civwatch.initiatives.models import Initiative, Message, SupportAction
+
+    day = datetime.date(2026, 1, 5)
+    initiative = marked(
+        Initiative(kind="rally", city="Perm", date=day, receipt_hash="0" * 64, submitted_on=day)
+    )
+    initiative.save()
+    marked(Message(initiative=initiative, sender="staff", sent_on=day)).save()
+    marked(SupportAction(initiative=initiative, kind="funding", decided_on=day)).save()
     return {
         "editor": editor,
         "person": person,

@@ -250,6 +250,7 @@ def path_candidates() -> dict[str, list[str]]:
             ArticleMention,
             ExileFile,
             HelpRequest,
+            *initiative_models(),
         )
         for pk in model.objects.values_list("pk", flat=True)
     }
@@ -706,3 +707,83 @@ def test_no_signer_detail_or_unnamed_signature_in_public_letter_output(
         assert "Named Signatory" in exported and MARK not in exported
     # The test could not fail if the markers were not stored where the pages read.
     assert sum(MARK in s.signer_name for s in Signature.objects.all()) == 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Citizens' initiatives (civwatch.initiatives): a published one shows only its kind, city, date
+# and support; everything else of it, and everything of the unpublished ones, is staff-only.
+
+
+def initiative_models() -> tuple:
+    from civwatch.initiatives.models import Attachment, Initiative
+
+    return (Initiative, Attachment)
+
+
+@pytest.fixture
+def initiative_records(settings, tmp_path):
+    from civwatch.initiatives import workflow
+    from civwatch.initiatives.models import Initiative, Message, SupportAction
+
+    settings.MEDIA_ROOT = tmp_path
+    editor = staff("ivy", "editor")
+    photo = io.BytesIO()
+    Image.new("RGB", (20, 20), "green").save(photo, format="JPEG")
+    made = []
+    for n, state in enumerate(["published", "supported", "declined", "received"]):
+        done = workflow.submit(
+            kind="rally", city=f"Town {n}", date=datetime.date(2030, 6, 12), description="x",
+            uploads=[(f"{MARK}-file-{n}.jpg", photo.getvalue())],
+        )  # fmt: skip
+        initiative = done.initiative
+        if state != "received":
+            workflow.move(initiative, editor, "under_review")
+            workflow.move(initiative, editor, state.replace("published", "supported"), "x")
+        if state in ("published", "supported"):
+            workflow.add_support(initiative, editor, "funding")
+        workflow.ask(initiative, editor, "x")
+        workflow.answer(initiative, "x")
+        if state == "published":
+            workflow.publish(initiative, True)
+            mark(
+                initiative,
+                [f for f in text_fields(Initiative) if f not in Initiative.PUBLIC_FIELDS],
+            )
+        else:
+            mark(initiative, text_fields(Initiative))
+        initiative.save()
+        for model, rows in ((Message, initiative.messages.all()),
+                            (SupportAction, initiative.support_actions.all())):  # fmt: skip
+            for row in rows:
+                mark(row, text_fields(model))
+                row.save()
+        made.append(initiative)
+    return made
+
+
+def test_no_marker_from_initiatives_in_public_pages(client, initiative_records):
+    start = ["/initiatives/", "/ru/initiatives/", "/initiatives/propose/", "/initiatives/receipt/"]
+    pages = crawl(client, [*start, *discovered_urls()])
+    reached = b"".join(pages.values())
+    assert b"Town 0" in reached and b"funding" in reached  # the published one, and its support
+    for town in (b"Town 1", b"Town 2", b"Town 3"):
+        assert town not in reached
+    leaks = [url for url, body in pages.items() if MARK.encode() in body]
+    assert not leaks, sorted(leaks)[:20]
+
+
+def test_the_initiative_markers_are_there_for_an_editor(client, initiative_records):
+    """The test above could not fail if the markers never reached the database or the pages."""
+    from tests.auth_helpers import sign_in
+
+    sign_in(client, make_user("ed", "editor"))
+    page = client.get(f"/initiatives/staff/{initiative_records[0].pk}/").content.decode()
+    for field in (
+        "description",
+        "address",
+        "organisers_contact",
+        "decision_reason",
+        "outcome_note",
+    ):
+        assert f"{MARK}-initiative-{field}" in page, field
+    assert f"{MARK}-message-text" in page and f"{MARK}-supportaction-note" in page

@@ -368,3 +368,9 @@ CIVWATCH_HELPLINE_ESCALATE_MINUTES = _whole_number("CIVWATCH_HELPLINE_ESCALATE_M
 CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES = _whole_number(
     "CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES", 90
 )
+
+# --- Citizens' initiatives (civwatch.initiatives; docs/initiatives.md) ---------------------
+INSTALLED_APPS += ["civwatch.initiatives"]
+# Pillow's debug messages print the EXIF values of every image it opens (GPS position, camera,
+# owner's name): never below INFO, whatever CIVWATCH_LOG_LEVEL says (evidence uploads too).
+LOGGING.setdefault("loggers", {})["PIL"] = {"level": "INFO"}

@@ -26,6 +26,8 @@ urlpatterns += i18n_patterns(
     path("staff/intake/", include("civwatch.intake.urls")),
     # Open letters (civwatch.letters)
     path("letters/", include("civwatch.letters.urls")),
+    # Citizens' initiatives: public submission and receipt pages, reviewers' pages.
+    path("initiatives/", include("civwatch.initiatives.urls")),
     path("", include("civwatch.registers.urls")),
     prefix_default_language=False,
 )

@@ -18,4 +18,12 @@ def identity(request: HttpRequest) -> dict:
         # Lazy: most pages never ask, and the role needs a query.
         "signed_in_as": SimpleLazyObject(lambda: display_name(user)),
         "has_workspace": SimpleLazyObject(lambda: has_role(user, "contributor")),
+        # Citizens' initiatives: the staff navigation links them for those who may read them.
+        "reads_initiatives": SimpleLazyObject(lambda: _reads_initiatives(user)),
     }
+
+
+def _reads_initiatives(user) -> bool:
+    from civwatch.accounts.permissions import can_read_initiatives  # no cycle at start-up
+
+    return can_read_initiatives(user)

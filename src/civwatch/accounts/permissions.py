@@ -492,3 +492,40 @@ def get_help_request_or_404(user: Any, pk: Any) -> Any:
         raise Http404
     note_confidential_read(user, record, ["summary", "contact"])
     return record
+
+
+# ---------------------------------------------------------------------------------------------
+# Citizens' initiatives (civwatch.initiatives; docs/initiatives.md)
+#
+# An initiative is proposed by a citizen, usually anonymously, and is not a documented record:
+# it has no visibility levels of its own, so one rule per role decides. Researchers and above
+# read initiatives (what the citizen wrote, questions and answers, support, outcome, the
+# working copies of attachments without metadata). The organisers' contact and the originals
+# of attachments are confidential: editors and admins only, each read noted through
+# `note_confidential_read`. Editors and admins change initiatives (review, support or decline,
+# ask the submitter, record support and outcome, publish). Contributors and the public see
+# only what a published initiative shows on the public page. An initiative a user may not
+# read is a 404, like a missing one.
+
+INITIATIVE_CONFIDENTIAL_FIELDS = ("organisers_contact",)
+
+
+def can_read_initiatives(user: Any) -> bool:
+    return _user(user) is not None and has_role(user, "researcher")
+
+
+def can_change_initiatives(user: Any) -> bool:
+    return _user(user) is not None and has_role(user, "editor")
+
+
+def initiative_fields(user: Any, initiative: Model) -> list[str]:
+    """The fields of an initiative a user may see (the public: those of a published one);
+    notes the confidential ones shown."""
+    if not can_read_initiatives(user):
+        return list(initiative.PUBLIC_FIELDS) if initiative.is_public() else []
+    names = [f.name for f in initiative._meta.concrete_fields if f.name != "receipt_hash"]
+    if not can_change_initiatives(user):
+        return [n for n in names if n not in INITIATIVE_CONFIDENTIAL_FIELDS]
+    if any(getattr(initiative, n) for n in INITIATIVE_CONFIDENTIAL_FIELDS):
+        note_confidential_read(user, initiative, list(INITIATIVE_CONFIDENTIAL_FIELDS))
+    return names

@@ -1,0 +1,123 @@
+"""Public pages: the anonymous submission form, the receipt-code status page, and the list
+of published initiatives.
+
+The submission form needs no account and no JavaScript and loads nothing from elsewhere (it
+uses the site's own stylesheet only), so it works in Tor Browser at its safest level. The
+receipt code is shown once, in the answer to the submission, and comes back only in POST
+bodies: it is never part of a URL, so no access log, history or referrer can hold it. These
+answers are never cached.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from civwatch.core.errors import UserError
+from civwatch.initiatives import sanitise, workflow
+from civwatch.initiatives.forms import AnswerForm, CodeForm, SubmissionForm
+from civwatch.initiatives.models import Initiative, SupportAction
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    form = SubmissionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                done = workflow.submit(
+                    uploads=form.cleaned_data["attachments"], **form.initiative_fields()
+                )
+            except UserError as error:
+                form.add_error("attachments", str(error))
+            else:
+                found = [
+                    {"number": n, "labels": sanitise.labels(a.metadata_found)}
+                    for n, a in enumerate(done.attachments, 1)
+                ]
+                return render(
+                    request, "initiatives/receipt.html", {"code": done.code, "found": found}
+                )
+        return render(request, "initiatives/submit.html", {"form": form}, status=400)
+    return render(request, "initiatives/submit.html", {"form": form})
+
+
+def submitter_view(initiative: Initiative) -> dict:
+    """What the submitter sees with their code: the decision, the support, the questions."""
+    return {
+        "initiative": initiative,
+        "supports": initiative.support_actions.all(),
+        "exchange": initiative.messages.all(),
+        "can_answer": initiative.messages.filter(sender="staff").exists(),
+        "attachments": [sanitise.labels(a.metadata_found) for a in initiative.attachments.all()],
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        initiative = workflow.find(form.cleaned_data["code"])
+        if initiative is not None:
+            context = submitter_view(initiative)
+            context["answer_form"] = AnswerForm(initial={"code": form.cleaned_data["code"]})
+            return render(request, "initiatives/status.html", context)
+        return render(
+            request, "initiatives/lookup.html", {"form": form, "unknown": True}, status=404
+        )
+    code = 400 if request.method == "POST" else 200
+    return render(request, "initiatives/lookup.html", {"form": form}, status=code)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def answer(request: HttpRequest) -> HttpResponse:
+    form = AnswerForm(request.POST)
+    code = request.POST.get("code", "")
+    initiative = workflow.find(code) if isinstance(code, str) else None
+    if initiative is None:
+        lookup = CodeForm(initial={"code": ""})
+        return render(
+            request, "initiatives/lookup.html", {"form": lookup, "unknown": True}, status=404
+        )
+    status_code = 200
+    answered = False
+    if form.is_valid():
+        try:
+            workflow.answer(initiative, form.cleaned_data["text"])
+        except UserError as error:
+            form.add_error("text", str(error))
+            status_code = 400
+        else:
+            answered = True
+            form = AnswerForm(initial={"code": code})
+    else:
+        status_code = 400
+    context = submitter_view(initiative)
+    context.update(answer_form=form, answered=answered)
+    return render(request, "initiatives/status.html", context, status=status_code)
+
+
+def published(request: HttpRequest) -> HttpResponse:
+    """Published initiatives: kind, city, date and the support given; nothing else (the exact
+    place only where the organisers chose to publish it)."""
+    initiatives = Initiative.objects.filter(
+        published=True, status=Initiative.Status.SUPPORTED
+    ).order_by("-date", "-id")
+    rows = []
+    for initiative in initiatives:
+        kinds = sorted({s.kind for s in initiative.support_actions.all()})
+        rows.append(
+            {
+                "kind": initiative.get_kind_display(),
+                "city": initiative.city,
+                "date": initiative.date,
+                "address": initiative.address if initiative.address_public else "",
+                "support": [SupportAction.Kind(k).label for k in kinds],
+            }
+        )
+    return render(request, "initiatives/published.html", {"rows": rows})

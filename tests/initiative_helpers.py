@@ -1,0 +1,87 @@
+"""Files and submissions shared by the initiative tests (unit, serve and browser)."""
+
+import io
+
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+# Markers a submitter's request carries: none may be stored or logged.
+CLIENT_IP = "203.0.113.77"
+CLIENT_UA = "ZZUSERAGENT-Mozilla/5.0 (X11; Linux x86_64) Marker/1.0"
+GPS_LATITUDE = (55.0, 45.0, 21.0)
+
+
+def jpeg_with_gps(colour: str = "red") -> bytes:
+    """A real JPEG carrying GPS, camera, software and author EXIF, as a phone would write."""
+    image = Image.new("RGB", (64, 48), colour)
+    exif = Image.Exif()
+    exif[0x010F] = "ZZCameraMake"  # Make
+    exif[0x0110] = "ZZCameraModel X1"  # Model
+    exif[0x0131] = "ZZPhotoEditor 3.1"  # Software
+    exif[0x013B] = "ZZ Jane Organiser"  # Artist
+    exif[0x0132] = "2024:03:01 18:42:07"  # DateTime
+    exif[0x8825] = {
+        1: "N",
+        2: GPS_LATITUDE,
+        3: "E",
+        4: (37.0, 37.0, 2.0),
+    }
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def pdf_with_metadata() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": "ZZ Pdf Author", "/Creator": "ZZWordProcessor",
+                         "/Producer": "ZZPdfMaker 9"})  # fmt: skip
+    # An XMP packet naming the author again, as office programs write one.
+    xmp = StreamObject()
+    xmp.set_data(b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>ZZ Xmp Author</dc:creator>'
+                 b"</x:xmpmeta>")  # fmt: skip
+    xmp.update({NameObject("/Type"): NameObject("/Metadata"),
+                NameObject("/Subtype"): NameObject("/XML")})  # fmt: skip
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def form_data(**overrides):
+    data = {
+        "kind": "rally",
+        "city": "Yekaterinburg",
+        "date": "2030-06-12",
+        "description": "A rally for the release of political prisoners.",
+        "address": "",
+        "organisers_contact": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def pdf_with_a_gps_photo() -> bytes:
+    """A PDF page drawing a phone photo whose JPEG stream still carries its GPS EXIF."""
+    photo = jpeg_with_gps()
+    writer = PdfWriter()
+    page = writer.add_blank_page(64, 48)
+    image = StreamObject()
+    image.set_data(photo)
+    image.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+        NameObject("/Width"): NumberObject(64), NameObject("/Height"): NumberObject(48),
+        NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+        NameObject("/BitsPerComponent"): NumberObject(8),
+        NameObject("/Filter"): NameObject("/DCTDecode"),
+    })  # fmt: skip
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(image)})}
+    )
+    content = StreamObject()
+    content.set_data(b"q 64 0 0 48 0 0 cm /Im0 Do Q")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
