@@ -155,6 +155,44 @@ def test_sanctions_status_counts_confirmed_links_only(lists):
     assert sanctions_status(ofac.entity).by_jurisdiction == after.by_jurisdiction
 
 
+def test_a_listing_known_only_through_a_proposed_link_awaits_review_and_is_not_not_acted(
+    lists, client
+):
+    """The probe's finding: "US: has not acted" for someone OFAC lists, whenever the link
+    was only proposed. Staff views and dossiers say a listing awaits review instead; public
+    output never shows a proposed link."""
+    from civwatch.accountability.sanctions import sanctions_summary
+
+    acf, ofac = entry("acf-list", KNOWN_PAIRS[0][0]), entry("us-ofac-sdn", KNOWN_PAIRS[0][1])
+    staff_view = sanctions_status(acf.entity, with_possible=True)
+    assert staff_view.not_acted == ["uk", "eu", "ca"] and not staff_view.sanctioned
+    [possible] = {p.listing.source_id: p for p in staff_view.awaiting_review["us"]}.values()
+    assert possible.listing.source_id == ofac.source_id
+    assert possible.link_id == link_between(*KNOWN_PAIRS[0]).pk
+    us = next(
+        row for row in sanctions_summary(acf.entity, with_possible=True) if row["code"] == "us"
+    )
+    assert us["text"].startswith("possible listing awaiting review: ") and not us["listed"]
+
+    public_view = sanctions_status(acf.entity, public_only=True, with_possible=True)
+    assert public_view.awaiting_review == {} and "us" in public_view.not_acted
+    public_row = next(row for row in sanctions_summary(acf.entity) if row["code"] == "us")
+    assert "awaiting review" not in public_row["text"]
+    page = client.get(acf.get_absolute_url()).content.decode()
+    assert "awaiting review" not in page and ofac.source_id not in page
+
+    researcher = make_user("rita", "researcher")
+    sign_in(client, researcher)
+    page = client.get(acf.get_absolute_url()).content.decode()
+    assert "possible listing awaiting review" in page and ofac.source_id in page
+    token = ApiToken.issue(researcher)
+    answer = client.get(
+        f"/api/sanctions/status/{acf.entity_id}", headers={"Authorization": f"Bearer {token}"}
+    ).json()
+    assert answer["awaiting_review"]["us"][0]["source_id"] == ofac.source_id
+    assert "us" not in answer["not_acted"]
+
+
 @pytest.fixture(scope="module")
 def web_editor_account(lists, django_db_blocker):
     """An editor the live server's own connection sees (on PostgreSQL it does not see the

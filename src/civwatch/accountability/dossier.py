@@ -94,7 +94,7 @@ def evidence_table(acts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def sanctions_in(entry: Entry, language: str) -> list[dict[str, Any]]:
     """The sanctions rows in the dossier's language, whatever language the caller is in."""
     with translation.override(language):
-        return sanctions_summary(entry.entity)
+        return sanctions_summary(entry.entity, with_possible=True)
 
 
 def as_of(entry: Entry) -> str:

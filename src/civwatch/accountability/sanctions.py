@@ -10,11 +10,15 @@ from civwatch.sanctions.programmes import kind_label
 from civwatch.sanctions.status import sanctions_status
 
 
-def sanctions_summary(entity: Entity) -> list[dict[str, Any]]:
+def sanctions_summary(entity: Entity, with_possible: bool = False) -> list[dict[str, Any]]:
     """One row per jurisdiction (us, uk, eu, ca): who listed the person, under which
     programme and since when; or that it has not acted (or that no list of it is loaded);
-    then one row per external list (e.g. the ACF list) naming the person."""
-    status = sanctions_status(entity)
+    then one row per external list (e.g. the ACF list) naming the person.
+
+    With `with_possible` (staff pages and dossiers, never public output) a jurisdiction
+    whose listing is known only through a proposed link reads "possible listing awaiting
+    review", not "has not acted"."""
+    status = sanctions_status(entity, with_possible=with_possible)
     rows = []
     for code, label in Jurisdiction.choices:
         listings = status.by_jurisdiction.get(code, [])
@@ -33,6 +37,13 @@ def sanctions_summary(entity: Entity) -> list[dict[str, Any]]:
                 )
                 for listing in listings
             )
+        elif code in status.awaiting_review:
+            text = _("possible listing awaiting review: %(listings)s") % {
+                "listings": "; ".join(
+                    f"{p.listing.dataset_title}: {p.listing.programme or _('listed')}"
+                    for p in status.awaiting_review[code]
+                )
+            }
         elif code in status.unchecked:
             text = _("not known (no official list of this jurisdiction is loaded)")
         elif status.as_of.get(code):

@@ -74,7 +74,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     rows = [
         (
             entry,
-            [s for s in sanctions_summary(entry.entity) if s["listed"]],
+            [s for s in sanctions_summary(entry.entity, with_possible=True) if s["listed"]],
             possible_listings(entry.entity),
         )
         for entry in page
@@ -117,7 +117,7 @@ def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
         "acts": readable_acts(user, entry),
         "problems": [] if entry.is_public() else entry.publication_problems(user),
         "moves": workflow.allowed_moves(entry, user),
-        "sanctions": sanctions_summary(entry.entity),
+        "sanctions": sanctions_summary(entry.entity, with_possible=True),
         "possible": possible_listings(entry.entity),
         "history": entry.history(),
         "submissions": [

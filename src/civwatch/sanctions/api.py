@@ -114,9 +114,21 @@ class ExternalListing(Schema):
     tags: list[str]
 
 
+class PossibleListingOut(Schema):
+    dataset: str
+    dataset_title: str
+    programme: str
+    source_id: str
+    name: str
+    link_id: int
+    score: float
+
+
 class StatusOut(Schema):
     jurisdictions: dict[str, list[Listing]]
     not_acted: list[str]
+    # Staff (researchers and above) only: listings reached through proposed links.
+    awaiting_review: dict[str, list[PossibleListingOut]] = {}
     unchecked: list[str]
     external: list[ExternalListing]
     as_of: dict[str, str | None]  # per jurisdiction, the date of its latest imported list
@@ -244,7 +256,7 @@ def get_entry(
     )
     user = caller(request)
     internal = has_role(user, "researcher")
-    status = sanctions_status(entry.entity, public_only=not internal)
+    status = sanctions_status(entry.entity, public_only=not internal, with_possible=internal)
     links = links_of([entry.entity_id], user).select_related("decided_by")
     return {
         **entry_json(entry),
@@ -264,7 +276,7 @@ def get_status(request, entity_id: str = Path(..., max_length=64)) -> dict:
         raise HttpError(404, "Not found.")
     return {
         "entity_id": entity_id,
-        **sanctions_status(entity_id, public_only=not internal).as_dict(),
+        **sanctions_status(entity_id, public_only=not internal, with_possible=internal).as_dict(),
     }
 
 

@@ -62,6 +62,10 @@ class SanctionsStatus:
     # Per jurisdiction, the date of its latest imported official list (None when no list of
     # it is imported, or its versions have no date): "not listed" holds as of that date.
     as_of: dict[str, datetime.date | None] = field(default_factory=dict)
+    # Per jurisdiction with no confirmed listing, the official listings of possible matches
+    # (proposed links an editor has not decided); only when asked (`with_possible`, staff
+    # views and dossiers). Such a jurisdiction is not in `not_acted`: it may well have acted.
+    awaiting_review: dict[str, list["PossibleListing"]] = field(default_factory=dict)
 
     @property
     def sanctioned(self) -> bool:
@@ -93,6 +97,21 @@ class SanctionsStatus:
                 code: date.isoformat() if date else None for code, date in self.as_of.items()
             },
             "not_acted": self.not_acted,
+            "awaiting_review": {
+                code: [
+                    {
+                        "dataset": p.listing.dataset,
+                        "dataset_title": p.listing.dataset_title,
+                        "programme": p.listing.programme,
+                        "source_id": p.listing.source_id,
+                        "name": p.listing.name,
+                        "link_id": p.link_id,
+                        "score": p.score,
+                    }
+                    for p in possible
+                ]
+                for code, possible in self.awaiting_review.items()
+            },
             "unchecked": self.unchecked,
             "external": [
                 {
@@ -129,7 +148,9 @@ def confirmed_component(entity_ids: Iterable[str], public_only: bool = False) ->
     return found
 
 
-def sanctions_status(entity: Entity | str, public_only: bool = False) -> SanctionsStatus:
+def sanctions_status(
+    entity: Entity | str, public_only: bool = False, with_possible: bool = False
+) -> SanctionsStatus:
     """The sanctions status of a person or organisation, across every imported dataset.
 
     Counts the entity's own list entries and those of every entity joined to it by confirmed
@@ -144,7 +165,11 @@ def sanctions_status(entity: Entity | str, public_only: bool = False) -> Sanctio
       title, programme, listed since or None, the list's own id, the name as listed) of the
       official lists of that jurisdiction; an entry with several programmes gives one
       `Listing` per programme;
-    - `not_acted`: the jurisdictions with no listing, in that order;
+    - `not_acted`: the jurisdictions with no listing, in that order (with `with_possible`,
+      less those awaiting review);
+    - `awaiting_review` (only with `with_possible`, never for public output): per
+      jurisdiction with no confirmed listing, the `PossibleListing`s reached through proposed
+      links, which an editor has yet to confirm or reject;
     - `unchecked`: those of `not_acted` for which no official list is imported at all, so
       "not acted" only means "not known to have acted";
     - `external`: entries on external lists (tags, description);
@@ -181,7 +206,18 @@ def sanctions_status(entity: Entity | str, public_only: bool = False) -> Sanctio
     covered = set(
         Dataset.objects.filter(kind=Dataset.Kind.OFFICIAL).values_list("jurisdiction", flat=True)
     )
-    status.not_acted = [code for code in JURISDICTIONS if not status.by_jurisdiction[code]]
+    if with_possible and not public_only:
+        for member in sorted(ids):
+            for possible in possible_listings(member):
+                if possible.listing.source_id and not status.by_jurisdiction.get(
+                    possible.jurisdiction, True
+                ):
+                    status.awaiting_review.setdefault(possible.jurisdiction, []).append(possible)
+    status.not_acted = [
+        code
+        for code in JURISDICTIONS
+        if not status.by_jurisdiction[code] and code not in status.awaiting_review
+    ]
     status.unchecked = [code for code in status.not_acted if code not in covered]
     status.entity_ids = frozenset(ids)
     status.as_of = list_dates()

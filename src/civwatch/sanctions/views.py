@@ -54,7 +54,7 @@ def entry_detail(request: HttpRequest, slug: str, source_id: str) -> HttpRespons
         source_id=source_id,
     )
     internal = has_role(request.user, "researcher")
-    status = sanctions_status(entry.entity, public_only=not internal)
+    status = sanctions_status(entry.entity, public_only=not internal, with_possible=internal)
     # The person's merged view: every entry joined to this one by confirmed links.
     merged = (
         ListEntry.objects.filter(entity_id__in=status.entity_ids)
