@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import shutil
+import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -329,6 +330,34 @@ def test_xref_proposes_the_uk_and_canadian_entries_and_confirmed_they_give_the_s
     assert f"{uk_programme} since {uk_since}" in rows["uk"]
     if acf_name.startswith("Бастрыкин"):
         assert "JVCFOR" in rows["ca"] and "human-rights" in rows["ca"]
+
+
+def test_a_dossier_for_canada_lists_the_jvcfoa_listing(linked, tmp_path):
+    """The issue's example, as a lawyer gets it: Бастрыкин's accountability entry, his
+    links to the UK and Canadian lists confirmed, and the Canadian dossier PDF."""
+    from civwatch.accountability import dossier
+    from civwatch.accountability.models import Entry
+    from civwatch.sanctions.models import Link
+    from tests.test_cases import make_user
+
+    person = ListEntry.objects.get(dataset="acf-list", name="Бастрыкин Александр Иванович")
+    editor = make_user("erin", "editor")
+    for link in Link.objects.filter(left_entity=person.entity):
+        link.decide(editor, Link.Status.CONFIRMED)
+    entry = Entry(entity=person.entity, created_by=make_user("rita", "researcher"))
+    entry.save_with_history(entry.created_by)
+
+    rows = {row["code"]: row["text"] for row in dossier.build(entry, "ca")["sanctions"]}
+    programme, since, _ = EXAMPLES[person.name]["ca"]
+    assert f"(SEMA and JVCFOA): {programme} since {since}" in rows["ca"]
+    pdf = tmp_path / "bastrykin-ca.pdf"
+    pdf.write_bytes(dossier.render(entry, "ca", "pdf"))
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert f"{programme} since {since}" in text and "Бастрыкин" in text
 
 
 def test_every_programme_named_in_the_data_is_one_the_lists_use(lists):
