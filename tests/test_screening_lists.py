@@ -40,7 +40,7 @@ def test_csv_file_gets_a_results_file(full_history, tmp_path):
 def test_csv_without_a_name_column_is_refused(full_history, tmp_path):
     names = tmp_path / "names.csv"
     names.write_text("surname\nPonomarev\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="no name column"):
+    with pytest.raises(CommandError, match="no column with the name"):
         call_command("screen", "--input", str(names), "--output", str(tmp_path / "out.csv"))
 
 
@@ -116,4 +116,4 @@ def test_csv_upload_refuses_other_files(client, full_history):
     client.force_login(User.objects.create_user("analyst"))
     response = client.post("/screening/csv/", {"file": SimpleUploadedFile("x.pdf", b"%PDF")})
     assert response.status_code == 200
-    assert "“x.pdf”: only CSV files can be screened" in response.content.decode()
+    assert "“x.pdf”: only CSV and Excel (XLSX) files can be screened" in response.content.decode()

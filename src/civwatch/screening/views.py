@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from civwatch.core.errors import UserError
 from civwatch.core.uploads import upload_validator
 from civwatch.jobs.runner import enqueue_job
 from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
@@ -24,6 +25,7 @@ from civwatch.screening.lists import (
     SANCTIONS,
     database_index,
 )
+from civwatch.screening.people_files import read_people
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
@@ -41,16 +43,31 @@ class NameForm(forms.Form):
 
 class CsvForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("UTF-8, with a column “name” and optionally “birth_date” (YYYY-MM-DD)."),
+        label=_("CSV or Excel file"),
+        help_text=_(
+            "CSV (UTF-8 or Windows-1251; comma, semicolon or tab) or XLSX, with a column "
+            "“name” (or “ФИО”), or “surname”, “given name” and “patronymic”; optionally "
+            "“birth date” and “country”, in English or Russian."
+        ),
         validators=[
             upload_validator(
                 max_bytes=MAX_CSV_BYTES,
-                suffixes=[".csv"],
-                refusal=_("“%(name)s”: only CSV files can be screened."),
+                suffixes=[".csv", ".xlsx"],
+                refusal=_("“%(name)s”: only CSV and Excel (XLSX) files can be screened."),
             )
         ],
     )
+
+    def clean_file(self):
+        # The whole file is read now, so that every problem is shown at once and the
+        # background job only ever runs on a file that reads.
+        upload = self.cleaned_data["file"]
+        try:
+            read_people(upload.read(), upload.name)
+        except UserError as problems:
+            raise forms.ValidationError(str(problems).splitlines()) from None
+        upload.seek(0)
+        return upload
 
 
 @never_cache
@@ -78,7 +95,7 @@ def screen_csv_upload(request):
     if request.method == "POST" and csv_form.is_valid():
         folder = Path(settings.MEDIA_ROOT) / "screening" / uuid.uuid4().hex
         folder.mkdir(parents=True, exist_ok=True)
-        source = folder / "names.csv"
+        source = folder / ("names" + Path(csv_form.cleaned_data["file"].name).suffix.lower())
         with source.open("wb") as out:
             for chunk in csv_form.cleaned_data["file"].chunks():
                 out.write(chunk)
