@@ -31,9 +31,9 @@ from civwatch.accountability.models import Act, Entry, EntryStatus, Submission
 from civwatch.accountability.sanctions import sanctions_summary
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
+from civwatch.accounts.permissions import role_required
 from civwatch.cases import public as cases_public
 from civwatch.cases.models import Participant
-from civwatch.cases.staff import role_required
 from civwatch.cases.staff_review import tell_if_held
 from civwatch.core.errors import UserError
 from civwatch.core.records import Visibility

@@ -26,11 +26,15 @@ Each confidential value shown to somebody passes through `note_confidential_read
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from civwatch.accounts.models import has_role
 from civwatch.core.records import PUBLIC_STATUSES, DocumentedRecord, Visibility
@@ -529,3 +533,19 @@ def initiative_fields(user: Any, initiative: Model) -> list[str]:
     if any(getattr(initiative, n) for n in INITIATIVE_CONFIDENTIAL_FIELDS):
         note_confidential_read(user, initiative, list(INITIATIVE_CONFIDENTIAL_FIELDS))
     return names
+
+
+def role_required(role: str) -> Callable:
+    """A staff view's gate: sign-in first, then the role (or a higher one); else 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not has_role(request.user, role):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,11 +1,8 @@
 """Staff pages: record incidents, add evidence and claims, review, and read the history."""
 
 import io
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civwatch.accounts import permissions
-from civwatch.accounts.models import has_role
+from civwatch.accounts.permissions import role_required
 from civwatch.cases import public
 from civwatch.cases.forms import ClaimForm, EvidenceForm, IncidentForm, MoveForm, ParticipantForm
 from civwatch.cases.models import Case, Incident, Position
@@ -26,20 +23,6 @@ from civwatch.evidence.ingest import add_claim, add_evidence, read_original
 from civwatch.evidence.models import Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import preview_response
 from civwatch.evidence.storage import DamagedFile
-
-
-def role_required(role: str) -> Callable:
-    def decorator(view: Callable) -> Callable:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not has_role(request.user, role):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def incident_display(user, incident: Incident) -> dict:

@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from civwatch.accounts import permissions
+from civwatch.accounts.permissions import role_required
 from civwatch.cases import public
 from civwatch.cases.forms import AssignForm, CaseForm, PositionForm
 from civwatch.cases.models import Case, Position
-from civwatch.cases.staff import role_required
 from civwatch.cases.staff_review import tell_if_held
 from civwatch.cases.workflow import allowed_moves
 

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
+from civwatch.accounts.permissions import role_required
 from civwatch.cases.models import Participant
-from civwatch.cases.staff import role_required
 from civwatch.cases.workflow import approve_change, reject_change, remove_participant
 from civwatch.core.errors import UserError
 from civwatch.core.records import DocumentedRecord, PendingChange

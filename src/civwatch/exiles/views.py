@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civwatch.accounts import permissions
-from civwatch.cases.staff import role_required
+from civwatch.accounts.permissions import role_required
 from civwatch.exiles import aggregates, records
 from civwatch.exiles.forms import (
     AssignForm,

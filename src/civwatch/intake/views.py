@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civwatch.accounts import permissions
+from civwatch.accounts.permissions import role_required
 from civwatch.cases.models import Incident
-from civwatch.cases.staff import role_required
 from civwatch.core.errors import UserError
 from civwatch.evidence.ingest import add_claim
 from civwatch.evidence.models import EvidenceItem

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from civwatch.accounts.models import has_role
-from civwatch.cases.staff import role_required
+from civwatch.accounts.permissions import role_required
 from civwatch.sanctions.forms import DecisionForm, EntrySearchForm, LinkFilterForm
 from civwatch.sanctions.models import Dataset, DatasetVersion, Link, ListEntry
 from civwatch.sanctions.queries import links_of, search_entries, shown_links, visible_links
