@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from civwatch.core.dates import dotted_date
 from civwatch.core.errors import InputError
 
 SNAPSHOT_DATE = re.compile(r"registry-(\d{4}-\d{2}-\d{2})[a-z]?\.(json|csv)$")
@@ -169,11 +170,10 @@ def clean_text(value: object) -> str:
 def parse_date(value: str) -> str | None:
     if not value:
         return None
-    day, month, year = value.split(".") if value.count(".") == 2 else ("", "", "")
-    try:
-        return datetime.date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date DD.MM.YYYY") from None
+    date = dotted_date(value)
+    if date is None:
+        raise ValueError(f"{value!r} is not a date DD.MM.YYYY")
+    return date
 
 
 def split_top_level(text: str, separator: str = ",") -> list[str]:

@@ -18,12 +18,12 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from civwatch.core.dates import partial_date
 from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
     file_sha256,
-    iso_date,
     unique,
 )
 
@@ -71,7 +71,7 @@ def read_birth_dates(value: str) -> list[str] | None:
         if not match:
             return None
         year, month, day = (int(p) if p else None for p in match.groups())
-        date = iso_date(year, month, day)
+        date = partial_date(year, month, day)
         if date is None:
             return None
         dates.append(date)

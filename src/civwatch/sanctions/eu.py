@@ -18,12 +18,12 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from civwatch.core.dates import partial_date
 from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
     file_sha256,
-    iso_date,
     unique,
 )
 
@@ -72,7 +72,7 @@ def birth_date(path: Path, number: int, element: Element) -> str | None:
             unit="sanctionEntity",
         )
     month, day = (int(p) if p else None for p in parts)
-    date = iso_date(int(year), month, day if month else None)
+    date = partial_date(int(year), month, day if month else None)
     if date is None:
         raise InputError(
             path, "impossible date", row=number, field="birthdate", unit="sanctionEntity"

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from civwatch.core.dates import ISO_DATE, partial_date, read_date
+
 MONTHS_EN = {
     m: i
     for i, m in enumerate(
@@ -25,7 +27,6 @@ MONTHS_RU = {
 }  # fmt: skip
 NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{4})\b")
 WORD_DATE = re.compile(r"\b(?:(\d{1,2})\s+)?([A-Za-zА-Яа-яё]+)\.?\s+(\d{4})\b")
-ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 
 
@@ -86,19 +87,6 @@ def unique(values) -> list:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def iso_date(year: int, month: int | None = None, day: int | None = None) -> str | None:
-    """An ISO date at the precision given, or None when the parts are impossible."""
-    try:
-        if day:
-            return datetime.date(year, month or 1, day).isoformat()
-        if month:
-            datetime.date(year, month, 1)
-            return f"{year:04d}-{month:02d}"
-    except ValueError:
-        return None
-    return f"{year:04d}"
-
-
 def month_number(word: str) -> int | None:
     word = word.casefold()
     return MONTHS_RU.get(word) or (MONTHS_EN.get(word[:3]) if len(word) >= 3 else None)
@@ -121,9 +109,9 @@ def date_range(start: str, end: str) -> list[str] | None:
     (y1, m1), (y2, m2) = ((int(d[:4]), int(d[5:7] or 0)) for d in (start, end))
     whole_years = start[5:] in ("", "01", "01-01") and end[5:] in ("", "12", "12-31")
     if whole_years:
-        return [iso_date(y) for y in range(y1, y2 + 1)]
+        return [partial_date(y) for y in range(y1, y2 + 1)]
     months = range(y1 * 12 + (m1 or 1) - 1, y2 * 12 + (m2 or 12))
-    return [iso_date(m // 12, m % 12 + 1) for m in months]
+    return [partial_date(m // 12, m % 12 + 1) for m in months]
 
 
 def parse_birth_dates(text: str) -> list[str] | None:
@@ -142,23 +130,22 @@ def parse_birth_dates(text: str) -> list[str] | None:
         if start and end and len(start) == len(end) == 1:
             return date_range(start[0], end[0])
     if ISO_DATE.match(text):
-        parts = [int(p) for p in text.split("-")]
-        date = iso_date(*parts)
+        date = read_date(text)
         return [date] if date else None
     found = []
     for day, month, year in NUMERIC_DATE.findall(text):
-        found.append(iso_date(int(year), int(month), int(day)))
+        found.append(partial_date(int(year), int(month), int(day)))
     rest = NUMERIC_DATE.sub(" ", text)
     for day, month_word, year in WORD_DATE.findall(rest):
         month = month_number(month_word)
         if month:
-            found.append(iso_date(int(year), month, int(day) if day else None))
+            found.append(partial_date(int(year), month, int(day) if day else None))
     rest = WORD_DATE.sub(lambda m: " " if month_number(m.group(2)) else m.group(0), rest)
     years = [int(y) for y in YEAR.findall(rest)]
     if len(years) == 2 and re.search(r"\d{4}\s*(to|-|–)\s*\d{4}", rest) and years[0] < years[1]:
-        found += [iso_date(y) for y in range(years[0], years[1] + 1)]
+        found += [partial_date(y) for y in range(years[0], years[1] + 1)]
     else:
-        found += [iso_date(y) for y in years]
+        found += [partial_date(y) for y in years]
     if not found or None in found:
         return None
     return unique(found)

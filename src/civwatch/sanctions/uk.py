@@ -16,12 +16,12 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from civwatch.core.dates import partial_date
 from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
     file_sha256,
-    iso_date,
     unique,
 )
 
@@ -75,7 +75,7 @@ def read_birth_date(path: Path, number: int, text: str) -> str | None:
         day, (month, year) = 0, (int(p) for p in match.groups())
     else:
         day = month = year = 0
-    date = iso_date(year, month or None, day or None) if year and (month or not day) else None
+    date = partial_date(year, month or None, day or None) if year and (month or not day) else None
     if date is None:
         raise InputError(path, f"{text!r} is not a date", row=number, field="DOB")
     return date

@@ -10,11 +10,11 @@ runs on a file that reads.
 import csv
 import datetime
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from zipfile import BadZipFile
 
+from civwatch.core.dates import read_date
 from civwatch.core.errors import InputError, UserError
 
 # Header names, compared case- and space-insensitively ("Full name" = "full_name"). A column
@@ -30,8 +30,6 @@ HEADERS = {
 # The parts of a name as FollowTheMoney calls them (the matching library joins them).
 NAME_PARTS = {"surname": "lastName", "given": "firstName", "patronymic": "fatherName"}
 SEPARATORS = ",;\t"
-DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_PROBLEMS = 20  # shown at once; more would hide the first ones
 
 
@@ -56,32 +54,10 @@ class PeopleFile:
             if values.get(role):
                 properties[prop] = [values[role]]
         if values.get("birth_date"):
-            properties["birthDate"] = [iso_date(values["birth_date"]) or values["birth_date"]]
+            properties["birthDate"] = [read_date(values["birth_date"]) or values["birth_date"]]
         if values.get("country"):
             properties["country"] = [values["country"]]
         return properties
-
-
-def iso_date(text: str) -> str | None:
-    """YYYY, YYYY-MM, YYYY-MM-DD or DD.MM.YYYY as an ISO date (or its prefix); None if not."""
-    text = text.strip()
-    if ISO_DATE.match(text):
-        parts = [int(p) for p in text.split("-")]
-        try:
-            datetime.date(
-                parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
-            )
-        except ValueError:
-            return None
-        return text
-    dotted = DOTTED_DATE.match(text)
-    if dotted:
-        day, month, year = (int(g) for g in dotted.groups())
-        try:
-            return datetime.date(year, month, day).isoformat()
-        except ValueError:
-            return None
-    return None
 
 
 def decode(data: bytes) -> str:
@@ -167,7 +143,7 @@ def read_people(data: bytes, name: str) -> PeopleFile:
         row = dict(zip(header, [*cells, *[""] * (len(header) - len(cells))], strict=False))
         people.rows.append(row)
         date = (row.get(columns.get("birth_date", ""), "") or "").strip()
-        if date and iso_date(date) is None:
+        if date and read_date(date) is None:
             problems.append(
                 InputError(
                     name,

@@ -1,0 +1,48 @@
+"""Dates as the sources write them, read into ISO 8601 at the precision the source gives.
+
+One reader for every importer and upload: registers write DD.MM.YYYY, sanctions lists and
+people's spreadsheets write a year, a year and month, or a whole date. A birth date known only
+to the year must stay a year ("1962"), not become 1 January, or screening would see a conflict
+with everyone born later that year.
+"""
+
+import datetime
+import re
+
+ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def partial_date(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    """An ISO date at the precision given ("1962", "1962-03", "1962-03-09"), or None when the
+    parts are impossible (31 February, month 13, a day without its month)."""
+    if day and not month:
+        return None
+    try:
+        if day:
+            return datetime.date(year, month, day).isoformat()
+        if month:
+            datetime.date(year, month, 1)
+            return f"{year:04d}-{month:02d}"
+    except ValueError:
+        return None
+    return f"{year:04d}"
+
+
+def dotted_date(text: str) -> str | None:
+    """A whole date written DD.MM.YYYY (the Ministry's form), or None."""
+    parts = text.strip().split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        day, month, year = (int(p) for p in parts)
+    except ValueError:
+        return None
+    return partial_date(year, month, day) if day and month else None
+
+
+def read_date(text: str) -> str | None:
+    """YYYY, YYYY-MM, YYYY-MM-DD or DD.MM.YYYY as an ISO date (or its prefix); None if not."""
+    text = text.strip()
+    if ISO_DATE.match(text):
+        return partial_date(*(int(p) for p in text.split("-")))
+    return dotted_date(text)
