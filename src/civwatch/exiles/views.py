@@ -4,10 +4,12 @@ and every page showing a file notes the read there) and the public figures page.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -107,47 +109,58 @@ def file_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "exiles/file_form.html", {"form": form, "record": record}, status=status)
 
 
+def _add_to_file(
+    request: HttpRequest,
+    pk: int,
+    part: str,
+    form_class: type[forms.Form],
+    form_name: str,
+    build: Callable[[ExileFile, dict, object], models.Model],
+    done: str,
+) -> HttpResponse:
+    """Add one record to a file's `part`: the caseworker's gate (the read of that part is
+    noted), 410 once erased, the form shown again with its errors, else the record saved and
+    the file shown with a message."""
+    record = permissions.get_exile_file_or_404(request.user, pk, [part])
+    if _shown(record) is None:
+        return HttpResponse(_("This file was erased."), status=410)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        context = _file_context(request, record, **{form_name: form})
+        return render(request, "exiles/file.html", context, status=400)
+    build(record, form.cleaned_data, request.user).save()
+    messages.success(request, done)
+    return redirect("exiles:file", pk=record.pk)
+
+
+def _support_action(record: ExileFile, data: dict, user: object) -> SupportAction:
+    fields = ("kind", "amount", "currency", "decided_on", "provided_on")
+    action = SupportAction(file=record, decided_by=user, **{name: data[name] for name in fields})
+    action.description, action.outcome = data["description"], data["outcome"]
+    return action
+
+
+def _consent(record: ExileFile, data: dict, user: object) -> Consent:
+    consent = Consent(file=record, method=data["method"], given_on=data["given_on"],
+                      expires_on=data["expires_on"], recorded_by=user)  # fmt: skip
+    consent.scope, consent.purposes = data["scope"], data["purposes"]
+    return consent
+
+
 @require_POST
 @role_required("contributor")
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    record = permissions.get_exile_file_or_404(request.user, pk, ["supportactions"])
-    if _shown(record) is None:
-        return HttpResponse(_("This file was erased."), status=410)
-    form = SupportActionForm(request.POST)
-    if not form.is_valid():
-        context = _file_context(request, record, action_form=form)
-        return render(request, "exiles/file.html", context, status=400)
-    data = form.cleaned_data
-    action = SupportAction(
-        file=record,
-        decided_by=request.user,
-        **{
-            name: data[name] for name in ("kind", "amount", "currency", "decided_on", "provided_on")
-        },
+    done = _("The support action was added.")
+    return _add_to_file(
+        request, pk, "supportactions", SupportActionForm, "action_form", _support_action, done
     )
-    action.description, action.outcome = data["description"], data["outcome"]
-    action.save()
-    messages.success(request, _("The support action was added."))
-    return redirect("exiles:file", pk=record.pk)
 
 
 @require_POST
 @role_required("contributor")
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
-    record = permissions.get_exile_file_or_404(request.user, pk, ["consents"])
-    if _shown(record) is None:
-        return HttpResponse(_("This file was erased."), status=410)
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        context = _file_context(request, record, consent_form=form)
-        return render(request, "exiles/file.html", context, status=400)
-    data = form.cleaned_data
-    consent = Consent(file=record, method=data["method"], given_on=data["given_on"],
-                      expires_on=data["expires_on"], recorded_by=request.user)  # fmt: skip
-    consent.scope, consent.purposes = data["scope"], data["purposes"]
-    consent.save()
-    messages.success(request, _("The consent was recorded."))
-    return redirect("exiles:file", pk=record.pk)
+    done = _("The consent was recorded.")
+    return _add_to_file(request, pk, "consents", ConsentForm, "consent_form", _consent, done)
 
 
 @require_POST
