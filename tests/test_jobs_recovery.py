@@ -4,11 +4,9 @@ The last test kills a real `civwatch db_worker` process in the middle of a regis
 and starts another one, as an operator would after a crash."""
 
 import datetime
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
 import pytest
@@ -19,8 +17,9 @@ from django_tasks_db.models import DBTaskResult
 
 from civwatch.jobs.models import Job
 from civwatch.jobs.recovery import MAX_ATTEMPTS, recover_lost_jobs
-from civwatch.jobs.runner import JOB_KINDS, job_kind
-from tests.conftest import FOREIGN_AGENTS, REPO
+from civwatch.jobs.runner import JOB_KINDS, Heartbeat, job_kind
+from tests.conftest import FOREIGN_AGENTS
+from tests.processes import environment, start_civwatch
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +56,19 @@ def test_a_job_whose_worker_still_beats_is_left_alone(settings):
     assert recover_lost_jobs() == {}
     job.refresh_from_db()
     assert job.status == "running" and job.done == 58
+
+
+def test_a_job_this_process_runs_is_not_taken_over_when_its_beat_is_late(settings):
+    """The worker's own lease watcher saw its own job's beat late (a beat can wait behind the
+    job's SQLite write, or for a CPU) and reset the job under it: progress 22 of None."""
+    settings.CIVWATCH_JOB_LEASE_SECONDS = 30
+    job = running_job("register-import", silent_for=31)
+    with Heartbeat(job):
+        assert recover_lost_jobs() == {}
+    job.refresh_from_db()
+    assert job.status == "running" and job.total == 100
+    # Once it is no longer running here, a late beat means the worker is gone.
+    assert recover_lost_jobs() == {str(job.pk): "retried"}
 
 
 def test_a_lost_job_that_cannot_run_twice_fails_with_a_message_the_owner_sees(
@@ -108,10 +120,10 @@ def test_jobs_command_lists_and_retries(settings, capsys, django_capture_on_comm
 
 
 def civwatch(home, *args, **popen):
-    env = {**os.environ, "CIVWATCH_HOME": str(home), "CIVWATCH_JOB_LEASE_SECONDS": "2"}
-    env.pop("DATABASE_URL", None)  # its own SQLite file, shared by the processes below
-    return subprocess.Popen([sys.executable, "-m", "civwatch", *args], env=env, cwd=REPO,
-                            **popen)  # fmt: skip
+    # Its own SQLite file in `home`, shared by the processes below; leases short enough to
+    # see a lost worker's job taken over within the test.
+    env = environment(home, CIVWATCH_JOB_LEASE_SECONDS="2")
+    return start_civwatch(env, *args, **popen)
 
 
 def job_row(home) -> tuple[str, int, int | None, int]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from civwatch.core.errors import UserError
 from civwatch.jobs.models import Job
-from civwatch.jobs.runner import JOB_KINDS, run_job
+from civwatch.jobs.runner import JOB_KINDS, RUNNING_HERE, run_job
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,8 @@ MAX_ATTEMPTS = 3
 
 
 def lost_jobs() -> list[Job]:
-    return [job for job in Job.objects.filter(status=Job.Status.RUNNING) if job.worker_lost]
+    running = Job.objects.filter(status=Job.Status.RUNNING).exclude(pk__in=RUNNING_HERE)
+    return [job for job in running if job.worker_lost]
 
 
 def requeue(job: Job, reason: str) -> None:

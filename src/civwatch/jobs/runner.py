@@ -45,6 +45,13 @@ def enqueue_job(kind: str, title: str, params: dict, user=None) -> Job:
     return job
 
 
+# The jobs this process is running now. Its own lease watcher never takes them over: the
+# process is alive even when a beat is late (on SQLite a beat waits behind the job's own write
+# transaction; on a loaded machine the thread may not be scheduled in time), and taking over
+# a job still running here would reset its progress under it.
+RUNNING_HERE: set = set()
+
+
 class Heartbeat:
     """Renews the job's lease from a thread while the job's own code runs.
 
@@ -72,12 +79,14 @@ class Heartbeat:
             connection.close()
 
     def __enter__(self) -> "Heartbeat":
+        RUNNING_HERE.add(self.job_id)
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stopped.set()
         self.thread.join()
+        RUNNING_HERE.discard(self.job_id)
 
 
 @task()
