@@ -2,7 +2,6 @@
 
 import datetime
 import json
-import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +14,7 @@ from civwatch.accountability.models import Entry
 from civwatch.core.errors import UserError
 from civwatch.matching.translit import romanise
 from tests.accountability_data import NAME, documented_official, entry_for
+from tests.processes import pdf_text
 from tests.test_cases import make_user
 
 pytestmark = pytest.mark.django_db
@@ -136,12 +136,6 @@ def test_romanisation_per_jurisdiction():
     assert romanise(NAME, "icao-9303") == "Podieiachev Iurii Ivanovich"
     assert scope.jurisdiction("uk")["romanisation"] == "bgn-pcgn"
     assert scope.jurisdiction("eu")["romanisation"] == "icao-9303"
-
-
-def pdf_text(path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def test_dossier_pdf_per_jurisdiction_has_names_hashes_and_scope(people, tmp_path):

@@ -2,7 +2,6 @@
 for each jurisdiction, through the staff pages in a real browser and the background worker."""
 
 import re
-import subprocess
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,6 +10,7 @@ from civwatch.accountability.models import Entry
 from civwatch.accounts.security import second_factor_required
 from tests.accountability_data import NAME, documented_official
 from tests.auth_helpers import browser_sign_in, totp_device
+from tests.processes import pdf_text
 from tests.test_cases import make_user
 from tests.test_jobs import run_worker
 
@@ -95,9 +95,7 @@ def test_documented_official_to_published_entry_to_four_pdf_dossiers(
             page.get_by_text("Download the results").click()
         pdf = tmp_path / f"dossier-{code}.pdf"
         download.value.save_as(pdf)
-        text = subprocess.run(
-            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout
+        text = pdf_text(pdf)
         assert NAME in text and latin in text, code
         for item in official["items"]:
             assert item.sha256 in text, (code, item.source)

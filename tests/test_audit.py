@@ -4,7 +4,6 @@ event in a hash chain; `civwatch audit verify` names what was changed directly i
 import base64
 import itertools
 import json
-import os
 import subprocess
 import sys
 from io import StringIO
@@ -23,7 +22,8 @@ from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim
 from civwatch.registers.models import Designation, Snapshot
 from tests.auth_helpers import sign_in
-from tests.conftest import FOREIGN_AGENTS, REPO
+from tests.conftest import FOREIGN_AGENTS
+from tests.processes import civwatch, database_url, environment
 from tests.test_cases import make_incident, make_user, quote
 
 pytestmark = pytest.mark.django_db
@@ -431,21 +431,10 @@ for number in range(int(sys.argv[1])):
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_appending_at_once_keep_one_chain(tmp_path):
     """Real concurrent appends: each process has its own connection, the head lock orders them."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "civwatch.settings"}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")])
+    # On SQLite the test database lives in this process's memory: a file database instead.
+    env = environment(tmp_path, database=database_url())
     if connection.vendor == "sqlite":
-        # The test database lives in this process's memory: use a file database instead.
-        env["CIVWATCH_HOME"] = str(tmp_path)
-        env.pop("DATABASE_URL", None)
-        subprocess.run(
-            [sys.executable, "-m", "civwatch", "migrate", "-v0"], env=env, check=True, timeout=300
-        )
-    else:
-        settings = connection.settings_dict
-        env["DATABASE_URL"] = (
-            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/"
-            f"{settings['NAME']}"
-        )
+        civwatch(env, "migrate", "-v0", check=True)
     # On PostgreSQL the suite's database may already hold events committed by other modules
     # (their imported history); on SQLite the processes share a new file database.
     before = AuditEvent.objects.count() if connection.vendor != "sqlite" else 0
@@ -455,13 +444,7 @@ def test_two_processes_appending_at_once_keep_one_chain(tmp_path):
         for name in ("a", "b", "c")
     ]
     assert [w.wait(timeout=300) for w in writers] == [0, 0, 0]
-    check = subprocess.run(
-        [sys.executable, "-m", "civwatch", "audit", "verify"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    check = civwatch(env, "audit", "verify")
     assert check.returncode == 0, check.stderr
     assert f"{before + 3 * count} events" in check.stdout
 

@@ -5,8 +5,6 @@ import datetime
 import io
 import json
 import os
-import subprocess
-import sys
 import uuid
 
 import psycopg
@@ -15,7 +13,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from civwatch.core.backup import new_key
-from tests.conftest import FOREIGN_AGENTS, REPO, UNDESIRABLE, import_history
+from tests.conftest import FOREIGN_AGENTS, UNDESIRABLE, import_history
+from tests.processes import civwatch, database_url, environment
 from tests.test_cases import make_incident, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,36 +65,25 @@ def exports_here() -> list[str]:
 
 
 @pytest.fixture
-def empty_home(tmp_path):
-    """The environment of a new, empty home: its own folder and, on PostgreSQL, a new
-    database."""
+def empty_home(tmp_path, home):
+    """The environment of a new, empty home (with the backup key `home` set): its own folder
+    and, on PostgreSQL, a new database."""
     target = tmp_path / "restored"
-    env = {**os.environ, "CIVWATCH_HOME": str(target)}
     name = None
     if connection.vendor == "postgresql":
         name = f"cw_restore_{uuid.uuid4().hex[:8]}"
         admin = {k: v for k, v in connection.get_connection_params().items() if k != "dbname"}
         with psycopg.connect(dbname="postgres", autocommit=True, **admin) as db:
             db.execute(f'CREATE DATABASE "{name}"')
-        params = connection.settings_dict
-        env["DATABASE_URL"] = (
-            f"postgres://{params['USER']}@{params['HOST']}:{params['PORT'] or 5432}/{name}"
-        )
-    else:
-        env.pop("DATABASE_URL", None)
+    env = environment(
+        target,
+        database=database_url(name) if name else None,
+        CIVWATCH_BACKUP_KEY=os.environ["CIVWATCH_BACKUP_KEY"],
+    )
     yield target, env
     if name:
         with psycopg.connect(dbname="postgres", autocommit=True, **admin) as db:
             db.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-def civwatch(env, *args) -> subprocess.CompletedProcess:
-    # Bytes, decoded without newline translation: CSV lines end in \r\n.
-    done = subprocess.run(
-        [sys.executable, "-m", "civwatch", *args], env=env, cwd=REPO, capture_output=True
-    )
-    done.stdout, done.stderr = done.stdout.decode(), done.stderr.decode()
-    return done
 
 
 def test_a_restored_backup_gives_every_export_back_identically(home, empty_home):

@@ -8,8 +8,6 @@ have the importing user as their author.
 
 import datetime
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim
 from tests.accountability_data import documented_official, entry_for
 from tests.auth_helpers import sign_in
+from tests.processes import civwatch, environment
 from tests.test_cases import make_incident, make_user, quote
 
 ACF = Path(__file__).parent / "data" / "acf-candidates-sample.csv"
@@ -380,11 +379,10 @@ def test_candidates_need_a_known_importer(team, options, message):
     assert not Entry.objects.exists()
 
 
-def test_the_command_line_refuses_without_as_and_exits_non_zero():
-    result = subprocess.run(
-        [sys.executable, "-m", "civwatch", "accountability", "candidates", "--dataset", "x"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+def test_the_command_line_refuses_without_as_and_exits_non_zero(tmp_path):
+    result = civwatch(
+        environment(tmp_path), "accountability", "candidates", "--dataset", "x", timeout=120
+    )
     assert result.returncode != 0
     assert "--as USER" in result.stderr
 

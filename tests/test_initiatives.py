@@ -426,20 +426,18 @@ def test_the_pages_speak_russian(client, people):
 def test_through_civwatch_serve_no_address_browser_or_code_reaches_a_log(tmp_path):
     import signal
     import subprocess
-    import sys
 
     import requests
 
-    from tests.test_serve import civwatch, environment, free_port, wait_for
+    from tests.processes import civwatch, environment, free_port, start_civwatch, wait_for
 
     env = environment(tmp_path, CIVWATCH_LOG_LEVEL="DEBUG")
-    civwatch(env, "migrate", "--verbosity", "0")
+    civwatch(env, "migrate", "--verbosity", "0", check=True)
     port = free_port()
     access, output = tmp_path / "access.log", tmp_path / "server.log"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "civwatch", "serve", f"127.0.0.1:{port}", "--workers", "1",
-         "--threads", "2", "--access-log", str(access)],
-        env=env, stdout=output.open("w"), stderr=subprocess.STDOUT,
+    server = start_civwatch(
+        env, "serve", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2",
+        "--access-log", str(access), stdout=output.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     # What a browser (or a proxy in front of the server) says about the submitter.

@@ -6,7 +6,6 @@ import csv
 import io
 import re
 import shutil
-import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from civwatch.sanctions.models import DatasetVersion, EntryChange, ListEntry
+from tests.processes import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -352,11 +352,7 @@ def test_a_dossier_for_canada_lists_the_jvcfoa_listing(linked, tmp_path):
     assert f"(SEMA and JVCFOA): {programme} since {since}" in rows["ca"]
     pdf = tmp_path / "bastrykin-ca.pdf"
     pdf.write_bytes(dossier.render(entry, "ca", "pdf"))
-    text = " ".join(
-        subprocess.run(
-            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-        ).stdout.split()
-    )
+    text = " ".join(pdf_text(pdf, layout=False).split())
     assert f"{programme} since {since}" in text and "Бастрыкин" in text
 
 

@@ -1,19 +1,16 @@
 """`civwatch serve` as an operator runs it: a real gunicorn subprocess and a real background
 worker over their own database, production settings, and logs free of personal data."""
 
-import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import TEST_MASTER_KEY
+from tests.processes import civwatch, environment, free_port, start_civwatch, wait_for
 
 # Every test here runs civwatch in subprocesses on their own SQLite home: once per CI run.
 pytestmark = pytest.mark.once
@@ -30,36 +27,6 @@ PRODUCTION = {
     "CIVWATCH_HTTPS": "1",
     "CIVWATCH_ALLOWED_HOSTS": "civwatch.example.org",
 }
-
-
-def environment(home: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("CIVWATCH_", "DJANGO_", "DATABASE_URL"))
-    }
-    env.update(
-        PYTHONPATH=os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")]),
-        DJANGO_SETTINGS_MODULE="civwatch.settings",
-        CIVWATCH_HOME=str(home),
-        CIVWATCH_SECRET_KEY="serve-test-key-" + "y" * 40,
-        # The CIVWATCH_ variables are dropped above; the master key is required (E001).
-        CIVWATCH_MASTER_KEY=TEST_MASTER_KEY,
-    )
-    return {**env, **extra}
-
-
-def civwatch(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "civwatch", *args],
-        env=env, capture_output=True, text=True, timeout=300, check=check,
-    )  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
@@ -84,25 +51,12 @@ def test_a_missing_secret_key_stops_the_program_naming_the_variable(tmp_path):
     assert civwatch({**env, "CIVWATCH_DEBUG": "1"}, "check").returncode == 0
 
 
-def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited: {log.read_text()}")
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    pytest.fail(f"the server did not answer: {log.read_text()}")
-
-
 @pytest.fixture
 def served(tmp_path):
     """A home with a small register, a signed-in analyst, a server and a worker."""
     env = environment(tmp_path, CIVWATCH_LOG_LEVEL="INFO")
-    civwatch(env, "migrate", "--verbosity", "0")
-    civwatch(env, "import", "foreign-agents", str(REGISTER))
+    civwatch(env, "migrate", "--verbosity", "0", check=True)
+    civwatch(env, "import", "foreign-agents", str(REGISTER), check=True)
     # A session made on the server side: this test is about logs, not about signing in.
     session = civwatch(env, "shell", "-c", (
         "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, "
@@ -115,18 +69,17 @@ def served(tmp_path):
         "s[HASH_SESSION_KEY] = u.get_session_auth_hash()\n"
         "s.create()\n"
         "print(s.session_key)"
-    )).stdout.split()[-1]  # fmt: skip
+    ), check=True).stdout.split()[-1]  # fmt: skip
     port = free_port()
     logs = {name: tmp_path / f"{name}.log" for name in ("access", "server", "worker")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "civwatch", "serve", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "2", "--access-log", str(logs["access"])],
-        env=env, stdout=logs["server"].open("w"), stderr=subprocess.STDOUT,
+    server = start_civwatch(
+        env, "serve", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2",
+        "--access-log", str(logs["access"]),
+        stdout=logs["server"].open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "civwatch", "db_worker", "--queue-name", "*", "--no-reload",
-         "--interval", "0.2"],
-        env=env, stdout=logs["worker"].open("w"), stderr=subprocess.STDOUT,
+    worker = start_civwatch(
+        env, "db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2",
+        stdout=logs["worker"].open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
