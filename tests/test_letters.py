@@ -204,14 +204,14 @@ def test_an_address_elsewhere_gets_no_mail_and_waits_for_an_editor(
     eddie = make_user("eddie", "editor")
     sign_in(client, eddie)
     url = f"/letters/staff/signatures/{signature.pk}/decide/"
-    refused = client.post(url, {f"s{signature.pk}-decision": "verify"})
+    refused = client.post(url, {f"s{signature.pk}-decision": "verified"})
     assert (
         refused.status_code == 400 and "how the signature was checked" in refused.content.decode()
     )
     assert Signature.objects.get(pk=signature.pk).state == VerificationState.PENDING
     client.post(
         url,
-        {f"s{signature.pk}-decision": "verify", f"s{signature.pk}-note": "Phoned the office."},
+        {f"s{signature.pk}-decision": "verified", f"s{signature.pk}-note": "Phoned the office."},
     )
     signature.refresh_from_db()
     assert signature.state == VerificationState.VERIFIED and signature.verified_by == eddie
@@ -219,6 +219,130 @@ def test_an_address_elsewhere_gets_no_mail_and_waits_for_an_editor(
     client.logout()
     page = client.get("/letters/repeal/").content.decode()
     assert FORM["organisation"] in page and "Phoned the office." not in page
+
+
+def manage(client, capture, purpose="confirm", **changes):
+    data = {"website": FORM["website"], "email": FORM["email"], "purpose": purpose, **changes}
+    with capture(execute=True):
+        return client.post("/letters/repeal/manage/", data)
+
+
+def link_token(message) -> str:
+    return confirmation_link(message).split("t=")[1]
+
+
+SAME_ANSWER = "this page says the same either way"
+
+
+def test_a_lost_link_is_sent_again_and_only_the_newest_works(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    make_letter()
+    assert "/letters/repeal/manage/" in client.get("/letters/repeal/").content.decode()
+    post_form(client, django_capture_on_commit_callbacks)
+    first = link_token(smtp.wait()[0])
+    answer = manage(
+        client, django_capture_on_commit_callbacks, email="ANNA@memorial-support.example.org"
+    )
+    assert answer.status_code == 200 and SAME_ANSWER in answer.content.decode()
+    second = link_token(smtp.wait(2)[1])
+    assert smtp.messages[1]["To"] == FORM["email"] and second != first
+    assert client.post("/letters/confirm/", {"t": first}).status_code == 404
+    assert client.post("/letters/confirm/", {"t": second}).status_code == 200
+    assert Signature.objects.get().state == VerificationState.VERIFIED
+    # Nothing pending any more: the same answer, and no mail.
+    again = manage(client, django_capture_on_commit_callbacks)
+    assert SAME_ANSWER in again.content.decode()
+    assert len(smtp.wait(3, seconds=1)) == 2
+
+
+def test_asking_for_someone_elses_link_says_the_same_and_sends_nothing(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    make_letter()
+    post_form(client, django_capture_on_commit_callbacks)
+    smtp.wait()
+    strangers = [
+        {"email": "boss@memorial-support.example.org"},
+        {"website": "https://other.example.org"},
+        {"purpose": "withdraw", "email": "eve@memorial-support.example.org"},
+    ]
+    for changes in strangers:
+        answer = manage(client, django_capture_on_commit_callbacks, **changes)
+        assert answer.status_code == 200 and SAME_ANSWER in answer.content.decode()
+    assert len(smtp.wait(2, seconds=1)) == 1
+    bad = manage(client, django_capture_on_commit_callbacks, purpose="delete-everything")
+    assert bad.status_code == 400
+
+
+def test_mails_are_capped_per_signature_and_day_and_pending_ones_per_organisation(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    make_letter()
+    post_form(client, django_capture_on_commit_callbacks)
+    for _ in range(signing.MAILS_PER_DAY + 2):
+        manage(client, django_capture_on_commit_callbacks)
+    assert len(smtp.wait(signing.MAILS_PER_DAY + 1, seconds=2)) == signing.MAILS_PER_DAY
+    # The same address cannot sign again while its signature waits: it asks for the link.
+    twice = post_form(client, django_capture_on_commit_callbacks)
+    assert twice.status_code == 400 and "Manage a signature" in twice.content.decode()
+    for number in range(signing.PENDING_PER_DOMAIN - 1):
+        post_form(client, django_capture_on_commit_callbacks,
+                  email=f"person{number}@memorial-support.example.org")  # fmt: skip
+    assert Signature.objects.count() == signing.PENDING_PER_DOMAIN
+    refused = post_form(client, django_capture_on_commit_callbacks,
+                        email="one-more@memorial-support.example.org")  # fmt: skip
+    assert refused.status_code == 400 and "Too many signatures" in refused.content.decode()
+    assert Signature.objects.count() == signing.PENDING_PER_DOMAIN
+
+
+def test_an_organisation_withdraws_its_signature_by_a_mailed_link(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    letter = make_letter()
+    post_form(client, django_capture_on_commit_callbacks)
+    client.post("/letters/confirm/", {"t": link_token(smtp.wait()[0])})
+    assert FORM["organisation"] in client.get("/letters/repeal/").content.decode()
+    manage(client, django_capture_on_commit_callbacks, purpose="withdraw")
+    message = smtp.wait(2)[1]
+    assert "Withdraw your signature" in message["Subject"]
+    token = link_token(message)
+    page = client.get("/letters/confirm/", {"t": token}).content.decode()
+    assert "Withdraw the signature" in page and FORM["organisation"] not in page
+    assert Signature.objects.get().state == VerificationState.VERIFIED  # GET only
+    done = client.post("/letters/confirm/", {"t": token})
+    assert done.status_code == 200 and "Signature withdrawn" in done.content.decode()
+    assert Signature.objects.get().state == VerificationState.WITHDRAWN
+    assert FORM["organisation"] not in client.get("/letters/repeal/").content.decode()
+    assert not letter.counted().exists()
+    assert client.post("/letters/confirm/", {"t": token}).status_code == 404
+
+
+def test_no_withdrawal_once_the_letter_was_delivered(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    letter = make_letter()
+    signed(letter)
+    manage(client, django_capture_on_commit_callbacks, purpose="withdraw")
+    token = link_token(smtp.wait()[0])
+    record_delivery(letter, letter.versions.first(), datetime.date(2026, 2, 1), "X", "post")
+    assert client.post("/letters/confirm/", {"t": token}).status_code == 404
+    manage(client, django_capture_on_commit_callbacks, purpose="withdraw")
+    assert len(smtp.wait(2, seconds=1)) == 1
+    assert Signature.objects.get().state == VerificationState.VERIFIED
+
+
+def test_an_editor_records_a_withdrawal_asked_for_by_other_means(client):
+    letter = make_letter()
+    signature = signed(letter, email="anna@gmail.com")
+    sign_in(client, make_user("eddie", "editor"))
+    client.post(
+        f"/letters/staff/signatures/{signature.pk}/decide/",
+        {f"s{signature.pk}-decision": "withdrawn", f"s{signature.pk}-note": "Asked by phone."},
+    )
+    signature.refresh_from_db()
+    assert signature.state == VerificationState.WITHDRAWN and signature.note == "Asked by phone."
+    assert not letter.counted().exists()
 
 
 @pytest.mark.parametrize(
@@ -425,7 +549,7 @@ def test_only_editors_use_the_staff_pages_and_signer_reads_are_audited(client):
         for url in ("/letters/staff/", "/letters/staff/repeal/"):
             assert client.get(url).status_code == 403
         decide = client.post(f"/letters/staff/signatures/{signature.pk}/decide/",
-                             {f"s{signature.pk}-decision": "verify",
+                             {f"s{signature.pk}-decision": "verified",
                               f"s{signature.pk}-note": "x"})  # fmt: skip
         assert decide.status_code == 403
     assert Signature.objects.get(pk=signature.pk).state == VerificationState.PENDING
@@ -471,7 +595,7 @@ def test_an_editor_rejects_a_verified_signature_and_it_leaves_the_public_page(cl
     prefix = f"s{signature.pk}"
     client.post(
         f"/letters/staff/signatures/{signature.pk}/decide/",
-        {f"{prefix}-decision": "reject", f"{prefix}-note": "Domain registered last week."},
+        {f"{prefix}-decision": "rejected", f"{prefix}-note": "Domain registered last week."},
     )
     signature.refresh_from_db()
     assert signature.state == VerificationState.REJECTED

@@ -12,6 +12,7 @@ from civwatch.letters.models import (
     Display,
     Letter,
     LetterVersion,
+    LinkPurpose,
     Reply,
     VerificationState,
 )
@@ -71,6 +72,24 @@ class SignForm(forms.Form):
         return data
 
 
+class ManageForm(forms.Form):
+    """A signer asks for a link again: the organisation's website and the address that
+    signed identify the signature; the link goes to that address."""
+
+    website = forms.URLField(label=_("Organisation's website"), max_length=300,
+                             assume_scheme="https")  # fmt: skip
+    email = forms.EmailField(label=_("The e-mail address you signed with"), max_length=254)
+    purpose = forms.ChoiceField(
+        label=_("Send me"),
+        choices=[
+            (LinkPurpose.CONFIRM, _("the confirmation link again")),
+            (LinkPurpose.WITHDRAW, _("a link to withdraw the signature")),
+        ],
+        widget=forms.RadioSelect,
+        initial=LinkPurpose.CONFIRM,
+    )
+
+
 # Addresses under /letters/ that a letter's slug would shadow.
 RESERVED_SLUGS = {"staff", "confirm"}
 
@@ -114,7 +133,11 @@ class VersionForm(forms.ModelForm):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("verify", _("Verified")), ("reject", _("Rejected"))],
+        choices=[
+            (VerificationState.VERIFIED, _("Verified")),
+            (VerificationState.REJECTED, _("Rejected")),
+            (VerificationState.WITHDRAWN, _("Withdrawn at the organisation's request")),
+        ],
         widget=forms.RadioSelect,
     )
     note = forms.CharField(

@@ -52,6 +52,14 @@ class VerificationState(models.TextChoices):
     PENDING = "pending", _("awaiting verification")
     VERIFIED = "verified", _("verified")
     REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn by the organisation")
+
+
+class LinkPurpose(models.TextChoices):
+    """What the link mailed to a signer does when its button is pressed."""
+
+    CONFIRM = "confirm", _("confirm the signature")
+    WITHDRAW = "withdraw", _("withdraw the signature")
 
 
 class VerificationMethod(models.TextChoices):
@@ -210,6 +218,13 @@ class Signature(models.Model):
     # The confirmation link's token, as its sha256 only, and when it stops working.
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     token_expires = models.DateTimeField(null=True, blank=True, editable=False)
+    token_purpose = models.CharField(
+        max_length=16, choices=LinkPurpose.choices, default=LinkPurpose.CONFIRM, editable=False
+    )
+    # Mails sent for this signature on `mailed_on` (a day): a cap, so the site cannot be
+    # used to flood an organisation's mailbox.
+    mailed_on = models.DateField(null=True, blank=True, editable=False)
+    mails_that_day = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["pk"]

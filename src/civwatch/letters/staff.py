@@ -125,8 +125,8 @@ def signature_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         message = _("Choose a decision and write how the signature was checked.")
         return letter_page(request, signature.letter, 400, error=message)
-    verified = form.cleaned_data["decision"] == "verify"
-    signing.decide(signature, request.user, verified, form.cleaned_data["note"])
+    data = form.cleaned_data
+    signing.decide(signature, request.user, data["decision"], data["note"])
     messages.success(request, _("Decision recorded."))
     return redirect("letters:staff_letter", slug=signature.letter.slug)
 

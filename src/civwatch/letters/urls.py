@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/deliveries/<int:pk>/replies/", staff.reply_add, name="staff_reply_add"),
     path("<slug:slug>/", views.letter_detail, name="letter"),
     path("<slug:slug>/sign/", views.sign, name="sign"),
+    path("<slug:slug>/manage/", views.manage, name="manage"),
     path("<slug:slug>/signatures.csv", views.signatures_csv, name="signatures_csv"),
     path("<slug:slug>/deliveries/<int:pk>.pdf", views.delivered_pdf, name="delivered_pdf"),
 ]

@@ -1,5 +1,6 @@
-"""Public pages of open letters: the letters, the signing form, the confirmation link, the
-public signatures as CSV and the delivered PDFs (no JavaScript needed)."""
+"""Public pages of open letters: the letters, the signing form, the mailed links (confirm,
+withdraw) and the page asking for them again, the public signatures as CSV and the delivered
+PDFs (no JavaScript needed)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 from civwatch.core.csvfiles import CONTENT_TYPE, SafeCsvWriter
 from civwatch.core.errors import UserError
 from civwatch.letters import public, signing
-from civwatch.letters.forms import SignForm
+from civwatch.letters.forms import ManageForm, SignForm
+from civwatch.letters.models import LetterStatus, LinkPurpose, VerificationState
 
 
 def letter_list(request: HttpRequest) -> HttpResponse:
@@ -40,6 +42,8 @@ def letter_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "title": letter.version(language).title,
         "chart_height": 22 * len(view["by_country"]),
         "open": letter.accepts_signatures(),
+        # Links can be asked for until the letter is delivered with its signatures.
+        "manageable": letter.status in (LetterStatus.OPEN, LetterStatus.CLOSED),
     }
     return render(request, "letters/detail.html", context)
 
@@ -67,24 +71,43 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest) -> HttpResponse:
-    """The confirmation link: GET shows a button (mail scanners that open links must not
-    confirm anything), POST spends the token. The page names the letter only: whoever holds
-    the link learns nothing about the signer."""
+    """A mailed link (to confirm or to withdraw a signature): GET shows a button (mail
+    scanners that open links must not act), POST spends the token. The page names the letter
+    only: whoever holds the link learns nothing about the signer."""
     token = (request.POST if request.method == "POST" else request.GET).get("t", "")
     if request.method == "POST":
-        signature = signing.confirm(token)
+        signature = signing.use_link(token)
         if signature is not None:
             letter = signature.letter
-            title = letter.version(get_language()).title
-            return render(request, "letters/confirmed.html", {"letter": letter, "title": title})
+            context = {"letter": letter, "title": letter.version(get_language()).title,
+                       "withdrawn": signature.state == VerificationState.WITHDRAWN}  # fmt: skip
+            return render(request, "letters/confirmed.html", context)
     else:
         signature = signing.pending_for(token)
         if signature is not None:
             letter = signature.letter
             context = {"letter": letter, "title": letter.version(get_language()).title,
-                       "token": token}  # fmt: skip
+                       "token": token,
+                       "withdraw": signature.token_purpose == LinkPurpose.WITHDRAW}  # fmt: skip
             return render(request, "letters/confirm.html", context)
     return render(request, "letters/confirm_unknown.html", status=404)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ask for the confirmation link again, or for a link to withdraw the signature. The
+    answer is the same whether or not anything matched."""
+    letter = _letter(slug)
+    context = {"letter": letter, "title": letter.version(get_language()).title}
+    form = ManageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        signing.request_link(letter, data["website"], data["email"], data["purpose"],
+                             request.build_absolute_uri("/"), get_language())  # fmt: skip
+        return render(request, "letters/manage_sent.html", context)
+    status = 400 if form.errors else 200
+    return render(request, "letters/manage.html", {**context, "form": form}, status=status)
 
 
 def signatures_csv(request: HttpRequest, slug: str) -> HttpResponse:
