@@ -6,8 +6,10 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 from django.db import connection
@@ -94,3 +96,20 @@ def pdf_text(path: Path, *, layout: bool = True) -> str:
     return subprocess.run(
         ["pdftotext", *options, str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+@pytest.fixture
+def empty_home(tmp_path):
+    """(folder, environment) of a new, empty home: its own folder and, on PostgreSQL, a new
+    database, dropped afterwards (for restoring a backup into, as on a new server)."""
+    target = tmp_path / "restored"
+    name = admin = None
+    if connection.vendor == "postgresql":
+        name = f"cw_restore_{uuid.uuid4().hex[:8]}"
+        admin = {k: v for k, v in connection.get_connection_params().items() if k != "dbname"}
+        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as db:
+            db.execute(f'CREATE DATABASE "{name}"')
+    yield target, environment(target, database=database_url(name) if name else None)
+    if name:
+        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as db:
+            db.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -5,16 +5,13 @@ import datetime
 import io
 import json
 import os
-import uuid
 
-import psycopg
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from civwatch.core.backup import new_key
 from tests.conftest import FOREIGN_AGENTS, UNDESIRABLE, import_history
-from tests.processes import civwatch, database_url, environment
+from tests.processes import civwatch, empty_home  # noqa: F401 (fixture)
 from tests.test_cases import make_incident, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,35 +61,14 @@ def exports_here() -> list[str]:
     return outputs
 
 
-@pytest.fixture
-def empty_home(tmp_path, home):
-    """The environment of a new, empty home (with the backup key `home` set): its own folder
-    and, on PostgreSQL, a new database."""
-    target = tmp_path / "restored"
-    name = None
-    if connection.vendor == "postgresql":
-        name = f"cw_restore_{uuid.uuid4().hex[:8]}"
-        admin = {k: v for k, v in connection.get_connection_params().items() if k != "dbname"}
-        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as db:
-            db.execute(f'CREATE DATABASE "{name}"')
-    env = environment(
-        target,
-        database=database_url(name) if name else None,
-        CIVWATCH_BACKUP_KEY=os.environ["CIVWATCH_BACKUP_KEY"],
-    )
-    yield target, env
-    if name:
-        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as db:
-            db.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-def test_a_restored_backup_gives_every_export_back_identically(home, empty_home):
+def test_a_restored_backup_gives_every_export_back_identically(home, empty_home):  # noqa: F811
     archive = home / "civwatch.backup"
     call_command("backup", "--output", str(archive), stdout=io.StringIO())
     before = exports_here()
     assert all(before[:5]) and "Протокол".encode() not in archive.read_bytes()
 
     target, env = empty_home
+    env = {**env, "CIVWATCH_BACKUP_KEY": os.environ["CIVWATCH_BACKUP_KEY"]}
     restored = civwatch(env, "restore", str(archive))
     assert restored.returncode == 0, restored.stderr
     assert "1 media files" in restored.stdout
@@ -114,11 +90,16 @@ def test_a_restored_backup_gives_every_export_back_identically(home, empty_home)
     assert again.returncode != 0 and "needs an empty home" in again.stderr
 
 
-def test_a_changed_cut_or_wrongly_keyed_archive_is_refused(home, empty_home, monkeypatch):
+def test_a_changed_cut_or_wrongly_keyed_archive_is_refused(
+    home,
+    empty_home,  # noqa: F811
+    monkeypatch,
+):
     archive = home / "civwatch.backup"
     call_command("backup", "--output", str(archive), stdout=io.StringIO())
     data = archive.read_bytes()
     _, env = empty_home
+    env = {**env, "CIVWATCH_BACKUP_KEY": os.environ["CIVWATCH_BACKUP_KEY"]}
 
     changed = home / "changed.backup"
     changed.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])

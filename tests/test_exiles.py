@@ -17,7 +17,8 @@ from civwatch.core.models import AuditEvent
 from civwatch.exiles import keystore, records
 from civwatch.exiles.models import Consent, ExileFile, HelpRequest, SupportAction
 from tests.auth_helpers import sign_in
-from tests.test_backup import civwatch, empty_home, files  # noqa: F401 (fixture)
+from tests.processes import civwatch, empty_home  # noqa: F401 (fixture)
+from tests.test_backup import files
 from tests.test_cases import make_user
 
 pytestmark = pytest.mark.django_db
