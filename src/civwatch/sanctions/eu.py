@@ -1,4 +1,4 @@
-"""Reading the EU consolidated financial sanctions list (FSF), XML schema 1.1.
+"""Reading the EU consolidated financial sanctions list (FSF), XML schema 1.1 and CSV 1.1.
 
 Written from the published format description, NOT yet checked against a full real file (the
 file is about 25 MB and could not be bundled): see docs/sanctions.md. The root `<export>`
@@ -9,6 +9,13 @@ listed or amended the entry), `<nameAlias wholeName firstName middleName lastNam
 gender strong>`, `<citizenship countryDescription>`, `<birthdate birthdate year monthOfYear
 dayOfMonth circa place city countryDescription>`, `<identification number identificationTypeCode>`
 and `<address>` elements; dates are ISO `YYYY-MM-DD`.
+
+The CSV flattens the same elements into one semicolon-separated row per combination of an
+entity's names, addresses, birth dates, documents and citizenships, columns named
+`Element_Attribute` (`NameAlias_WholeName`, `BirthDate_Year`), the list's date in every row's
+`fileGenerationDate` (seen as `dd/mm/yyyy`). Both forms are read into the same structure
+(`Entity`: element name -> its attribute sets) and one function, `entity_entry`, builds the
+entry from it, so the same list gives the same entries in either form.
 """
 
 import csv
