@@ -2,7 +2,7 @@
 
 import pytest
 
-from civwatch.core.dates import dotted_date, partial_date, read_date
+from civwatch.core.dates import dotted_date, partial_date, read_date, slashed_date
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,15 @@ def test_dotted_date_takes_only_whole_dates() -> None:
     assert dotted_date("01.02.2020") == "2020-02-01"
     assert dotted_date("2020-02-01") is None
     assert dotted_date("02.2020") is None
+
+
+def test_slashed_date_reads_days_first_and_only_whole_dates() -> None:
+    assert slashed_date("05/08/2026") == "2026-08-05"  # the EU's CSV: 5 August, not 8 May
+    assert slashed_date("30/02/2026") is None
+    assert slashed_date("08/2026") is None
+    assert slashed_date("05.08.2026") is None
+    # People's spreadsheets may write months first: the general reader does not guess.
+    assert read_date("05/08/2026") is None
 
 
 def test_partial_date_refuses_impossible_parts() -> None:

@@ -30,7 +30,19 @@ def partial_date(year: int, month: int | None = None, day: int | None = None) ->
 
 def dotted_date(text: str) -> str | None:
     """A whole date written DD.MM.YYYY (the Ministry's form), or None."""
-    parts = text.strip().split(".")
+    return day_month_year(text, ".")
+
+
+def slashed_date(text: str) -> str | None:
+    """A whole date written DD/MM/YYYY (the EU's and OFSI's CSV files), or None.
+
+    Kept apart from `read_date`: people's spreadsheets may write MM/DD/YYYY, which no reader
+    can tell from DD/MM/YYYY, so only readers of a source known to write days first use it."""
+    return day_month_year(text, "/")
+
+
+def day_month_year(text: str, separator: str) -> str | None:
+    parts = text.strip().split(separator)
     if len(parts) != 3:
         return None
     try:

@@ -205,7 +205,7 @@ HELP = {
     "acf-list": "Import the Anti-Corruption Foundation's list (CSV).",
     "uk-ofsi": "Import the UK consolidated list (OFSI ConList.xlsx or ConList.csv).",
     "ca-sema": "Import Canada's consolidated autonomous sanctions list (sema-lema.xml).",
-    "eu-fsf": "Import the EU consolidated financial sanctions list (FSF XML 1.1).",
+    "eu-fsf": "Import the EU consolidated financial sanctions list (FSF XML or CSV 1.1).",
     "ftm": "Import FollowTheMoney JSON lines as the dataset --dataset NAME.",
     "opensanctions-targets": "Import an OpenSanctions targets.simple.csv as --dataset NAME.",
 }
