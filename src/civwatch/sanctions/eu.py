@@ -18,9 +18,8 @@ entity's names, addresses, birth dates, documents and citizenships, columns name
 entry from it, so the same list gives the same entries in either form.
 """
 
-import csv
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
@@ -33,6 +32,7 @@ from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
+    csv_rows,
     file_sha256,
     unique,
 )
@@ -273,21 +273,11 @@ def read_eu_xml(path: Path) -> ParsedDataset:
     return ParsedDataset(list(entries.values()), {path.name: file_sha256(path)}, [], list_date)
 
 
-def csv_records(path: Path) -> Iterator[list[str]]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            yield from csv.reader(handle, delimiter=";")
-    except UnicodeDecodeError as error:
-        raise InputError(path, f"not UTF-8 text ({error.reason})") from None
-    except csv.Error as error:
-        raise InputError(path, f"not a readable CSV file ({error})") from None
-
-
 def read_eu_csv(path: Path) -> ParsedDataset:
     """One row per combination of an entity's names, addresses, birth dates, documents and
     citizenships: the rows sharing an `Entity_LogicalId` are folded back into one entity,
     each element once (the same values repeated on many rows are one element)."""
-    records = csv_records(path)
+    records = csv_rows(path, delimiter=";")
     header = [" ".join(cell.split()) for cell in next(records, [])]
     for column in CSV_REQUIRED:
         if column not in header:

@@ -1,12 +1,15 @@
 """What every list reader shares: the parsed entry, errors that name file/row/field, dates."""
 
+import csv
 import datetime
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from civwatch.core.dates import ISO_DATE, partial_date, read_date
+from civwatch.core.errors import InputError
 
 MONTHS_EN = {
     m: i
@@ -149,3 +152,14 @@ def parse_birth_dates(text: str) -> list[str] | None:
     if not found or None in found:
         return None
     return unique(found)
+
+
+def csv_rows(path: Path, delimiter: str = ",") -> Iterator[list[str]]:
+    """The rows of a list's CSV file (UTF-8, with or without a byte-order mark)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            yield from csv.reader(handle, delimiter=delimiter)
+    except UnicodeDecodeError as error:
+        raise InputError(path, f"not UTF-8 text ({error.reason})") from None
+    except csv.Error as error:
+        raise InputError(path, f"not a readable CSV file ({error})") from None

@@ -9,7 +9,6 @@ its own listing date. The UK Sanctions List reference (`RUS0753`, `GHR0011`) is 
 inside `Other Information`, as `(UK Sanctions List Ref):...`.
 """
 
-import csv
 import datetime
 import re
 import zipfile
@@ -21,6 +20,7 @@ from civwatch.core.errors import InputError
 from civwatch.sanctions.sources import (
     ParsedDataset,
     ParsedEntry,
+    csv_rows,
     file_sha256,
     unique,
 )
@@ -94,16 +94,6 @@ def xlsx_rows(path: Path) -> Iterator[list]:
             yield list(row)
     finally:
         book.close()
-
-
-def csv_rows(path: Path) -> Iterator[list]:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            yield from csv.reader(handle)
-    except UnicodeDecodeError as error:
-        raise InputError(path, f"not UTF-8 text ({error.reason})") from None
-    except csv.Error as error:
-        raise InputError(path, f"not a readable CSV file ({error})") from None
 
 
 def person_name(row: dict) -> str:
