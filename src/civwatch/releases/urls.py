@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from civwatch.core.feeds import conditional
 from civwatch.releases import views
 from civwatch.releases.writing import NAME
 
@@ -21,7 +22,7 @@ register_converter(ReleaseName, "release")
 app_name = "releases"
 urlpatterns = [
     path("", views.release_list, name="list"),
-    path("feed.atom", views.ReleasesFeed(), name="feed"),
+    path("feed.atom", conditional(views.ReleasesFeed(), views.feed_state), name="feed"),
     path("<release:name>/", views.release_detail, name="detail"),
     path("<release:name>/files/<str:path>", views.release_file, name="file"),
 ]

@@ -1,16 +1,16 @@
 """Public pages of the open-data releases: the list, one release (with schema.org `Dataset`
 JSON-LD for dataset search engines), its files, and an Atom feed."""
 
+import datetime
 import json
 import mimetypes
 
-from django.contrib.syndication.views import Feed
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from civwatch.core.feeds import SiteFeed
 from civwatch.releases.reading import Release, release, releases
 from civwatch.releases.writing import MEDIA_TYPES
 
@@ -79,10 +79,14 @@ def release_file(request: HttpRequest, name: str, path: str) -> FileResponse:
     )  # fmt: skip
 
 
-class ReleasesFeed(Feed):
-    """One entry per release, with what changed since the one before."""
+def feed_state() -> tuple[str, datetime.datetime | None]:
+    """The feed changes when a release is added or removed."""
+    found = releases()
+    return " ".join(r.name for r in found), found[0].created if found else None
 
-    feed_type = Atom1Feed
+
+class ReleasesFeed(SiteFeed):
+    """One entry per release, with what changed since the one before."""
 
     def title(self) -> str:
         return _("civwatch: open-data releases")
@@ -101,6 +105,10 @@ class ReleasesFeed(Feed):
         return _("%(added)s entities added, %(modified)s modified, %(removed)s removed") % {
             k: delta.get(k, 0) for k in ("added", "modified", "removed")
         }
+
+    def last_change(self) -> datetime.datetime | None:
+        found = releases()
+        return found[0].created if found else None
 
     def item_link(self, item: Release) -> str:
         return item.get_absolute_url()
