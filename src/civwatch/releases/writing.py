@@ -15,10 +15,12 @@ import re
 import secrets
 import shutil
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -295,6 +297,20 @@ def build(folder: Path, name: str, created: datetime.datetime, previous: Path | 
     return index
 
 
+@contextmanager
+def consistent_reads() -> Iterator[None]:
+    """One transaction for every query of a release, so that an import committed while it is
+    written does not leave designations from before and changes from after. SQLite reads in
+    one transaction see one state; PostgreSQL needs REPEATABLE READ for that, set before the
+    transaction's first query (so only when publish opens the transaction itself)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def publish(output: Path, now: datetime.datetime | None = None) -> Path:
     """Write the next release into `output` and return its folder.
 
@@ -311,7 +327,8 @@ def publish(output: Path, now: datetime.datetime | None = None) -> Path:
     partial.mkdir()
     try:
         name = next_name(output, created.date())
-        build(partial, name, created, previous)
+        with consistent_reads():
+            build(partial, name, created, previous)
         os.rename(partial, output / name)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
