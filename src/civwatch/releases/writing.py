@@ -8,7 +8,6 @@ when complete: a failure leaves no half release, and readers never see one being
 """
 
 import datetime
-import hashlib
 import json
 import os
 import re
@@ -35,7 +34,7 @@ from civwatch.registers.exports import (
     ftm_entities,
 )
 from civwatch.registers.models import Change
-from civwatch.registers.sources import FORMATS
+from civwatch.registers.sources import FORMATS, file_sha256
 
 NAME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})\.(?P<sequence>[1-9]\d{0,5})")
 PARTIAL_PREFIX = ".partial-"
@@ -89,6 +88,7 @@ DESCRIPTIONS = {
     "designations.jsonl": "Designations (JSON lines)",
     "changes.jsonl": "Changes in the registers (JSON lines)",
     DELTA: "Entities added, modified and removed since the previous release",
+    DATAPACKAGE: "The Frictionless data package of this release",
 }
 MEDIA_TYPES = {".csv": "text/csv", ".jsonl": "application/jsonl", ".json": "application/json"}
 
@@ -110,14 +110,6 @@ def next_name(output: Path, day: datetime.date) -> str:
     taken = [parse_name(p.name) for p in output.iterdir()] if output.is_dir() else []
     same_day = [parsed[1] for parsed in taken if parsed and parsed[0] == day.isoformat()]
     return f"{day.isoformat()}.{max(same_day, default=0) + 1}"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_file(folder: Path, name: str, rows: Iterable[dict], columns: list[str] = ()) -> int:
@@ -228,7 +220,7 @@ def resource(folder: Path, path: str, table: Table | None) -> dict[str, Any]:
         "mediatype": MEDIA_TYPES[file.suffix],
         "encoding": "utf-8",
         "bytes": file.stat().st_size,
-        "hash": f"sha256:{sha256_of(file)}",
+        "hash": f"sha256:{file_sha256(file)}",
     }
     if table:
         entry.update(type="table", title=table.title, schema=table.schema())
@@ -276,15 +268,8 @@ def build(folder: Path, name: str, created: datetime.datetime, previous: Path | 
             "resources": resources,
         },
     )
-    listed = [{k: r[k] for k in ("path", "bytes", "hash", "mediatype")} for r in resources]
-    listed.append(
-        {
-            "path": DATAPACKAGE,
-            "bytes": (folder / DATAPACKAGE).stat().st_size,
-            "hash": f"sha256:{sha256_of(folder / DATAPACKAGE)}",
-            "mediatype": MEDIA_TYPES[".json"],
-        }
-    )
+    described = [*resources, resource(folder, DATAPACKAGE, None)]
+    listed = [{k: r[k] for k in ("path", "bytes", "hash", "mediatype")} for r in described]
     index = {
         "release": name,
         "created": created.isoformat(),
