@@ -14,9 +14,11 @@ import hashlib
 import io
 import re
 from collections import deque
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -126,6 +128,7 @@ def import_register(tmp_path) -> list[str]:
 @pytest.fixture
 def records(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.CIVWATCH_RELEASES = tmp_path / "releases"
     settings.CIVWATCH_HASH_KEY = "test-public-hash-key-0123456789abcdef"
     author = staff("carol", "contributor")
     editor = staff("erin", "editor")
@@ -481,12 +484,20 @@ def cli_exports(tmp_path) -> dict[str, bytes]:
         path = folder / f"{number}.out"
         call_command(*args, "--output", str(path))
         outputs[" ".join(args)] = path.read_bytes()
+    # An open-data release (civwatch publish), every file of it, into the folder the site
+    # serves releases from: the crawl of the public pages then reaches them too.
+    release = io.StringIO()
+    call_command("publish", "--output", str(settings.CIVWATCH_RELEASES), stdout=release)
+    for path in sorted(Path(release.getvalue().strip()).iterdir()):
+        outputs[f"publish {path.name}"] = path.read_bytes()
     return outputs
 
 
 def public_output(client, tmp_path, start: tuple[str, ...] = ()) -> dict[str, bytes]:
-    """Every public page, API answer and feed the crawl reaches, and every CLI export."""
-    return {**crawl(client, [*start, *discovered_urls()]), **cli_exports(tmp_path)}
+    """Every CLI export and release, and every public page, API answer, feed and release file
+    the crawl reaches (releases first, so that the site has one to serve)."""
+    exports = cli_exports(tmp_path)
+    return {**crawl(client, [*start, *discovered_urls()]), **exports}
 
 
 def test_no_marker_in_any_cli_export(records, accountability_records):
@@ -498,6 +509,11 @@ def test_no_marker_in_any_cli_export(records, accountability_records):
     for name in records["listed"]:  # a designated person, a member of a designated movement
         assert name in ftm, name
     assert "Public Judge" in exports["export accountability"].decode()
+    assert "Public Judge" in exports["publish accountability.ftm.jsonl"].decode()
+    assert "Public Judge" in exports["publish targets.simple.csv"].decode()
+    for name in records["listed"]:
+        assert name in exports["publish entities.ftm.jsonl"].decode(), name
+    assert ftm.splitlines() == exports["publish entities.ftm.jsonl"].decode().splitlines()
     changes = exports["changes --register foreign-agents --format csv"].decode()
     assert "Апахончич Дарья Александровна" in changes
     leaks = [what for what, data in exports.items() if MARK.encode() in data]
@@ -539,6 +555,8 @@ def test_no_staff_user_name_in_any_public_output(client, records, accountability
     entry_api = "/api/sanctions/entry?dataset=list-a&source_id=1"
     output = public_output(client, records["tmp_path"], (entry_api, "/api/sanctions/links"))
     assert "/sanctions/list-a/entries/1/" in output
+    # The crawl reached the release the CLI wrote, through the public release pages.
+    assert [u for u in output if re.fullmatch(r"/releases/[\d.-]+/files/entities\.ftm\.jsonl", u)]
     leaks = [what for what, data in output.items() if STAFF.encode() in data]
     assert not leaks, sorted(leaks)[:20]
     # The decision is public, the decider only as a role.

@@ -18,3 +18,6 @@ api.add_router("/", "civwatch.letters.api.router")
 
 # People forced abroad (issue 13): the public figures and a caseworker's own files.
 api.add_router("/", "civwatch.exiles.api.router")
+
+# Versioned open-data releases (civwatch.releases; docs/releases.md).
+api.add_router("/", "civwatch.releases.api.router")

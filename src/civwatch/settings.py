@@ -5,6 +5,8 @@ CIVWATCH_HOME      folder for the SQLite database and uploaded files
 DATABASE_URL       e.g. postgres://user@host/db; default: SQLite at $CIVWATCH_HOME/civwatch.sqlite3
 CIVWATCH_SECRET_KEY  required whenever CIVWATCH_DEBUG is off
 CIVWATCH_DEBUG     "1" for development
+CIVWATCH_RELEASES  folder of the open-data releases the site serves
+                   (default: $CIVWATCH_HOME/releases)
 CIVWATCH_ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 CIVWATCH_HASH_KEY  secret for the keyed hashes of evidence shown to the public (core.digests)
 """
@@ -374,3 +376,8 @@ INSTALLED_APPS += ["civwatch.initiatives"]
 # Pillow's debug messages print the EXIF values of every image it opens (GPS position, camera,
 # owner's name): never below INFO, whatever CIVWATCH_LOG_LEVEL says (evidence uploads too).
 LOGGING.setdefault("loggers", {})["PIL"] = {"level": "INFO"}
+
+# Versioned open-data releases (docs/releases.md): `civwatch publish --output DIR` writes them;
+# the site lists and serves the releases in this folder.
+INSTALLED_APPS += ["civwatch.releases"]
+CIVWATCH_RELEASES = Path(os.environ.get("CIVWATCH_RELEASES") or HOME / "releases")

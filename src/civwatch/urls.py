@@ -28,6 +28,8 @@ urlpatterns += i18n_patterns(
     path("letters/", include("civwatch.letters.urls")),
     # Citizens' initiatives: public submission and receipt pages, reviewers' pages.
     path("initiatives/", include("civwatch.initiatives.urls")),
+    # Versioned open-data releases (civwatch.releases; docs/releases.md).
+    path("releases/", include("civwatch.releases.urls")),
     path("", include("civwatch.registers.urls")),
     prefix_default_language=False,
 )

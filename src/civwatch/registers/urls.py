@@ -1,7 +1,8 @@
 from django.urls import path
 
+from civwatch.core.feeds import conditional
 from civwatch.registers import views
-from civwatch.registers.feeds import ChangesFeed
+from civwatch.registers.feeds import ChangesFeed, feed_state
 
 app_name = "registers"
 urlpatterns = [
@@ -9,6 +10,6 @@ urlpatterns = [
     path("entities/<str:entity_id>/", views.entity_detail, name="entity"),
     path("changes/", views.change_list, name="changes"),
     path("snapshots/<int:pk>/", views.snapshot_detail, name="snapshot"),
-    path("changes/feed.atom", ChangesFeed(), name="feed"),
+    path("changes/feed.atom", conditional(ChangesFeed(), feed_state), name="feed"),
     path("statistics/", views.statistics, name="statistics"),
 ]
