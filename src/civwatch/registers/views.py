@@ -20,6 +20,7 @@ from civwatch.registers.queries import (
     names_at_changes,
     snapshots_with_change_counts,
 )
+from civwatch.registers.timeline import entity_timeline
 
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 100
@@ -59,7 +60,11 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
         ),
         pk=entity_id,
     )  # fmt: skip
-    return render(request, "registers/entity_detail.html", {"entity": entity})
+    return render(
+        request,
+        "registers/entity_detail.html",
+        {"entity": entity, "timeline": entity_timeline(entity)},
+    )
 
 
 def change_list(request: HttpRequest) -> HttpResponse:
