@@ -42,16 +42,22 @@ def story(settings, tmp_path):
 
     # A published, public inspection with the organisation as a public participant; its place
     # is confidential; one public and one internal evidence item cited by a published claim.
-    inspection = incident("inspection", "Inspection of the office", INSPECTED,
-                          place="confidential")  # fmt: skip
-    Participant.objects.create(incident=inspection, entity=sova, role="victim",
-                               visibility="public", status="published")  # fmt: skip
+    inspection = incident("inspection", "Inspection of the office", INSPECTED, place="confidential")
+    Participant.objects.create(
+        incident=inspection, entity=sova, role="victim", visibility="public", status="published"
+    )
     claim = published(Claim(incident=inspection, statement="Inspectors demanded documents."))
     for n, visibility in enumerate(["public", "internal"]):
         item = add_evidence(
-            user=author, incident=inspection, kind="quote", title=f"Court report {n}",
-            source=f"Outlet {n}", quoted_text="x", obtained_how="x", obtained_on=INSPECTED,
-        )  # fmt: skip
+            user=author,
+            incident=inspection,
+            kind="quote",
+            title=f"Court report {n}",
+            source=f"Outlet {n}",
+            quoted_text="x",
+            obtained_how="x",
+            obtained_on=INSPECTED,
+        )
         published(item) if visibility == "public" else hidden(item, "internal")
         Citation.objects.create(claim=claim, item=item, passage="demanded documents")
 
@@ -59,38 +65,74 @@ def story(settings, tmp_path):
     # incident, a public participant whose entity field is confidential, and a public
     # participant of a confidential incident.
     fine = incident("fine", f"{MARK}-fine", datetime.date(2023, 6, 1))
-    Participant.objects.create(incident=fine, entity=sova, role="defendant",
-                               visibility="confidential", status="published")  # fmt: skip
+    Participant.objects.create(
+        incident=fine, entity=sova, role="defendant", visibility="confidential", status="published"
+    )
     raid = incident("search", f"{MARK}-raid", datetime.date(2023, 7, 1))
-    Participant.objects.create(incident=raid, entity=sova, role="victim", visibility="public",
-                               status="published", field_visibility={"entity": "confidential"})  # fmt: skip
-    secret = hidden(Incident(incident_type=IncidentType.objects.get(code="liquidation"),
-                             date=datetime.date(2023, 8, 1)), "confidential")  # fmt: skip
-    Participant.objects.create(incident=secret, entity=sova, role="defendant",
-                               visibility="public", status="published")  # fmt: skip
+    Participant.objects.create(
+        incident=raid,
+        entity=sova,
+        role="victim",
+        visibility="public",
+        status="published",
+        field_visibility={"entity": "confidential"},
+    )
+    secret = hidden(
+        Incident(
+            incident_type=IncidentType.objects.get(code="liquidation"),
+            date=datetime.date(2023, 8, 1),
+        ),
+        "confidential",
+    )
+    Participant.objects.create(
+        incident=secret, entity=sova, role="defendant", visibility="public", status="published"
+    )
 
     # Sanctions: a confirmed link to a UK listing, a proposed one to a US listing.
     for slug, jurisdiction, status, since in (
         ("gb-test", "uk", Link.Status.CONFIRMED, datetime.date(2023, 9, 1)),
         ("us-test", "us", Link.Status.PROPOSED, datetime.date(2023, 9, 2)),
     ):
-        dataset = Dataset.objects.create(slug=slug, title=f"List {slug}", kind="official",
-                                         jurisdiction=jurisdiction)  # fmt: skip
+        dataset = Dataset.objects.create(
+            slug=slug, title=f"List {slug}", kind="official", jurisdiction=jurisdiction
+        )
         listed = Entity.objects.create(id=f"{slug}-1", kind="organization", name=f"SOVA {slug}")
-        ListEntry.objects.create(dataset=dataset, source_id="1", entity=listed, schema="Organization",
-                                 name=f"SOVA {slug}", programmes=["RUSSIA"], listed_since=since)  # fmt: skip
-        Link.objects.create(left_dataset="registers", left_id=SOVA, left_entity=sova,
-                            right_dataset=slug, right_id="1", right_entity=listed, score=0.9,
-                            status=status)  # fmt: skip
+        ListEntry.objects.create(
+            dataset=dataset,
+            source_id="1",
+            entity=listed,
+            schema="Organization",
+            name=f"SOVA {slug}",
+            programmes=["RUSSIA"],
+            listed_since=since,
+        )
+        Link.objects.create(
+            left_dataset="registers",
+            left_id=SOVA,
+            left_entity=sova,
+            right_dataset=slug,
+            right_id="1",
+            right_entity=listed,
+            score=0.9,
+            status=status,
+        )
 
     # Accountability: the inspector is on the public list; a second official's entry is a draft.
-    for name, status in (("Inspector Ivanov", EntryStatus.PUBLISHED),
-                         (f"{MARK}-official", EntryStatus.CANDIDATE)):  # fmt: skip
+    for name, status in (
+        ("Inspector Ivanov", EntryStatus.PUBLISHED),
+        (f"{MARK}-official", EntryStatus.CANDIDATE),
+    ):
         person = Entity.objects.create(id=f"cw-{status}", kind="person", name=name)
-        role = Participant.objects.create(incident=inspection, entity=person, role="official",
-                                          visibility="public", status="published")  # fmt: skip
-        entry = Entry.objects.create(entity=person, status=status, summary=f"{name} summary",
-                                     created_by=author)  # fmt: skip
+        role = Participant.objects.create(
+            incident=inspection,
+            entity=person,
+            role="official",
+            visibility="public",
+            status="published",
+        )
+        entry = Entry.objects.create(
+            entity=person, status=status, summary=f"{name} summary", created_by=author
+        )
         entry.acts.create(participant=role, approved_by=editor)
         if status == EntryStatus.PUBLISHED:
             entry.write_with_history(editor, action=EntryStatus.PUBLISHED)
@@ -132,6 +174,7 @@ def test_the_page_and_the_api_show_it_and_nothing_else(client, story, prefix):
         assert "SOVA gb-test" in text and "Inspector Ivanov" in text
         assert MARK not in text
         assert "SOVA us-test" not in text and "Court report 1" not in text
+    assert ("исключено из реестра" if prefix else "removed from the register") in page
     assert ("решение об исключении" if prefix else "decision to remove") in page
     assert ("Проверка или истребование документов" if prefix else "Inspection or document") in page
     assert [item["date"] for item in api.json()][:2] == ["2016-12-30", INSPECTED.isoformat()]

@@ -36,7 +36,7 @@ from civwatch.entities.models import Entity
 from civwatch.evidence.models import Claim
 from civwatch.registers.models import Change, Designation
 from civwatch.sanctions.models import Jurisdiction
-from civwatch.sanctions.status import sanctions_status
+from civwatch.sanctions.status import SanctionsStatus, sanctions_status
 
 
 class Category(TextChoices):
@@ -227,9 +227,9 @@ def incident_items(entity: Entity, reader: Reader) -> tuple[list[TimelineItem], 
 # Sanctions listings
 
 
-def sanctions_items(entity: Entity) -> list[TimelineItem]:
-    """Official listings through confirmed public links only (proposed ones never count)."""
-    status = sanctions_status(entity, public_only=True)
+def sanctions_items(status: SanctionsStatus) -> list[TimelineItem]:
+    """Official listings of a public status: through confirmed public links only (proposed
+    ones never count)."""
     items = []
     for code, listings in status.by_jurisdiction.items():
         for listing in listings:
@@ -283,14 +283,17 @@ def accountability_items(
     return items
 
 
-def entity_timeline(entity: Entity) -> list[TimelineItem]:
-    """The entity's public story, oldest first (see the module's docstring)."""
+def entity_timeline(entity: Entity, status: SanctionsStatus | None = None) -> list[TimelineItem]:
+    """The entity's public story, oldest first (see the module's docstring). `status`: the
+    entity's public sanctions status when the caller has it already (the page shows it)."""
     reader = Reader(user=None)  # the public, whoever asks: staff pages have their own views
+    if status is None:
+        status = sanctions_status(entity, public_only=True)
     incidents, incident_ids = incident_items(entity, reader)
     items = [
         *register_items(entity),
         *incidents,
-        *sanctions_items(entity),
+        *sanctions_items(status),
         *accountability_items(entity, reader, incident_ids),
     ]
     return sorted(items, key=TimelineItem.sort_key)
