@@ -409,7 +409,9 @@ def accountability_records(records):
     for model in (Act, ReplyRecord, Exculpatory, Submission, Claim, Participant):
         model.objects.filter(created_by=None).update(created_by=author)
     # The entity timeline (civwatch.registers.timeline): a listed person took part in the
-    # public incident (whose judge is on the public list) and in a confidential one.
+    # public incident (whose judge is on the public list, through an act an editor approved:
+    # only approved acts are public) and in a confidential one.
+    entry.acts.filter(participant=role).update(approved_by=records["editor"])
     listed = Entity.objects.get(pk="fa-212")
     Participant.objects.create(incident=records["incident"], entity=listed, role="victim",
                                visibility="public", status="published")  # fmt: skip
