@@ -411,7 +411,18 @@ def accountability_records(records):
     entry.save()
     for model in (Act, ReplyRecord, Exculpatory, Submission, Claim, Participant):
         model.objects.filter(created_by=None).update(created_by=author)
-    return {"entry": entry}
+    # The entity timeline (civwatch.registers.timeline): a listed person took part in the
+    # public incident (whose judge is on the public list, through an act an editor approved:
+    # only approved acts are public) and in a confidential one.
+    entry.acts.filter(participant=role).update(approved_by=records["editor"])
+    listed = Entity.objects.get(pk="fa-212")
+    Participant.objects.create(incident=records["incident"], entity=listed, role="victim",
+                               visibility="public", status="published")  # fmt: skip
+    Participant.objects.create(
+        incident=Incident.objects.filter(visibility="confidential").first(), entity=listed,
+        role="defendant", visibility="public", status="published",
+    )  # fmt: skip
+    return {"entry": entry, "listed": listed}
 
 
 def test_no_marker_from_the_accountability_list_in_public_pages_or_exports(
@@ -426,6 +437,12 @@ def test_no_marker_from_the_accountability_list_in_public_pages_or_exports(
     reached = b"".join(pages.values())
     for expected in ("Public Judge", "The judge approved the search.", "approved by the judge"):
         assert expected.encode() in reached, expected
+    # The listed person's timeline, on her page and in the API, holds the public incident and
+    # the entry of the judge held responsible for it.
+    listed = accountability_records["listed"]
+    for url in (f"/entities/{listed.pk}/", f"/ru/entities/{listed.pk}/",
+                f"/api/entities/{listed.pk}/timeline"):  # fmt: skip
+        assert b"Search of the office" in pages[url] and b"Public Judge" in pages[url], url
     leaks = [url for url, body in pages.items() if MARK.encode() in body]
     assert not leaks, sorted(leaks)[:20]
 

@@ -16,6 +16,7 @@ from civwatch.registers.queries import (
     filter_designations,
     names_at_changes,
 )
+from civwatch.registers.timeline import Category, designations_for_timeline, entity_timeline
 
 # pydantic warns that a field named "register" shadows a method of its BaseModel; the API
 # keeps the name its users see everywhere else (exports, URLs, query parameters).
@@ -231,6 +232,47 @@ def list_entities(request, filters: Query[DesignationFilters]):
 @router.get("/entities/{entity_id}", response=EntityDetail)
 def get_entity(request, entity_id: str = Path(..., max_length=64)):
     return get_object_or_404(Entity.objects.listed(), pk=entity_id)
+
+
+class TimelineEvidenceOut(Schema):
+    title: str
+    source: str
+    url: str = Field(description="the original address, when public")
+    preview_url: str
+
+
+class TimelineChangeOut(Schema):
+    field: str
+    before: str
+    after: str
+
+
+class TimelineItemOut(Schema):
+    date: datetime.date | None
+    date_display: str = Field(description="the date at its precision: YYYY, YYYY-MM or a day")
+    category: Literal[tuple(Category.values)]  # type: ignore[valid-type]
+    kind: str = Field(
+        description="register: listed, published, added, modified, removed, reinstated, "
+        "delisted; incident: the incident type code; sanctions: the jurisdiction; "
+        "accountability: the entry's status"
+    )
+    title: str
+    detail: str
+    url: str = Field(description="the item's page on this site")
+    source: str
+    source_url: str
+    changes: list[TimelineChangeOut]
+    evidence: list[TimelineEvidenceOut]
+
+
+@router.get("/entities/{entity_id}/timeline", response=list[TimelineItemOut])
+def get_entity_timeline(request, entity_id: str = Path(..., max_length=64)):
+    """The entity's public story, oldest first: register events, public incidents, sanctions
+    listings through confirmed links, accountability entries (docs/registers.md)."""
+    entity = get_object_or_404(
+        Entity.objects.listed().prefetch_related(designations_for_timeline()), pk=entity_id
+    )
+    return entity_timeline(entity)
 
 
 @router.get("/designations", response=DesignationPage)

@@ -20,6 +20,8 @@ from civwatch.registers.queries import (
     names_at_changes,
     snapshots_with_change_counts,
 )
+from civwatch.registers.timeline import entity_timeline
+from civwatch.sanctions.status import sanctions_status
 
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 100
@@ -59,7 +61,18 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
         ),
         pk=entity_id,
     )  # fmt: skip
-    return render(request, "registers/entity_detail.html", {"entity": entity})
+    # The status table and the timeline share one public status (the table's own tag would
+    # ask again).
+    status = sanctions_status(entity, public_only=True)
+    return render(
+        request,
+        "registers/entity_detail.html",
+        {
+            "entity": entity,
+            "sanctions": status if status.sanctioned or status.external else None,
+            "timeline": entity_timeline(entity, status),
+        },
+    )
 
 
 def change_list(request: HttpRequest) -> HttpResponse:
