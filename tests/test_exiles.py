@@ -5,18 +5,22 @@ staff pages and the public aggregates."""
 import datetime
 import io
 import json
+import os
 import shutil
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from civwatch.accounts import permissions
 from civwatch.core.backup import new_key
 from civwatch.core.models import AuditEvent
 from civwatch.exiles import keystore, records
+from civwatch.exiles.alerts import alert_escalations
 from civwatch.exiles.models import Consent, ExileFile, HelpRequest, SupportAction
 from tests.auth_helpers import sign_in
+from tests.letters_data import smtp_server  # noqa: F401 (fixture)
 from tests.processes import civwatch, empty_home  # noqa: F401 (fixture)
 from tests.test_backup import files
 from tests.test_cases import make_user
@@ -444,3 +448,76 @@ def test_the_helpline_queue_acknowledges_escalates_and_keeps_need_to_know(client
         action="read", model="exiles.HelpRequest", object_id=str(record.pk)
     ).values_list("user_id", flat=True)
     assert set(readers) == {carol.pk, anna.pk, dan.pk}
+
+
+def help_request(caseworker, label: str, **fields) -> HelpRequest:
+    record = HelpRequest(channel="signal", assigned_to=caseworker, **fields)
+    record.summary, record.contact = f"{MARK}-summary-{label}", f"{MARK}-contact-{label}"
+    record.save()
+    return record
+
+
+def test_purge_keeps_the_keys_of_helpline_requests(key_store):
+    """Files and helpline requests share the key store: purge took a request's key, older than
+    a day and named by no file, for a left-over and destroyed it."""
+    carol = make_user("carol", "contributor")
+    make_file(carol)
+    request = help_request(carol, "old")
+    two_days_ago = datetime.datetime.now().timestamp() - 2 * 86400
+    os.utime(key_store / f"{request.key_ref}.key", (two_days_ago, two_days_ago))
+    call_command("exiles", "purge", stdout=io.StringIO())
+    keystore.forget_cache()
+    assert HelpRequest.objects.get(pk=request.pk).summary == f"{MARK}-summary-old"
+
+
+def test_closed_helpline_requests_are_erased_after_their_retention(client, settings, key_store):
+    settings.CIVWATCH_HELPLINE_RETENTION_DAYS = 90
+    carol = make_user("carol", "contributor")
+    sign_in(client, carol)
+    old, recent, open_one = (help_request(carol, label) for label in ("old", "recent", "open"))
+    for record in (old, recent):
+        assert client.post(f"/staff/helpline/{record.pk}/", {"move": "close"}).status_code == 302
+    recent.refresh_from_db()
+    assert recent.state == "closed" and recent.closed_at is not None
+    HelpRequest.objects.filter(pk=old.pk).update(
+        closed_at=timezone.now() - datetime.timedelta(days=91)
+    )
+    out = io.StringIO()
+    call_command("exiles", "purge", stdout=out)
+    assert "1 closed helpline requests erased" in out.getvalue()
+    assert set(HelpRequest.objects.values_list("pk", flat=True)) == {recent.pk, open_one.pk}
+    assert not (key_store / f"{old.key_ref}.key").exists()
+    assert (key_store / f"{recent.key_ref}.key").exists()
+
+
+def test_escalations_are_mailed_once_per_level_and_name_no_one(settings, smtp):
+    settings.CIVWATCH_HELPLINE_ESCALATE_MINUTES = 60
+    settings.CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES = 90
+    carol = make_user("carol", "contributor")
+    carol.email = "carol@helpline.example.org"
+    carol.save()
+    anna = make_user("anna", "admin")
+    anna.email = "anna@helpline.example.org"
+    anna.save()
+    record = help_request(carol, "waiting")
+    unassigned = help_request(None, "nobody's")
+    minutes = datetime.timedelta(minutes=1)
+    start = record.received_at
+    assert alert_escalations(start + 30 * minutes) == []
+    assert sorted(alert_escalations(start + 61 * minutes)) == sorted(
+        [(record.pk, 1), (unassigned.pk, 1)]
+    )
+    first, second = smtp.wait(2)
+    to = {message["To"]: message for message in (first, second)}
+    assert set(to) == {carol.email, anna.email}  # the unassigned one goes to the admins
+    assert f"#{record.pk}" in to[carol.email]["Subject"]
+    assert alert_escalations(start + 62 * minutes) == []  # once per level
+    alert_escalations(start + 91 * minutes)
+    messages = smtp.wait(4)
+    assert len(messages) == 4
+    assert {m["To"] for m in messages[2:]} == {f"{carol.email}, {anna.email}", anna.email}
+    for message in messages:
+        text = message["Subject"] + message.get_content()
+        assert MARK not in text and "nobody" not in text and "/staff/helpline/" in text
+    HelpRequest.objects.filter(pk=record.pk).update(state="answered")
+    assert alert_escalations(start + 500 * minutes) == []

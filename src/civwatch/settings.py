@@ -370,6 +370,9 @@ CIVWATCH_HELPLINE_ESCALATE_MINUTES = _whole_number("CIVWATCH_HELPLINE_ESCALATE_M
 CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES = _whole_number(
     "CIVWATCH_HELPLINE_ESCALATE_AGAIN_MINUTES", 90
 )
+# A closed helpline request is erased (its key destroyed) by `civwatch exiles purge` this
+# many days after it was closed.
+CIVWATCH_HELPLINE_RETENTION_DAYS = _whole_number("CIVWATCH_HELPLINE_RETENTION_DAYS", 90)
 
 # --- Citizens' initiatives (civwatch.initiatives; docs/initiatives.md) ---------------------
 INSTALLED_APPS += ["civwatch.initiatives"]

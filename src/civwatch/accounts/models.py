@@ -26,6 +26,15 @@ def has_role(user: AbstractBaseUser | AnonymousUser | None, role: str) -> bool:
     return role_rank(user) >= ROLES.index(role) + 1
 
 
+def holders_of(role: str) -> models.QuerySet:
+    """The active users who have `role` or a higher one (the same rule as has_role)."""
+    from django.contrib.auth import get_user_model
+
+    higher = ROLES[ROLES.index(role) :]
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(models.Q(is_superuser=True) | models.Q(groups__name__in=higher)).distinct()
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

@@ -332,6 +332,10 @@ class HelpRequest(models.Model):
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The highest escalation level staff were alerted of (`civwatch exiles alert`): each level
+    # is announced once.
+    alerted_level = models.PositiveSmallIntegerField(default=0, editable=False)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="help_requests", verbose_name=_("caseworker"),

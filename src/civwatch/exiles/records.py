@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from civwatch.core import audit
 from civwatch.core.errors import UserError
 from civwatch.core.params import MAX_DB_INT
 from civwatch.exiles import keystore
-from civwatch.exiles.models import ExileFile
+from civwatch.exiles.models import ExileFile, HelpRequest, RequestState
 
 
 def file_number(pk: Any) -> int:
@@ -51,12 +52,15 @@ class PurgeReport:
     held: list[int] = field(default_factory=list)
     keyless: list[int] = field(default_factory=list)  # rows whose key was already destroyed
     orphan_keys: int = 0
+    requests_erased: list[int] = field(default_factory=list)
+    requests_keyless: list[int] = field(default_factory=list)
 
 
 def purge(today: datetime.date | None = None) -> PurgeReport:
-    """Erase every closed file whose retention period has run out (not those on legal hold);
-    remove rows whose key is gone (brought back by restoring a backup older than their
-    erasure) and keys that no file names (left by a failed creation)."""
+    """Erase every closed file whose retention period has run out (not those on legal hold)
+    and every helpline request closed longer than its retention; remove rows whose key is gone
+    (brought back by restoring a backup older than their erasure) and keys that nothing names
+    (left by a failed creation). Files and helpline requests share the key store."""
     today = today or timezone.localdate()
     report = PurgeReport()
     for pk in ExileFile.objects.due_for_erasure(today).values_list("pk", flat=True):
@@ -67,20 +71,29 @@ def purge(today: datetime.date | None = None) -> PurgeReport:
             state="closed", legal_hold=True, erase_after__lte=today
         ).values_list("pk", flat=True)
     )
+    cutoff = timezone.now() - datetime.timedelta(days=settings.CIVWATCH_HELPLINE_RETENTION_DAYS)
+    for request in HelpRequest.objects.filter(state=RequestState.CLOSED, closed_at__lte=cutoff):
+        key_ref = request.key_ref
+        report.requests_erased.append(request.pk)
+        request.delete()
+        keystore.destroy(key_ref)
     present = keystore.references()
-    if not present and ExileFile.objects.exists():
+    if not present and (ExileFile.objects.exists() or HelpRequest.objects.exists()):
         # No key at all while files exist: the key store is missing (not mounted, wrong
         # CIVWATCH_EXILE_KEYS), not a set of erasures. Deleting every file would be a disaster.
         raise UserError(
-            f"The exile key store {keystore.folder()} holds no keys while files exist: check "
-            f"CIVWATCH_EXILE_KEYS. Nothing was purged beyond the files due."
+            f"The exile key store {keystore.folder()} holds no keys while files or helpline "
+            f"requests exist: check CIVWATCH_EXILE_KEYS. Nothing was purged beyond the files "
+            f"and requests due."
         )
     with transaction.atomic():
-        for pk, key_ref in ExileFile.objects.values_list("pk", "key_ref"):
-            if key_ref not in present:
-                ExileFile.objects.filter(pk=pk).delete()
-                report.keyless.append(pk)
+        for model, found in ((ExileFile, report.keyless), (HelpRequest, report.requests_keyless)):
+            for pk, key_ref in model.objects.values_list("pk", "key_ref"):
+                if key_ref not in present:
+                    model.objects.filter(pk=pk).delete()
+                    found.append(pk)
     named = set(ExileFile.objects.values_list("key_ref", flat=True))
+    named |= set(HelpRequest.objects.values_list("key_ref", flat=True))
     day_ago = timezone.now().timestamp() - 86400
     for key_ref in present - named:
         path = keystore.folder() / f"{key_ref}.key"

@@ -276,7 +276,7 @@ def help_request(request: HttpRequest, pk: int) -> HttpResponse:
             record.state, record.answered_at = RequestState.ANSWERED, now
             record.acknowledged_at = record.acknowledged_at or now
         elif move == "close" and record.state != RequestState.CLOSED:
-            record.state = RequestState.CLOSED
+            record.state, record.closed_at = RequestState.CLOSED, now
         else:
             return HttpResponse(_("Unknown or impossible change of state."), status=400)
         record.save()

@@ -6,21 +6,27 @@ from django.core.management.base import BaseCommand, CommandError
 from civwatch.accounts import permissions
 from civwatch.core.errors import UserError
 from civwatch.exiles import records
+from civwatch.exiles.alerts import alert_escalations
 from civwatch.exiles.models import ExileFile
 
 
 class Command(BaseCommand):
     help = (
         "Files of people forced abroad (docs/exiles.md): erase ID destroys a file's key and "
-        "rows; purge erases closed files past their retention; export-subject ID writes "
-        "everything a file holds about its person as JSON."
+        "rows; purge erases closed files and helpline requests past their retention; alert "
+        "mails staff about helpline requests that reached an escalation level; "
+        "export-subject ID writes everything a file holds about its person as JSON."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         erase = sub.add_parser("erase", help="erase one file (refused while on legal hold)")
         erase.add_argument("id")
-        sub.add_parser("purge", help="erase every closed file whose retention has run out")
+        sub.add_parser(
+            "purge",
+            help="erase every closed file and helpline request whose retention has run out",
+        )
+        sub.add_parser("alert", help="mail staff about helpline requests that escalated")
         export = sub.add_parser("export-subject", help="a file's data for its person (JSON or PDF)")
         export.add_argument("id")
         export.add_argument("--output", type=Path, required=True, metavar="FILE")
@@ -41,8 +47,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(report.erased)} files erased, {len(report.keyless)} rows without a key "
             f"removed, {report.orphan_keys} unused keys destroyed; "
-            f"{len(report.held)} due files kept on legal hold."
+            f"{len(report.held)} due files kept on legal hold; "
+            f"{len(report.requests_erased)} closed helpline requests erased, "
+            f"{len(report.requests_keyless)} without a key removed."
         )
+
+    def alert(self, options) -> None:
+        alerted = alert_escalations()
+        self.stdout.write(f"{len(alerted)} helpline requests escalated; staff were mailed.")
 
     def export_subject(self, options) -> None:
         pk = records.file_number(options["id"])
