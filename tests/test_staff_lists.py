@@ -262,3 +262,11 @@ def test_case_lists_search_by_a_participants_name_and_filter_by_status(client, e
     assert_no_name_in_urls(location, page, "Podyachev", NAME)
     _location, page = search(client, "/cases/staff/", "Someone Else")
     assert "Verdict against Ivanova" not in page
+
+
+def test_the_links_page_speaks_russian(lists, client, editor):  # noqa: F811
+    page = client.get("/ru/sanctions/staff/links/?birth_dates=full").content.decode()
+    for words in ("Подтвердить выбранные", "даты рождения совпадают", "сначала с высокой оценкой"):
+        assert words in page
+    for english in ("Confirm selected", "birth dates agree", "highest score first"):
+        assert english not in page
