@@ -3,7 +3,6 @@ page and the API; the sanctions status that confirmed links give a person."""
 
 import io
 import json
-
 from urllib.parse import unquote
 
 import pytest
