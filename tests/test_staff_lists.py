@@ -160,7 +160,8 @@ def test_bulk_confirm_of_a_filtered_selection_decides_each_link_with_its_audit_e
     assert f"all {len(selected)} links matching this filter" in page
     before = AuditEvent.objects.count()
     response = client.post(
-        f"{LINKS}decide/", {"status": "confirmed", "everything": "1", "query": query}
+        f"{LINKS}decide/",
+        {"status": "confirmed", "everything": "1", "query": query, "count": len(selected)},
     )
     assert response.status_code == 302 and response["Location"].endswith(f"?{query}")
     confirmed = Link.objects.filter(pk__in=selected)
@@ -187,9 +188,15 @@ def test_bulk_decisions_refuse_bad_input_and_other_roles(lists, client):  # noqa
     proposed = dict(Link.objects.values_list("pk", "status"))
     pk = next(iter(proposed))
     sign_in(client, make_user("lists-editor", "editor"))
+    every = {"status": "confirmed", "everything": "1"}
     for data in ({"status": "confirmed"}, {"status": "maybe", "link": [pk]},
-                 {"status": "confirmed", "link": ["x"]}):  # fmt: skip
-        assert client.post(f"{LINKS}decide/", data).status_code == 400
+                 {"status": "confirmed", "link": ["x"]},
+                 {"status": "confirmed", "link": ["9" * 40]},
+                 # "all N matching" when the filter now selects another number of links
+                 {**every, "query": "score=high", "count": "1"},
+                 # a search no longer in the session: its filter would select every link
+                 {**every, "query": "search=forgotten"}):  # fmt: skip
+        assert client.post(f"{LINKS}decide/", data).status_code == 400, data
     for role, code in (("contributor", 403), ("researcher", 403)):
         sign_in(client, make_user(f"lists-{role}", role))
         data = {"status": "confirmed", "everything": "1", "query": ""}
@@ -202,6 +209,11 @@ def test_bulk_decisions_refuse_bad_input_and_other_roles(lists, client):  # noqa
     page = client.get(LINKS).content.decode()  # the researcher's page has no bulk form
     assert 'id="bulk"' not in page and "Confirm selected" not in page
     assert "birth dates agree" in page or "no birth date on one side" in page
+    # A query that would break the redirect's header is re-encoded, not echoed.
+    sign_in(client, make_user("lists-editor-2", "editor"))
+    data = {"status": "rejected", "link": [pk], "query": "status=proposed\r\nSet-Cookie: x=1"}
+    response = client.post(f"{LINKS}decide/", data)
+    assert response.status_code == 302 and "\n" not in response["Location"]
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,7 @@ from civwatch.core.namesearch import name_field
 from civwatch.sanctions.models import CASES, REGISTERS, BirthDates, Dataset, Link
 
 ANY = ("", _("any"))
+LINK_ID = re.compile(r"[0-9]{1,12}")
 # Score bands for the staff page, aligned with xref's thresholds (0.95 with no birth date to
 # compare, 0.80 with a year, 0.65 with a whole date): code -> (lowest, below), label.
 SCORE_BANDS = {
@@ -82,12 +85,14 @@ class BulkDecisionForm(forms.Form):
     )
     link = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
     everything = forms.BooleanField(required=False)
+    # How many links the page said the filter selects: "all N" means those N.
+    count = forms.IntegerField(required=False, min_value=0)
     query = forms.CharField(required=False, max_length=2000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Ids are checked against what the user may see in the view, not here.
-        self.fields["link"].valid_value = lambda value: str(value).isdigit()
+        self.fields["link"].valid_value = lambda value: bool(LINK_ID.fullmatch(str(value)))
 
     def clean(self):
         data = super().clean()

@@ -138,9 +138,16 @@ def links_decide(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(" ".join(m for e in form.errors.values() for m in e))
     data = form.cleaned_data
     query = QueryDict(data["query"])
+    if query.get(namesearch.SEARCH_PARAM) and not namesearch.recall(request, query):
+        # Without its name the filter would select more than the page showed.
+        return HttpResponseBadRequest(_("This search has expired: search again."))
     links, _form = filtered_links(request, query)
     if not data["everything"]:
         links = links.filter(pk__in=data["link"])
+    elif data["count"] is not None and links.count() != data["count"]:
+        return HttpResponseBadRequest(
+            _("The links this filter selects have changed since the page was shown: look again.")
+        )
     with transaction.atomic():
         decided = 0
         for link in links.select_for_update():
@@ -151,7 +158,7 @@ def links_decide(request: HttpRequest) -> HttpResponse:
         ngettext("%(count)d link decided.", "%(count)d links decided.", decided)
         % {"count": decided},
     )
-    return redirect(f"{reverse('sanctions:links')}?{data['query']}")
+    return redirect(f"{reverse('sanctions:links')}?{query.urlencode()}")
 
 
 @require_POST
