@@ -282,3 +282,18 @@ def test_the_links_page_speaks_russian(lists, client, editor):  # noqa: F811
         assert words in page
     for english in ("Confirm selected", "birth dates agree", "highest score first"):
         assert english not in page
+
+
+def test_the_migration_fills_the_birth_dates_of_existing_links(lists):  # noqa: F811
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("civwatch.sanctions.migrations.0004_link_birth_dates")
+    Link.objects.update(birth_dates="")
+    migration.fill_birth_dates(apps, SimpleNamespace(connection=connection))
+    tiers = {link.pk: link.explanation["tier"] for link in Link.objects.all()}
+    assert dict(Link.objects.values_list("pk", "birth_dates")) == tiers
+    assert set(tiers.values()) == {"full", "partial", "unknown"}
