@@ -117,7 +117,6 @@ def link_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": shown_page,
             "query": query,
-            "filter_query": query,
             "can_decide": permissions.may_decide_links(request.user),
             "decision_statuses": Link.Status.choices,
             "show_deciders": True,  # a researchers' page
@@ -150,7 +149,7 @@ def links_decide(request: HttpRequest) -> HttpResponse:
         )
     with transaction.atomic():
         decided = 0
-        for link in links.select_for_update():
+        for link in links.select_for_update(of=("self",)):
             link.decide(request.user, data["status"])
             decided += 1
     messages.success(
