@@ -15,8 +15,10 @@ from civwatch.accountability.models import (
 )
 from civwatch.accounts import permissions
 from civwatch.cases.models import Participant
+from civwatch.core.namesearch import name_field
 from civwatch.entities.models import Entity
-from civwatch.sanctions.models import Jurisdiction
+from civwatch.sanctions.forms import ANY
+from civwatch.sanctions.models import Dataset, Jurisdiction
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # Roles in which a person may be held responsible for an incident.
@@ -25,6 +27,47 @@ RESPONSIBLE_ROLES = (
     Participant.Role.POLICE_OFFICER, Participant.Role.OFFICIAL, Participant.Role.ATTACKER,
     Participant.Role.ORGANISER,
 )  # fmt: skip
+
+
+class EntryFilterForm(forms.Form):
+    """The staff list's filters: GET parameters, except the name (core.namesearch)."""
+
+    name = name_field()
+    role = forms.ChoiceField(
+        label=_("Role"), required=False,
+        choices=[ANY, *((r.value, r.label) for r in RESPONSIBLE_ROLES)],
+    )  # fmt: skip
+    agency = forms.CharField(
+        label=_("Agency"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Moscow City Court")}),
+    )  # fmt: skip
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[ANY, *EntryStatus.choices]
+    )
+    origin = forms.ChoiceField(label=_("Loaded from"), required=False)
+    listed = forms.BooleanField(
+        label=_("only people linked to an official sanctions list (confirmed or awaiting review)"),
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        label=_("Order"), required=False,
+        choices=[("status", _("by status, then name")), ("name", _("by name")),
+                 ("-updated", _("recently changed first"))],
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        origins = Entry.objects.exclude(origin="").values_list("origin", flat=True).distinct()
+        titles = dict(Dataset.objects.filter(slug__in=origins).values_list("slug", "title"))
+        self.fields["origin"].choices = [
+            ANY, *((o, titles.get(o, o)) for o in sorted(set(origins)))
+        ]  # fmt: skip
+
+    def filters(self) -> dict:
+        """Keyword arguments for queries.filter_entries (without `listed`); {} when invalid."""
+        if not self.is_valid():
+            return {}
+        return {k: self.cleaned_data[k] for k in ("name", "role", "agency", "status", "origin")}
 
 
 class NewEntryForm(forms.Form):

@@ -19,6 +19,7 @@ from civwatch.accountability.forms import (
     ActForm,
     CorrectionForm,
     DossierForm,
+    EntryFilterForm,
     EntryForm,
     ExculpatoryForm,
     MoveForm,
@@ -27,7 +28,8 @@ from civwatch.accountability.forms import (
     ReplyForm,
     SubmissionForm,
 )
-from civwatch.accountability.models import Act, Entry, EntryStatus, Submission
+from civwatch.accountability.models import Act, Entry, Submission
+from civwatch.accountability.queries import ENTRY_ORDERS, entry_roles, filter_entries
 from civwatch.accountability.sanctions import sanctions_summary
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
@@ -35,6 +37,7 @@ from civwatch.accounts.permissions import role_required
 from civwatch.cases import public as cases_public
 from civwatch.cases.models import Participant
 from civwatch.cases.staff_review import tell_if_held
+from civwatch.core import namesearch
 from civwatch.core.errors import UserError
 from civwatch.core.records import Visibility
 from civwatch.jobs.runner import enqueue_job
@@ -51,41 +54,43 @@ def entry_to_change(request: HttpRequest, pk: int) -> Entry:
 
 @role_required("researcher")
 def entry_list(request: HttpRequest) -> HttpResponse:
+    searched = namesearch.posted_search(request)
+    if searched:
+        return searched
     form = NewEntryForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         entry = Entry(entity=form.cleaned_data["entity_id"], created_by=request.user)
         entry.save_with_history(request.user)
         return redirect("accountability:staff_entry", pk=entry.pk)
-    entries = permissions.readable(
-        request.user, Entry.objects.select_related("entity").order_by("status", "entity__name")
+    filters = EntryFilterForm(namesearch.filter_data(request))
+    entries = permissions.readable(request.user, Entry.objects.select_related("entity"))
+    listed = (
+        linked_to_official_lists()
+        if filters.is_valid() and filters.cleaned_data["listed"]
+        else None
     )
-    status = request.GET.get("status", "")
-    if status:
-        entries = entries.filter(status=status)
-    listed_only = request.GET.get("listed") == "1"
-    if listed_only:
-        entries = entries.filter(entity_id__in=linked_to_official_lists())
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    entries = filter_entries(entries, request.user, **filters.filters(), listed=listed)
+    sort = (filters.cleaned_data.get("sort") if filters.is_valid() else "") or "status"
+    page = Paginator(entries.order_by(*ENTRY_ORDERS[sort]), 50).get_page(request.GET.get("page"))
     for entry in page:  # each row names the person
         permissions.note_if_confidential(request.user, entry, ["entity"])
         permissions.note_person_shown(request.user, entry.entity)
+    roles = entry_roles(request.user, list(page))
     # Who has sanctioned each person already, and possible matches an editor has not decided:
     # only for the page shown (a few queries per person).
     rows = [
         (
             entry,
+            roles.get(entry.pk, []),
             [s for s in sanctions_summary(entry.entity, with_possible=True) if s["listed"]],
             possible_listings(entry.entity),
         )
         for entry in page
     ]
-    context = {
-        "page": page, "rows": rows, "form": form, "status": status, "listed_only": listed_only,
-        "statuses": EntryStatus.choices,
-    }  # fmt: skip
-    return render(
-        request, "accountability/staff_list.html", context, status=400 if form.errors else 200
-    )
+    context = {"page": page, "rows": rows, "form": form, "filters": filters,
+               "query": namesearch.page_query(request)}  # fmt: skip
+    failed = form.errors or filters.errors
+    return render(request, "accountability/staff_list.html", context, status=400 if failed else 200)
 
 
 def act_label(user, act: Act) -> str:

@@ -412,6 +412,11 @@ def note_confidential_read(user: Any, record: Model, fields: list[str]) -> None:
 SIGNER_FIELDS = ("signer_name", "signer_role", "email", "note")
 
 
+def may_decide_links(user: Any) -> bool:
+    """Editors (and admins) confirm or reject cross-reference links, one or many at a time."""
+    return _user(user) is not None and has_role(user, "editor")
+
+
 def may_manage_letters(user: Any) -> bool:
     """Editors (and admins) write letters, verify signatures and record deliveries."""
     return _user(user) is not None and has_role(user, "editor")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civwatch.accounts import permissions
 from civwatch.cases.models import Case, Incident, Participant, Position
+from civwatch.core.namesearch import name_field
 from civwatch.core.records import ReviewStatus, Visibility
 from civwatch.core.uploads import validate_upload_size
 from civwatch.entities.models import Entity
@@ -252,3 +253,12 @@ class AssignForm(forms.Form):
 class MoveForm(forms.Form):
     to = forms.ChoiceField(choices=ReviewStatus.choices)
     note = forms.CharField(label=_("public correction note"), required=False)
+
+
+class StaffListFilterForm(forms.Form):
+    """The staff lists' filters: GET parameters, except the name (core.namesearch)."""
+
+    name = name_field()
+    status = forms.ChoiceField(
+        label=_("Review status"), required=False, choices=[("", _("any")), *ReviewStatus.choices]
+    )

@@ -1,9 +1,12 @@
 """Staff pages: record incidents, add evidence and claims, review, and read the history."""
 
 import io
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,17 +15,27 @@ from django.views.decorators.http import require_POST
 from civwatch.accounts import permissions
 from civwatch.accounts.permissions import role_required
 from civwatch.cases import public
-from civwatch.cases.forms import ClaimForm, EvidenceForm, IncidentForm, MoveForm, ParticipantForm
-from civwatch.cases.models import Case, Incident, Position
+from civwatch.cases.forms import (
+    ClaimForm,
+    EvidenceForm,
+    IncidentForm,
+    MoveForm,
+    ParticipantForm,
+    StaffListFilterForm,
+)
+from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.participants import add_participant
 from civwatch.cases.workflow import allowed_moves, move
+from civwatch.core import namesearch
 from civwatch.core.errors import UserError
 from civwatch.core.records import ReviewStatus
-from civwatch.entities.models import Entity
+from civwatch.entities.models import Entity, named_like
 from civwatch.evidence.ingest import add_claim, add_evidence, read_original
 from civwatch.evidence.models import Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import preview_response
 from civwatch.evidence.storage import DamagedFile
+
+LIST_PAGE_SIZE = 50
 
 
 def incident_display(user, incident: Incident) -> dict:
@@ -59,14 +72,42 @@ def incident_display(user, incident: Incident) -> dict:
     return {"participants": participants, "evidence": evidence, "claims": claims}
 
 
+def filtered_records(request: HttpRequest, records: QuerySet) -> tuple[Any, StaffListFilterForm]:
+    """A staff list's page of readable records, filtered by review status and by the name of
+    a person in them (a participant the user may read; a position's official), in either
+    script; the name travels outside the URL (core.namesearch)."""
+    form = StaffListFilterForm(namesearch.filter_data(request))
+    records = permissions.readable(request.user, records)
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            records = records.filter(status=form.cleaned_data["status"])
+        name = form.cleaned_data["name"].strip()
+        if name and records.model is Position:
+            records = records.filter(named_like(name, "entity__"))
+        elif name:
+            people = permissions.readable(
+                request.user, Participant.objects.filter(named_like(name, "entity__"))
+            )
+            incidents = Incident.objects.filter(participants__in=people)
+            if records.model is Case:
+                records = records.filter(incidents__in=incidents).distinct()
+            else:
+                records = records.filter(pk__in=incidents.values("pk"))
+    page = Paginator(records.order_by("-updated_at", "pk"), LIST_PAGE_SIZE)
+    return page.get_page(request.GET.get("page")), form
+
+
 @role_required("contributor")
 def home(request: HttpRequest) -> HttpResponse:
-    incidents = permissions.readable(request.user, Incident.objects.select_related("incident_type"))
+    searched = namesearch.posted_search(request)
+    if searched:
+        return searched
+    page, form = filtered_records(request, Incident.objects.select_related("incident_type"))
     rows = [
-        {"incident": i, "data": public.serialise(i, permissions.Reader(request.user))}
-        for i in incidents.order_by("-updated_at")[:200]
+        {"incident": i, "data": public.serialise(i, permissions.Reader(request.user))} for i in page
     ]
-    return render(request, "cases/staff_home.html", {"rows": rows})
+    context = {"rows": rows, "page": page, "form": form, "query": namesearch.page_query(request)}
+    return render(request, "cases/staff_home.html", context, status=400 if form.errors else 200)
 
 
 @role_required("contributor")

@@ -25,8 +25,10 @@ from civwatch.accounts.permissions import role_required
 from civwatch.cases import public
 from civwatch.cases.forms import AssignForm, CaseForm, PositionForm
 from civwatch.cases.models import Case, Position
+from civwatch.cases.staff import filtered_records
 from civwatch.cases.staff_review import tell_if_held
 from civwatch.cases.workflow import allowed_moves
+from civwatch.core import namesearch
 
 
 @dataclass(frozen=True)
@@ -62,17 +64,21 @@ def label(record: Model, data: dict, kind: str) -> str:
 
 @role_required("contributor")
 def record_list(request: HttpRequest, kind: str) -> HttpResponse:
+    searched = namesearch.posted_search(request)
+    if searched:
+        return searched
     spec = KINDS[kind]
     reader = permissions.Reader(request.user)
-    records = permissions.readable(request.user, spec.model.objects.all())
+    page, form = filtered_records(request, spec.model.objects.all())
     rows = []
-    for record in records.order_by("-updated_at")[:500]:
+    for record in page:
         data = public.serialise(record, reader)
         cells = [data.get(c) or "" for c in spec.columns]
         cells = [c["name"] if isinstance(c, dict) else c for c in cells]
         rows.append({"record": record, "cells": cells, "label": cells[0] or f"#{record.pk}"})
-    context = {"kind": kind, "spec": spec, "rows": rows}
-    return render(request, "cases/staff_records.html", context)
+    context = {"kind": kind, "spec": spec, "rows": rows, "page": page, "form": form,
+               "query": namesearch.page_query(request)}  # fmt: skip
+    return render(request, "cases/staff_records.html", context, status=400 if form.errors else 200)
 
 
 @role_required("contributor")

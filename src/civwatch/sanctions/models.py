@@ -151,6 +151,15 @@ class EntryChange(models.Model):
         return f"{self.kind} {self.entry}"
 
 
+class BirthDates(models.TextChoices):
+    """How the two sides' birth dates compare (civwatch.sanctions.xref.birth_date_agreement;
+    a conflict never becomes a link). Labels are words for the staff pages."""
+
+    FULL = "full", _("birth dates agree")
+    PARTIAL = "partial", _("birth dates agree in part")
+    UNKNOWN = "unknown", _("no birth date on one side")
+
+
 class Link(models.Model):
     """A proposed, confirmed or rejected statement that two records are the same person.
 
@@ -176,6 +185,11 @@ class Link(models.Model):
     right_entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(_("score"))
     explanation = EncryptedJSONField(_("explanation"), default=dict, only_if="involves_cases")
+    # The explanation's "tier", in plain text so that the staff page can filter on it (it
+    # says how two dates compare, not what they are).
+    birth_dates = models.CharField(
+        _("birth dates"), max_length=8, choices=BirthDates.choices, blank=True, db_index=True
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
     )

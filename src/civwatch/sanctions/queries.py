@@ -8,7 +8,7 @@ from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.cases.models import Participant
 from civwatch.core.records import Visibility
-from civwatch.entities.models import Entity
+from civwatch.entities.models import Entity, named_like
 from civwatch.matching import search_key
 from civwatch.sanctions.models import CASES, Link, ListEntry
 
@@ -45,6 +45,39 @@ def visible_links(user: Any) -> QuerySet:
     return links.exclude(Q(left_dataset=CASES) & ~Q(left_entity_id__in=known)).exclude(
         Q(right_dataset=CASES) & ~Q(right_entity_id__in=known)
     )
+
+
+def filter_links(
+    links: QuerySet,
+    *,
+    name: str = "",
+    status: str = "",
+    dataset: str = "",
+    programme: str = "",
+    score: tuple[float | None, float | None] | None = None,
+    birth_dates: str = "",
+) -> QuerySet:
+    """Links with a side named like `name` (either script), in a status, with a side in a
+    dataset, a side listed under a programme, a score in [lowest, below), birth dates that
+    compare so."""
+    if name and name.strip():
+        links = links.filter(named_like(name, "left_entity__") | named_like(name, "right_entity__"))
+    if status:
+        links = links.filter(status=status)
+    if dataset:
+        links = links.filter(Q(left_dataset=dataset) | Q(right_dataset=dataset))
+    if programme:
+        listed = ListEntry.objects.filter(programmes__icontains=programme).values("entity_id")
+        links = links.filter(Q(left_entity_id__in=listed) | Q(right_entity_id__in=listed))
+    if score:
+        lowest, below = score
+        if lowest is not None:
+            links = links.filter(score__gte=lowest)
+        if below is not None:
+            links = links.filter(score__lt=below)
+    if birth_dates:
+        links = links.filter(birth_dates=birth_dates)
+    return links
 
 
 def shown_links(user: Any, links) -> list[Link]:

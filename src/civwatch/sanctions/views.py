@@ -1,17 +1,30 @@
 """Public pages (datasets, entries, versions) and the staff page that decides links."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.accounts.permissions import role_required
-from civwatch.sanctions.forms import DecisionForm, EntrySearchForm, LinkFilterForm
+from civwatch.core import namesearch
+from civwatch.sanctions.forms import BulkDecisionForm, DecisionForm, EntrySearchForm, LinkFilterForm
 from civwatch.sanctions.models import Dataset, DatasetVersion, Link, ListEntry
-from civwatch.sanctions.queries import links_of, search_entries, shown_links, visible_links
+from civwatch.sanctions.queries import (
+    filter_links,
+    links_of,
+    search_entries,
+    shown_links,
+    visible_links,
+)
 from civwatch.sanctions.status import sanctions_status
 
 PAGE_SIZE = 50
@@ -72,51 +85,86 @@ def entry_detail(request: HttpRequest, slug: str, source_id: str) -> HttpRespons
             "links": links,
             "changes": entry.changes.select_related("version").order_by("-version__imported_at"),
             "decision_statuses": Link.Status.choices,
-            "can_decide": has_role(request.user, "editor"),
+            "can_decide": permissions.may_decide_links(request.user),
             # Staff identities are never public: only researchers see who decided a link.
             "show_deciders": internal,
         },
     )
 
 
+def filtered_links(request: HttpRequest, query: QueryDict | None = None):
+    """The links the user may see as the list's filters select them, and the bound form."""
+    form = LinkFilterForm(namesearch.filter_data(request, query))
+    links = filter_links(visible_links(request.user), **form.filters())
+    return links.order_by(*form.ordering()), form
+
+
 @role_required("researcher")
 def link_list(request: HttpRequest) -> HttpResponse:
-    form = LinkFilterForm(request.GET or None)
-    links = visible_links(request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["status"]:
-            links = links.filter(status=data["status"])
-        if data["dataset"]:
-            links = links.filter(Q(left_dataset=data["dataset"]) | Q(right_dataset=data["dataset"]))
-        if data["q"]:
-            links = links.filter(
-                Q(left_name__icontains=data["q"]) | Q(right_name__icontains=data["q"])
-            )
-    page = Paginator(
-        links.select_related("decided_by").order_by("status", "-score", "pk"), PAGE_SIZE
+    searched = namesearch.posted_search(request)
+    if searched:
+        return searched
+    links, form = filtered_links(request)
+    shown_page = Paginator(links.select_related("decided_by"), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    shown_page = page.get_page(request.GET.get("page"))
     shown_page.object_list = shown_links(request.user, shown_page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = namesearch.page_query(request)
     return render(
         request,
         "sanctions/link_list.html",
         {
             "form": form,
             "page": shown_page,
-            "query": query.urlencode(),
-            "can_decide": has_role(request.user, "editor"),
+            "query": query,
+            "can_decide": permissions.may_decide_links(request.user),
             "decision_statuses": Link.Status.choices,
             "show_deciders": True,  # a researchers' page
         },
+        status=400 if form.errors else 200,
     )
 
 
 @require_POST
-@role_required("editor")
+@login_required
+def links_decide(request: HttpRequest) -> HttpResponse:
+    """Confirm or reject many links: the ticked ones, or all that the page's filter selects.
+    Each is decided by Link.decide, as one at a time would be (its own audit event)."""
+    if not permissions.may_decide_links(request.user):
+        raise PermissionDenied
+    form = BulkDecisionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(m for e in form.errors.values() for m in e))
+    data = form.cleaned_data
+    query = QueryDict(data["query"])
+    if query.get(namesearch.SEARCH_PARAM) and not namesearch.recall(request, query):
+        # Without its name the filter would select more than the page showed.
+        return HttpResponseBadRequest(_("This search has expired: search again."))
+    links, _form = filtered_links(request, query)
+    if not data["everything"]:
+        links = links.filter(pk__in=data["link"])
+    elif data["count"] is not None and links.count() != data["count"]:
+        return HttpResponseBadRequest(
+            _("The links this filter selects have changed since the page was shown: look again.")
+        )
+    with transaction.atomic():
+        decided = 0
+        for link in links.select_for_update(of=("self",)):
+            link.decide(request.user, data["status"])
+            decided += 1
+    messages.success(
+        request,
+        ngettext("%(count)d link decided.", "%(count)d links decided.", decided)
+        % {"count": decided},
+    )
+    return redirect(f"{reverse('sanctions:links')}?{query.urlencode()}")
+
+
+@require_POST
+@login_required
 def link_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    if not permissions.may_decide_links(request.user):
+        raise PermissionDenied
     link = get_object_or_404(visible_links(request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():

@@ -302,6 +302,7 @@ class Proposal:
             right_entity_id=self.right.entity_id,
             score=self.score,
             explanation=self.explanation,
+            birth_dates=self.explanation["tier"],
         )
 
 
@@ -470,6 +471,7 @@ def run_xref(
                 continue
             seen.add(link.pk)
             link.score, link.explanation = proposal.score, proposal.explanation
+            link.birth_dates = proposal.explanation["tier"]
             refreshed.append(link)
         stale = [
             link.pk
@@ -482,10 +484,10 @@ def run_xref(
         # write it without its row, so those links are saved one by one.
         sealed = [link for link in refreshed if link.involves_cases()]
         for link in sealed:
-            link.save(update_fields=["score", "explanation"])
+            link.save(update_fields=["score", "explanation", "birth_dates"])
         Link.objects.bulk_update(
             [link for link in refreshed if not link.involves_cases()],
-            ["score", "explanation"],
+            ["score", "explanation", "birth_dates"],
             batch_size=1000,
         )
     report.proposed = len(found)
