@@ -105,16 +105,20 @@ def confidential_named(name: str, kind: str | None = None) -> models.QuerySet:
     return found.filter(kind=kind) if kind else found
 
 
-def named_like(text: str, prefix: str = "") -> models.Q:
-    """A condition on entities (reached through `prefix`, e.g. "left_entity__") named like
-    `text`, typed in either script: listed entities by their search keys (a part of a name
-    is enough), confidential ones by the blind index (the whole name's key)."""
+def listed_named(text: str, prefix: str = "") -> models.Q:
+    """A condition on listed entities (reached through `prefix`, e.g. "entity__") whose names
+    contain `text`, typed in either script (their search keys; a part of a name is enough)."""
     field = f"{prefix}search_text__contains"
     condition = models.Q(**{field: text.casefold().strip()})
     key = search_key(text)
-    if key:
-        condition |= models.Q(**{field: key})
-    return condition | models.Q(**{f"{prefix}pk__in": confidential_named(text).values("pk")})
+    return condition | models.Q(**{field: key}) if key else condition
+
+
+def named_like(text: str, prefix: str = "") -> models.Q:
+    """A condition on entities named like `text`, typed in either script: listed entities as
+    `listed_named`, confidential ones by the blind index (the whole name's key)."""
+    confidential = models.Q(**{f"{prefix}pk__in": confidential_named(text).values("pk")})
+    return listed_named(text, prefix) | confidential
 
 
 class OfEntity:

@@ -3,17 +3,8 @@
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from civwatch.entities.models import Entity
-from civwatch.matching import search_key
+from civwatch.entities.models import Entity, listed_named
 from civwatch.registers.models import Change, Designation, Snapshot
-
-
-def name_query(text: str, prefix: str = "") -> Q:
-    """Names containing the text, written in either script."""
-    field = f"{prefix}search_text__contains"
-    condition = Q(**{field: text.casefold().strip()})
-    key = search_key(text)
-    return condition | Q(**{field: key}) if key else condition
 
 
 def filter_designations(
@@ -38,12 +29,12 @@ def filter_designations(
     if year:
         designations = designations.filter(listed_on__year=year)
     if q and q.strip():
-        designations = designations.filter(name_query(q, "entity__"))
+        designations = designations.filter(listed_named(q, "entity__"))
     return designations
 
 
 def search_entities(q: str) -> QuerySet[Entity]:
-    return Entity.objects.filter(name_query(q))
+    return Entity.objects.filter(listed_named(q))
 
 
 def designations_per_month(register: str | None = None) -> list[dict]:
