@@ -11,6 +11,7 @@ from ninja import Field, Path, Query, Router, Schema
 from civwatch.core.params import DbId, Limit, Offset
 from civwatch.entities.models import Entity
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
+from civwatch.registers.models import RegisterSlug as Registers
 from civwatch.registers.queries import (
     designations_per_month,
     filter_designations,
@@ -22,7 +23,7 @@ from civwatch.registers.queries import (
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
 router = Router(tags=["registers"])
-RegisterSlug = Literal["foreign-agents", "undesirable"]
+RegisterSlug = Literal[tuple(Registers.values)]
 EntityKind = Literal["person", "organization", "association", "media"]
 Status = Literal["active", "removed"]
 ChangeKind = Literal["added", "removed", "modified", "reinstated"]

@@ -13,7 +13,7 @@ from followthemoney.proxy import EntityProxy
 
 from civwatch.core.ftm import entity_proxy
 from civwatch.entities.models import Entity
-from civwatch.registers.models import Change, Designation
+from civwatch.registers.models import Change, Designation, RegisterSlug
 from civwatch.registers.queries import names_at_changes
 
 DESIGNATION_COLUMNS = [
@@ -22,6 +22,9 @@ DESIGNATION_COLUMNS = [
 ]  # fmt: skip
 CHANGE_COLUMNS = ["snapshot", "kind", "row_id", "entity_id", "name", "fields", "snapshot_file"]
 AUTHORITY = "Ministry of Justice of the Russian Federation"
+# Registers kept by another authority; the Ministry's registers number their own rows,
+# Rosfinmonitoring's list does not (its row ids are civwatch's, not the authority's).
+OTHER_AUTHORITIES = {RegisterSlug.RFM: "Federal Financial Monitoring Service (Rosfinmonitoring)"}
 
 
 def iso(day: datetime.date | None) -> str:
@@ -79,7 +82,7 @@ def designation_proxy(designation: Designation) -> EntityProxy:
     proxy = model.make_entity("Sanction")
     proxy.id = f"{designation.entity_id}-{designation.register_id}-{designation.pk}"
     proxy.add("entity", designation.entity_id)
-    proxy.add("authority", AUTHORITY)
+    proxy.add("authority", OTHER_AUTHORITIES.get(designation.register_id, AUTHORITY))
     proxy.add("program", designation.register.name_en)
     proxy.add("programId", designation.register_id)
     if designation.legal_basis:
@@ -88,7 +91,8 @@ def designation_proxy(designation: Designation) -> EntityProxy:
     proxy.add("listingDate", iso(designation.published_on) or None)
     proxy.add("endDate", iso(designation.removed_on) or None)
     proxy.add("status", designation.status)
-    proxy.add("authorityId", designation.row_id)
+    if designation.register_id not in OTHER_AUTHORITIES:
+        proxy.add("authorityId", designation.row_id)
     return proxy
 
 
