@@ -267,6 +267,9 @@ def test_exports_api_statistics_and_public_page(client, tmp_path):
     response = client.get("/api/designations", {"register": "rfm", "limit": 500})
     assert response.status_code == 200
     assert response.json()["count"] == people
+    registers = {r["slug"]: r for r in client.get("/api/registers").json()}
+    assert "not a finding" in registers["rfm"]["caveat_en"]
+    assert registers["foreign-agents"]["caveat_en"] == ""
     statistics = client.get("/api/statistics", {"register": "rfm"})
     assert statistics.status_code == 200
 
@@ -299,3 +302,13 @@ def test_the_bundled_list_is_imported_whole():
     assert sum(1 for n in latin.values_list("name", flat=True) if n.isascii()) == expected["latin"]
     primary = Designation.objects.filter(register="rfm").values_list("record__name", flat=True)
     assert not [name for name in primary if name.isascii()]
+
+
+def test_the_list_date_comes_from_the_file_name_or_as_of(tmp_path):
+    path = tmp_path / "rfm-list.csv"
+    path.write_bytes(SAMPLE.read_bytes())
+    with pytest.raises(CommandError, match="put YYYY-MM-DD in the file name or pass --as-of"):
+        run_import(path)
+    assert_nothing_imported()
+    call_command("import", "rfm", str(path), "--as-of", "2022-05-20", stdout=io.StringIO())
+    assert Snapshot.objects.get(register="rfm").as_of.isoformat() == "2022-05-20"

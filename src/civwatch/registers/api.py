@@ -54,6 +54,9 @@ class RegisterOut(Schema):
     slug: str
     name_en: str
     name_ru: str
+    # What to know before reading a listing as a fact (empty for most registers).
+    caveat_en: str
+    caveat_ru: str
 
 
 class LegalBasisOut(Schema):

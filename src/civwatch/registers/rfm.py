@@ -34,7 +34,7 @@ from rapidfuzz.distance import Levenshtein
 
 from civwatch.core.errors import InputError
 from civwatch.matching.keys import cyrillic_key
-from civwatch.registers.sources import SnapshotFile, parse_date
+from civwatch.registers.sources import SnapshotFile, parse_date, snapshot_date
 
 FIELDS = ("name", "birth_date")  # the two cells of a line; errors name them
 COLUMNS = ["row_id", "name", "aliases", "birth_date", "legal_basis"]
@@ -175,26 +175,12 @@ def new_person(number: int, name: str, birth_date: str) -> dict:
     return {"row": number, "name": name, "aliases": [], "birth_date": birth_date}
 
 
-def snapshot_date(path: Path, as_of: datetime.date | None) -> datetime.date:
-    if as_of:
-        return as_of
-    found = FILE_DATE.search(path.name)
-    if not found:
-        raise InputError(
-            path, "cannot tell the list's date: put YYYY-MM-DD in the file name or pass --as-of"
-        )
-    try:
-        return datetime.date.fromisoformat(found.group(1))
-    except ValueError as error:
-        raise InputError(path, f"impossible date in the file name ({error})") from None
-
-
 def read_rfm_snapshot(path: Path, as_of: datetime.date | None = None) -> SnapshotFile:
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(path, f"cannot read: {error.strerror}") from None
-    date = snapshot_date(path, as_of)
+    date = snapshot_date(path, as_of, FILE_DATE, "put YYYY-MM-DD in the file name")
     people, notes = group_people(read_lines(path, decode_lines(path, data)))
     rows, seen = [], {}
     for person in people:
