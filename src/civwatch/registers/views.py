@@ -1,7 +1,7 @@
 """The public pages: thin views over the shared queries, rendered on the server."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -45,7 +45,8 @@ def register_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(designations, PAGE_SIZE).get_page(request.GET.get("page"))
     # The caveat of every register whose rows the list can show (the selected one, or all).
-    caveats = Register.objects.exclude(caveat_en="")
+    listed = Designation.objects.filter(register=OuterRef("pk"))
+    caveats = Register.objects.exclude(caveat_en="").filter(Exists(listed))
     if register := form.filters().get("register"):
         caveats = caveats.filter(slug=register)
     return render(
