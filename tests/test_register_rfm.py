@@ -12,16 +12,20 @@ from itertools import groupby
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from followthemoney import model
 
 from civwatch.entities.models import Entity, EntityName
 from civwatch.entities.names import readable_name
+from civwatch.jobs.models import Job
 from civwatch.matching import record_from_ftm
 from civwatch.registers.models import Change, Designation, Snapshot
 from civwatch.screening.lists import database_index
 from tests.conftest import DATA
+from tests.test_jobs import UPLOAD_URL, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +316,21 @@ def test_the_list_date_comes_from_the_file_name_or_as_of(tmp_path):
     assert_nothing_imported()
     call_command("import", "rfm", str(path), "--as-of", "2022-05-20", stdout=io.StringIO())
     assert Snapshot.objects.get(register="rfm").as_of.isoformat() == "2022-05-20"
+
+
+def test_staff_upload_applies_the_list_in_a_background_job(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    user = User.objects.create_user("editor", password="not-used")
+    user.user_permissions.add(Permission.objects.get(codename="add_snapshot"))
+    client.force_login(user)
+    files = [SimpleUploadedFile(path.name, path.read_bytes()) for path in (SAMPLE, LATER)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(UPLOAD_URL, {"register": "rfm", "files": files, "suspect": "stop"})
+    assert response.status_code == 302
+    run_worker()
+    job = Job.objects.get()
+    assert (job.status, job.done, job.total) == ("done", 2, 2)
+    assert f"applied; {counted(SAMPLE)['runs'] + 1} added" in job.log[0]
+    assert "applied; 1 added, 1 modified, 3 removed" in job.log[1]
