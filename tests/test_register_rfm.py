@@ -219,6 +219,14 @@ def test_a_line_without_a_birth_date_is_refused(tmp_path):
     assert_nothing_imported()
 
 
+def test_an_empty_file_is_refused(tmp_path):
+    path = tmp_path / "RFM-2022-07-01.csv"
+    path.write_bytes(b"\r\n\r\n")
+    with pytest.raises(CommandError, match=r"RFM-2022-07-01\.csv: no names in the file"):
+        run_import(path)
+    assert_nothing_imported()
+
+
 def test_a_utf8_copy_of_the_list_is_read_the_same(tmp_path):
     path = tmp_path / "RFM-2022-05-20.utf8.csv"
     path.write_text(SAMPLE.read_bytes().decode("cp1251"), encoding="utf-8")

@@ -87,7 +87,7 @@ def decode_lines(path: Path, data: bytes) -> list[str]:
     """The file's lines as text: UTF-8 if the whole file is UTF-8, otherwise cp1251 (the
     list's own encoding; a real cp1251 list of Cyrillic names is never valid UTF-8)."""
     try:
-        return data.decode("utf-8-sig").splitlines()
+        return [line.rstrip("\r") for line in data.decode("utf-8-sig").split("\n")]
     except UnicodeDecodeError:
         pass
     lines = []
@@ -182,6 +182,8 @@ def read_rfm_snapshot(path: Path, as_of: datetime.date | None = None) -> Snapsho
         raise InputError(path, f"cannot read: {error.strerror}") from None
     date = snapshot_date(path, as_of, FILE_DATE, "put YYYY-MM-DD in the file name")
     people, notes = group_people(read_lines(path, decode_lines(path, data)))
+    if not people:
+        raise InputError(path, "no names in the file: an empty list is not a snapshot")
     rows, seen = [], {}
     for person in people:
         fields = {
