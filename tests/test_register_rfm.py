@@ -289,6 +289,7 @@ def test_exports_api_statistics_and_public_page(client, tmp_path):
     text = page.content.decode()
     assert "Абакаров Залимхан Пахрудинович" in text
     assert "the state&#x27;s designation, not a finding" in text
+    assert f"#{person(row['name']).row_id}" not in text  # a digest, not the list's number
     listing = client.get(reverse("registers:list"), {"register": "rfm"})
     assert "the state&#x27;s designation, not a finding" in listing.content.decode()
 

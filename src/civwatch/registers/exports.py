@@ -22,8 +22,7 @@ DESIGNATION_COLUMNS = [
 ]  # fmt: skip
 CHANGE_COLUMNS = ["snapshot", "kind", "row_id", "entity_id", "name", "fields", "snapshot_file"]
 AUTHORITY = "Ministry of Justice of the Russian Federation"
-# Registers kept by another authority; the Ministry's registers number their own rows,
-# Rosfinmonitoring's list does not (its row ids are civwatch's, not the authority's).
+# Registers kept by another authority than the Ministry.
 OTHER_AUTHORITIES = {RegisterSlug.RFM: "Federal Financial Monitoring Service (Rosfinmonitoring)"}
 
 
@@ -91,8 +90,8 @@ def designation_proxy(designation: Designation) -> EntityProxy:
     proxy.add("listingDate", iso(designation.published_on) or None)
     proxy.add("endDate", iso(designation.removed_on) or None)
     proxy.add("status", designation.status)
-    if designation.register_id not in OTHER_AUTHORITIES:
-        proxy.add("authorityId", designation.row_id)
+    if designation.number:  # the authority's own number, not a row id of civwatch's
+        proxy.add("authorityId", designation.number)
     return proxy
 
 

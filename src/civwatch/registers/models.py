@@ -17,6 +17,11 @@ class RegisterSlug(models.TextChoices):
     RFM = "rfm", 'Rosfinmonitoring\'s list of "terrorists and extremists"'
 
 
+# Registers whose rows carry no number of the authority's own: civwatch's row id is a digest
+# of the name and birth date (registers/rfm.py), not something to show as "#number".
+UNNUMBERED_REGISTERS = {RegisterSlug.RFM}
+
+
 class Register(models.Model):
     slug = models.SlugField(primary_key=True)
     name_ru = models.CharField(max_length=300)
@@ -135,6 +140,11 @@ class Designation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register_id} #{self.row_id}"
+
+    @property
+    def number(self) -> str:
+        """The register's own number of the row ("" when the register has none)."""
+        return "" if self.register_id in UNNUMBERED_REGISTERS else self.row_id
 
     def refresh_status(self) -> None:
         removed = self.removed_on is not None or not self.in_register
