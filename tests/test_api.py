@@ -17,7 +17,11 @@ def get(client, url: str, status: int = 200):
 
 
 def test_registers_and_legal_bases(client, full_history):
-    assert [r["slug"] for r in get(client, "/api/registers")] == ["foreign-agents", "undesirable"]
+    assert [r["slug"] for r in get(client, "/api/registers")] == [
+        "foreign-agents",
+        "rfm",
+        "undesirable",
+    ]
     codes = {b["code"] for b in get(client, "/api/legal-bases")}
     assert {"255-FZ-7", "7-FZ-32", "272-FZ-3.1"} <= codes
 

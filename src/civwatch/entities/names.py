@@ -51,3 +51,22 @@ def parse_name(cell: str) -> tuple[str, list[tuple[str, str]]]:
             # A lone word such as "(ФРГ)" or "(Финляндия)" is the country, not a name.
             others.append((group.strip('«»" '), "alias"))
     return primary or cell.strip(), [(n, k) for n, k in others if n and n != primary]
+
+
+# Turkic patronymic particles are written in lower case ("Мамедов Анар Сабир оглы").
+LOWER_CASE_PARTICLES = {"оглы", "угли", "кызы", "улы", "уулу", "улуу", "o'g'li", "qizi"}
+
+
+def readable_name(name: str) -> str:
+    """A name written in capitals ("МАГОМЕД-РАСУЛОВИЧ") as people write it: each word and
+    each part of a hyphenated word capitalised, patronymic particles in lower case. A name
+    that is not all capitals is returned unchanged: its case is the source's."""
+    if name != name.upper():
+        return name
+
+    def word(text: str) -> str:
+        if text.casefold() in LOWER_CASE_PARTICLES:
+            return text.casefold()
+        return "-".join(part[:1].upper() + part[1:].lower() for part in text.split("-"))
+
+    return " ".join(word(w) for w in name.split())

@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from civwatch.entities.models import Entity, EntityName, Identifier, Website
 from civwatch.entities.names import parse_name
@@ -46,7 +47,10 @@ class EntityWriter:
     two registers is one entity.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, name_form: Callable[[str], str] = str) -> None:
+        # How a source's name is written for people: unchanged by default; a register that
+        # writes names in capitals passes `names.readable_name` (the row keeps the source).
+        self.name_form = name_form
         self.by_identifier = {
             (scheme, value): entity_id
             for scheme, value, entity_id in Identifier.objects.values_list(
@@ -105,7 +109,7 @@ class EntityWriter:
     def update(self, entity: Entity, record: dict, changed: set[str] | None = None) -> None:
         """Make an existing entity say what the row says (only the `changed` fields)."""
         changed = set(record) if changed is None else changed
-        if changed & {"name", "birth_date"}:
+        if changed & {"name", "birth_date", "aliases"}:
             wanted = self._names(entity, record)
             current = {(n.name, n.kind): n for n in entity.names.all()}
             keep = {(n.name, n.kind) for n in wanted}
@@ -128,9 +132,13 @@ class EntityWriter:
 
     def _names(self, entity: Entity, record: dict) -> list[EntityName]:
         primary, others = parse_name(record["name"])
+        primary = self.name_form(primary)
         entity.name = primary
         if record.get("birth_date"):
             entity.birth_date = record["birth_date"]
+        # Other names listed on their own (the Rosfinmonitoring list's alias lines).
+        others += [(alias, EntityName.Kind.ALIAS) for alias in record.get("aliases") or ()]
+        others = [(self.name_form(name), kind) for name, kind in others]
         pairs = dict.fromkeys([(primary, EntityName.Kind.PRIMARY), *others])
         entity.index_names([name for name, _ in pairs])
         return [EntityName(entity=entity, name=n, kind=k) for n, k in pairs]

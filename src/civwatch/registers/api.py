@@ -11,6 +11,7 @@ from ninja import Field, Path, Query, Router, Schema
 from civwatch.core.params import DbId, Limit, Offset
 from civwatch.entities.models import Entity
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
+from civwatch.registers.models import RegisterSlug as Registers
 from civwatch.registers.queries import (
     designations_per_month,
     filter_designations,
@@ -23,7 +24,7 @@ from civwatch.registers.timeline import Category, designations_for_timeline, ent
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
 router = Router(tags=["registers"])
-RegisterSlug = Literal["foreign-agents", "undesirable"]
+RegisterSlug = Literal[tuple(Registers.values)]
 EntityKind = Literal["person", "organization", "association", "media"]
 Status = Literal["active", "removed"]
 ChangeKind = Literal["added", "removed", "modified", "reinstated"]
@@ -54,6 +55,9 @@ class RegisterOut(Schema):
     slug: str
     name_en: str
     name_ru: str
+    # What to know before reading a listing as a fact (empty for most registers).
+    caveat_en: str
+    caveat_ru: str
 
 
 class LegalBasisOut(Schema):

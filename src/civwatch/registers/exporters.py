@@ -9,11 +9,11 @@ from civwatch.registers.exports import (
     designation_rows,
     ftm_entities,
 )
-from civwatch.registers.sources import FORMATS
+from civwatch.registers.models import RegisterSlug
 
 
 def add_register_argument(parser) -> None:
-    parser.add_argument("--register", required=True, choices=list(FORMATS))
+    parser.add_argument("--register", required=True, choices=RegisterSlug.values)
 
 
 def add_designation_arguments(parser) -> None:

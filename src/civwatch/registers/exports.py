@@ -13,7 +13,7 @@ from followthemoney.proxy import EntityProxy
 
 from civwatch.core.ftm import entity_proxy
 from civwatch.entities.models import Entity
-from civwatch.registers.models import Change, Designation
+from civwatch.registers.models import Change, Designation, RegisterSlug
 from civwatch.registers.queries import names_at_changes
 
 DESIGNATION_COLUMNS = [
@@ -22,6 +22,8 @@ DESIGNATION_COLUMNS = [
 ]  # fmt: skip
 CHANGE_COLUMNS = ["snapshot", "kind", "row_id", "entity_id", "name", "fields", "snapshot_file"]
 AUTHORITY = "Ministry of Justice of the Russian Federation"
+# Registers kept by another authority than the Ministry.
+OTHER_AUTHORITIES = {RegisterSlug.RFM: "Federal Financial Monitoring Service (Rosfinmonitoring)"}
 
 
 def iso(day: datetime.date | None) -> str:
@@ -79,7 +81,7 @@ def designation_proxy(designation: Designation) -> EntityProxy:
     proxy = model.make_entity("Sanction")
     proxy.id = f"{designation.entity_id}-{designation.register_id}-{designation.pk}"
     proxy.add("entity", designation.entity_id)
-    proxy.add("authority", AUTHORITY)
+    proxy.add("authority", OTHER_AUTHORITIES.get(designation.register_id, AUTHORITY))
     proxy.add("program", designation.register.name_en)
     proxy.add("programId", designation.register_id)
     if designation.legal_basis:
@@ -88,7 +90,8 @@ def designation_proxy(designation: Designation) -> EntityProxy:
     proxy.add("listingDate", iso(designation.published_on) or None)
     proxy.add("endDate", iso(designation.removed_on) or None)
     proxy.add("status", designation.status)
-    proxy.add("authorityId", designation.row_id)
+    if designation.number:  # the authority's own number, not a row id of civwatch's
+        proxy.add("authorityId", designation.number)
     return proxy
 
 

@@ -1,4 +1,4 @@
-"""`civwatch import foreign-agents|undesirable FILE...` and the same as a background job."""
+"""`civwatch import foreign-agents|undesirable|rfm FILE...` and the same as a background job."""
 
 import datetime
 from collections.abc import Callable
@@ -12,10 +12,22 @@ from civwatch.core.subcommands import IMPORTERS, Subcommand
 from civwatch.jobs.models import Job
 from civwatch.jobs.runner import job_kind
 from civwatch.registers.importing import SUSPECT_POLICIES, SnapshotApplier, SuspectSnapshot
-from civwatch.registers.models import Register
+from civwatch.registers.models import Register, RegisterSlug
+from civwatch.registers.rfm import read_rfm_snapshot
 from civwatch.registers.sources import SnapshotFile, file_sha256, read_snapshot
 
-REGISTERS = {"foreign-agents": "foreign agents", "undesirable": "undesirable organisations"}
+HELP = {
+    RegisterSlug.RFM: "Apply snapshots of Rosfinmonitoring's list of \"terrorists and "
+    'extremists" (NAME,DD.MM.YYYY lines in cp1251, alias lines after their person), '
+    "in date order.",
+}
+
+
+def read_source(path: Path, register_slug: str, as_of: datetime.date | None) -> SnapshotFile:
+    """A snapshot file read and checked in its register's format."""
+    if register_slug == RegisterSlug.RFM:
+        return read_rfm_snapshot(path, as_of)
+    return read_snapshot(path, register_slug, as_of)
 
 
 def import_files(
@@ -34,7 +46,7 @@ def import_files(
     applied = set(register.snapshots.values_list("sha256", flat=True))
     # A bad file raises InputError (a UserError) before anything is written.
     pending = [path for path in paths if file_sha256(path) not in applied]
-    sources = [read_snapshot(path, register_slug, as_of) for path in pending]
+    sources = [read_source(path, register_slug, as_of) for path in pending]
     on_start(len(paths))
     for path in sorted(set(paths) - set(pending)):
         on_snapshot(f"{path.name}: already applied, nothing to do")
@@ -108,10 +120,12 @@ def import_job(job: Job, register: str, files: list[str], suspect: str) -> None:
     )
 
 
-for slug, label in REGISTERS.items():
+for slug, label in RegisterSlug.choices:
     IMPORTERS[slug] = Subcommand(
         name=slug,
-        help=f"Apply snapshots (JSON or CSV) of the register of {label}, in date order.",
+        help=HELP.get(
+            slug, f"Apply snapshots (JSON or CSV) of the register of {label}, in date order."
+        ),
         add_arguments=add_arguments,
         run=lambda options, command, slug=slug: run_from_command_line(slug, options, command),
     )

@@ -26,8 +26,16 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from civwatch.core import audit
+from civwatch.entities.names import readable_name
 from civwatch.entities.syncing import EntityWriter, entity_kind
-from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
+from civwatch.registers.models import (
+    Change,
+    Designation,
+    LegalBasis,
+    Register,
+    RegisterSlug,
+    Snapshot,
+)
 from civwatch.registers.sources import SnapshotFile
 
 IDENTIFIER_FIELDS = ("ogrn", "inn", "snils", "reg_num")
@@ -38,6 +46,8 @@ MIN_REVERSALS, REVERSAL_SHARE = 5, 0.10
 MIN_BLANKED, BLANKED_SHARE = 10, 0.50
 MIN_VANISHED, VANISHED_SHARE = 10, 0.05
 PRESENCE = "in_register"
+# Registers that write names in capitals: entities show them readably, rows keep the source.
+NAME_FORMS = {RegisterSlug.RFM: readable_name}
 
 
 class SuspectSnapshot(Exception):
@@ -308,7 +318,7 @@ class SnapshotApplier:
         )
 
     def _write(self, snapshot: Snapshot, plan: Plan, report: SnapshotReport) -> None:
-        writer = EntityWriter()
+        writer = EntityWriter(NAME_FORMS.get(self.register.slug, str))
         created = self._create(plan.added, snapshot, writer)
         changes = [
             self._change(snapshot, d, Change.Kind.ADDED, {k: [None, v] for k, v in r.items() if v})

@@ -8,11 +8,29 @@ from django.utils.translation import gettext_lazy as _
 from civwatch.entities.models import Entity
 
 
+class RegisterSlug(models.TextChoices):
+    """The registers civwatch can read; their names, prefixes and legal bases are data
+    (reference.json), their file formats are in `sources.FORMATS` and `rfm.py`."""
+
+    FOREIGN_AGENTS = "foreign-agents", "foreign agents"
+    UNDESIRABLE = "undesirable", "undesirable organisations"
+    RFM = "rfm", 'Rosfinmonitoring\'s list of "terrorists and extremists"'
+
+
+# Registers whose rows carry no number of the authority's own: civwatch's row id is a digest
+# of the name and birth date (registers/rfm.py), not something to show as "#number".
+UNNUMBERED_REGISTERS = {RegisterSlug.RFM}
+
+
 class Register(models.Model):
     slug = models.SlugField(primary_key=True)
     name_ru = models.CharField(max_length=300)
     name_en = models.CharField(max_length=300)
     entity_prefix = models.CharField(max_length=8, unique=True)
+    # What a reader must know before reading a listing as a fact about the person (shown
+    # on public pages beside each designation in this register); data, like the names.
+    caveat_ru = models.TextField(blank=True)
+    caveat_en = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("register")
@@ -24,6 +42,10 @@ class Register(models.Model):
     @property
     def name(self) -> str:
         return self.name_ru if get_language() == "ru" else self.name_en
+
+    @property
+    def caveat(self) -> str:
+        return self.caveat_ru if get_language() == "ru" else self.caveat_en
 
 
 class LegalBasis(models.Model):
@@ -118,6 +140,11 @@ class Designation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register_id} #{self.row_id}"
+
+    @property
+    def number(self) -> str:
+        """The register's own number of the row ("" when the register has none)."""
+        return "" if self.register_id in UNNUMBERED_REGISTERS else self.row_id
 
     def refresh_status(self) -> None:
         removed = self.removed_on is not None or not self.in_register

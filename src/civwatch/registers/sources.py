@@ -100,15 +100,19 @@ class SnapshotFile:
     notes: list[str]
 
 
-def snapshot_date(path: Path, as_of: datetime.date | None) -> datetime.date:
+def snapshot_date(
+    path: Path,
+    as_of: datetime.date | None,
+    pattern: re.Pattern = SNAPSHOT_DATE,
+    naming: str = "name the file registry-YYYY-MM-DD.json",
+) -> datetime.date:
+    """The snapshot's date: `as_of`, or the date `pattern` finds in the file name."""
     if as_of:
         return as_of
-    found = SNAPSHOT_DATE.search(path.name)
+    found = pattern.search(path.name)
     if not found:
         raise InputError(
-            path,
-            "cannot tell the snapshot date: name the file registry-YYYY-MM-DD.json "
-            "or pass --as-of YYYY-MM-DD",
+            path, f"cannot tell the snapshot date: {naming} or pass --as-of YYYY-MM-DD"
         )
     try:
         return datetime.date.fromisoformat(found.group(1))

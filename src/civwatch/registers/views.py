@@ -1,7 +1,7 @@
 """The public pages: thin views over the shared queries, rendered on the server."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -13,7 +13,7 @@ from civwatch.registers.forms import (
     DesignationFilterForm,
     RegisterForm,
 )
-from civwatch.registers.models import Change, Designation, LegalBasis, Snapshot
+from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
 from civwatch.registers.queries import (
     designations_per_month,
     filter_designations,
@@ -38,12 +38,23 @@ def register_list(request: HttpRequest) -> HttpResponse:
     form = DesignationFilterForm(request.GET or None)
     designations = filter_designations(
         Designation.objects.select_related("entity", "legal_basis", "register"), **form.filters()
-    ).order_by("-listed_on", "register", "id")
+    ).order_by(
+        # Rosfinmonitoring's list has no listing dates: its rows come after the dated ones
+        # on every database (PostgreSQL would otherwise put NULLs first).
+        F("listed_on").desc(nulls_last=True),
+        "register",
+        "id",
+    )
     page = Paginator(designations, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The caveat of every register whose rows the list can show (the selected one, or all).
+    listed = Designation.objects.filter(register=OuterRef("pk"))
+    caveats = Register.objects.exclude(caveat_en="").filter(Exists(listed))
+    if register := form.filters().get("register"):
+        caveats = caveats.filter(slug=register)
     return render(
         request,
         "registers/register_list.html",
-        {"form": form, "page": page, "query": query_without_page(request)},
+        {"form": form, "page": page, "query": query_without_page(request), "caveats": caveats},
     )
 
 
