@@ -290,6 +290,10 @@ def test_exports_api_statistics_and_public_page(client, tmp_path):
     assert "Абакаров Залимхан Пахрудинович" in text
     assert "the state&#x27;s designation, not a finding" in text
     assert f"#{person(row['name']).row_id}" not in text  # a digest, not the list's number
+    snapshot = Snapshot.objects.filter(register_id="rfm").latest("as_of")
+    changes = client.get(reverse("registers:snapshot", args=[snapshot.pk])).content.decode()
+    shown = snapshot.changes.values_list("row_id", flat=True)[:50]
+    assert len(shown) and not any(f"#{row_id}" in changes for row_id in shown)
     listing = client.get(reverse("registers:list"), {"register": "rfm"})
     assert "the state&#x27;s designation, not a finding" in listing.content.decode()
 

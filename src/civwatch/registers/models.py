@@ -47,6 +47,11 @@ class Register(models.Model):
     def caveat(self) -> str:
         return self.caveat_ru if get_language() == "ru" else self.caveat_en
 
+    @property
+    def numbers_rows(self) -> bool:
+        """Whether the register numbers its own rows (shown as "#number")."""
+        return self.slug not in UNNUMBERED_REGISTERS
+
 
 class LegalBasis(models.Model):
     """An article of a law under which the state designates someone; the list is data."""

@@ -128,7 +128,7 @@ def register_items(entity: Entity) -> list[TimelineItem]:
     items = []
     for designation in entity.designations.all():
         register, changes = designation.register, list(designation.changes.all())
-        where = f"{register.name} #{designation.row_id}"
+        where = f"{register.name} #{designation.number}" if designation.number else register.name
         removal = next((c.snapshot for c in changes if "removed_on" in c.fields),
                        designation.last_seen)  # fmt: skip
         basis = designation.legal_basis.label if designation.legal_basis else ""
