@@ -12,11 +12,13 @@ import requests
 
 from civwatch.sanctions.models import ListEntry
 from civwatch.screening.lists import database_index
+from tests import test_screening_everywhere
 from tests.conftest import live_server
 from tests.test_screening_everywhere import ACF_NAME, OFAC_NAME
-from tests.test_screening_everywhere import lists as screened_lists  # noqa: F401 (the `lists` fixture)
 
 pytestmark = pytest.mark.django_db
+# The OFAC and ACF samples imported, Bastrykin's link confirmed (once for the module).
+lists = test_screening_everywhere.lists
 # The documented base URL, as a client may write it: with and without the trailing slash.
 BASES = ["/yente/api/", "/yente/api"]
 BASTRYKIN = {"schema": "Person", "properties": {"name": ["Bastrykin Aleksandr"]}}
