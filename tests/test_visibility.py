@@ -254,7 +254,8 @@ def path_candidates() -> dict[str, list[str]]:
         )
         for pk in model.objects.values_list("pk", flat=True)
     }
-    words = ["incident", "claim", "case", "evidence", "foreign-agents", "search"]
+    # "default": the yente API's dataset of every public list (/yente/api/search/default...).
+    words = ["incident", "claim", "case", "evidence", "foreign-agents", "search", "default"]
     entities = list(Entity.objects.values_list("pk", flat=True))
     return {"int": sorted(ids), "str": words + entities, "slug": words, "path": words}
 
@@ -296,6 +297,22 @@ def discovered_urls() -> list[str]:
     return [u for u in dict.fromkeys(urls) if not u.startswith(NOT_PUBLIC)]
 
 
+def test_no_marker_in_yente_or_reconciliation_answers(client, records, accountability_records):
+    """The yente API's POSTs (matching, reconciliation) asked for the marked people by name,
+    with no cutoff: nothing marked comes back (the GETs are in the crawl)."""
+    names = [f"{MARK}-{role}" for role in ("victim", "witness", "suspect")] + [MARK, "Ivanov"]
+    queries = {str(n): {"schema": "Person", "properties": {"name": [name]}}
+               for n, name in enumerate(names)}  # fmt: skip
+    outputs = [client.post(f"{base}match/default?cutoff=0&limit=50", {"queries": queries},
+                           content_type="application/json")
+               for base in ("/yente/api/", "/yente/")]  # fmt: skip
+    refine = {str(n): {"query": name, "limit": 50} for n, name in enumerate(names)}
+    outputs.append(client.post("/yente/api/reconcile/default", {"queries": refine},
+                               content_type="application/json"))  # fmt: skip
+    for response in outputs:
+        assert response.status_code == 200 and MARK.encode() not in response.content
+
+
 LINK = re.compile(r"""(?:href|src|action)=["']([^"'#]+)""")
 
 
@@ -334,6 +351,8 @@ def test_no_marker_in_any_public_page_api_export_or_feed(client, records):
         assert expected.encode() in reached, expected
     assert f"/cases/incidents/{incident.pk}/" in pages and f"/api/cases/cases/{case.pk}" in pages
     assert "/cases/incidents.jsonl" in pages and "/cases/feed.atom" in pages
+    # The yente API too (its entity pages for every entity id, search, catalogue...).
+    assert "/yente/api/search/default?limit=500" in pages and "/yente/catalog" in pages
     leaks = {url: MARK for url, body in pages.items() if MARK.encode() in body}
     assert not leaks, sorted(leaks)[:20]
     assert b"99817" not in reached  # a restricted number, not only text
