@@ -230,3 +230,23 @@ def test_nomenklatura_yente_enricher_matches_and_enriches(live_lists, lists, tmp
         assert OFAC_NAME in person.get("name") and ACF_NAME in person.get("name")
         programmes = {p for e in enriched if e.schema.name == "Sanction" for p in e.get("program")}
         assert "MAGNIT" in programmes
+
+
+def test_an_identifier_alone_finds_its_record(lists, client):
+    from civwatch.entities.models import Identifier
+
+    Identifier.objects.create(entity_id=lists["ofac"].entity_id, scheme="inn", value="7701234560")
+    queries = {
+        "inn": {"schema": "Person", "properties": {"innCode": ["7701234560"]}},
+        "other": {"schema": "Person", "properties": {"innCode": ["7707083893"]}},
+    }
+    response = post_match(client, BASES[0], queries=queries)
+    assert response.status_code == 200, response.content
+    answers = response.json()["responses"]
+    top = answers["inn"]["results"][0]
+    assert lists["ofac"].entity_id in {top["id"], *top["referents"]}
+    assert top["match"] and top["score"] >= 0.99 and top["explanation"]["identifiers"] == "agree"
+    assert answers["inn"]["total"]["value"] == 1 and answers["other"]["results"] == []
+    nothing = post_match(client, BASES[0], queries={"q": {"schema": "Person", "properties": {
+        "birthDate": ["1953-08-27"]}}})  # fmt: skip
+    assert nothing.status_code == 400 and "no name" in nothing.json()["detail"]

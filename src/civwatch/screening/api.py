@@ -189,7 +189,7 @@ def run_match(dataset: str, body: MatchRequest, params: MatchParams) -> dict:
     for key, example in body.queries.items():
         data = example_as_ftm(example)
         try:
-            queries[key] = (data, checked_record(data))
+            queries[key] = (data, checked_record(data, identifiers_suffice=True))
         except BadLine as problem:
             raise HttpError(400, f"query {key!r}: {problem}") from None
     responses = {}
