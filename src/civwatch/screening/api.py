@@ -14,7 +14,15 @@ from pydantic import ConfigDict
 
 from civwatch.matching import DEFAULT_THRESHOLD
 from civwatch.matching.batch import BadLine, checked_record
-from civwatch.screening.lists import Filters, Hit, UnknownDataset, database_index
+from civwatch.screening.lists import (
+    Filters,
+    Hit,
+    Listed,
+    ListsIndex,
+    UnknownDataset,
+    aware,
+    database_index,
+)
 
 router = Router(tags=["matching"])
 MAX_QUERIES = 500
@@ -57,16 +65,13 @@ class MatchParams(Schema):
     )
 
     def filters(self) -> Filters:
-        since = self.changed_since
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=datetime.UTC)
         return Filters(
             include_datasets=frozenset(self.include_dataset),
             exclude_datasets=frozenset(self.exclude_dataset),
             exclude_schemata=frozenset(self.exclude_schema),
             exclude_ids=frozenset(self.exclude_entity_ids),
             topics=frozenset(self.topics),
-            changed_since=since,
+            changed_since=aware(self.changed_since),
         )
 
 
@@ -143,17 +148,38 @@ def explanations(explanation: dict) -> dict:
     return features
 
 
-def result(hit: Hit) -> dict:
-    """The result from the index's own copy of the record: no database query per hit."""
-    listed = hit.listed
+def iso(moment: datetime.datetime | None) -> str | None:
+    return moment.replace(microsecond=0).isoformat() if moment else None
+
+
+def flat_entity(listed: Listed) -> dict:
+    """The record as a flat FtM entity, with yente's envelope (datasets, referents, times)."""
     return {
         "id": listed.id, "caption": listed.caption, "schema": listed.schema,
-        "properties": listed.properties, "datasets": listed.datasets,
-        "referents": listed.referents,
-        "listings": [listing.as_dict() for listing in listed.listings],
-        "target": True, "score": hit.score, "match": hit.match,
+        "properties": {**listed.properties, "topics": listed.topics},
+        "datasets": listed.datasets, "referents": listed.referents, "target": True,
+        "first_seen": iso(listed.first_seen), "last_seen": iso(listed.last_change),
+        "last_change": iso(listed.last_change),
+    }  # fmt: skip
+
+
+def result(hit: Hit) -> dict:
+    """The result from the index's own copy of the record: no database query per hit."""
+    return {
+        **flat_entity(hit.listed),
+        "listings": [listing.as_dict() for listing in hit.listed.listings],
+        "score": hit.score, "match": hit.match,
         "explanations": explanations(hit.explanation), "explanation": hit.explanation,
     }  # fmt: skip
+
+
+def check_datasets(index: ListsIndex, *names: str) -> None:
+    """A 404 naming the known datasets for the first unknown one."""
+    try:
+        for name in names:
+            index.resolve(name)
+    except UnknownDataset as error:
+        raise HttpError(404, str(error)) from None
 
 
 @router.post("/match/{dataset}", response={200: MatchOut, 400: ErrorOut, 404: ErrorOut},
@@ -180,11 +206,7 @@ def run_match(dataset: str, body: MatchRequest, params: MatchParams) -> dict:
         raise HttpError(400, f"at most {MAX_QUERIES} queries per request")
     index = database_index()
     filters = params.filters()
-    try:
-        for name in (dataset, *params.include_dataset, *params.exclude_dataset):
-            index.resolve(name)
-    except UnknownDataset as error:
-        raise HttpError(404, str(error)) from None
+    check_datasets(index, dataset, *params.include_dataset, *params.exclude_dataset)
     queries = {}
     for key, example in body.queries.items():
         data = example_as_ftm(example)

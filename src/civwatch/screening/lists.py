@@ -123,6 +123,13 @@ class Hit:
     listed: Listed
 
 
+def aware(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A time given without a zone (`changed_since=2024-01-01`) is taken as UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.UTC)
+    return moment
+
+
 @dataclass(frozen=True)
 class Filters:
     """yente's filter parameters. A record is kept when one of its datasets is among

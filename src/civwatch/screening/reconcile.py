@@ -23,7 +23,7 @@ from civwatch.matching import DEFAULT_THRESHOLD
 from civwatch.matching.batch import SCREENABLE, BadLine, checked_record
 from civwatch.screening import api as match_api
 from civwatch.screening.api import ErrorOut
-from civwatch.screening.lists import Listed, ListsIndex, UnknownDataset, database_index
+from civwatch.screening.lists import Listed, ListsIndex, database_index
 
 router = Router(tags=["reconciliation"])
 BATCH_SIZE = 10
@@ -161,10 +161,7 @@ class ProposedProperties(Schema):
 
 def index_for(dataset: str) -> ListsIndex:
     index = database_index()
-    try:
-        index.resolve(dataset)
-    except UnknownDataset as error:
-        raise HttpError(404, str(error)) from None
+    match_api.check_datasets(index, dataset)
     return index
 
 

@@ -28,7 +28,7 @@ from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
 from civwatch.registers.models import Register, Snapshot
 from civwatch.sanctions.models import Dataset, DatasetVersion
 from civwatch.screening import api as match_api
-from civwatch.screening.api import ErrorOut
+from civwatch.screening.api import ErrorOut, flat_entity, iso
 from civwatch.screening.lists import (
     ACCOUNTABILITY,
     COLLECTIONS,
@@ -37,8 +37,7 @@ from civwatch.screening.lists import (
     SANCTIONS,
     Filters,
     Listed,
-    ListsIndex,
-    UnknownDataset,
+    aware,
     database_index,
 )
 
@@ -170,9 +169,6 @@ class SearchParams(Schema):
     changed_since: datetime.datetime | None = None
 
     def filters(self) -> Filters:
-        since = self.changed_since
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=datetime.UTC)
         return Filters(
             include_datasets=frozenset(self.include_dataset + self.datasets),
             exclude_datasets=frozenset(self.exclude_dataset),
@@ -182,23 +178,8 @@ class SearchParams(Schema):
                 name for name, schema in model.schemata.items() if schema.is_a(self.schema_)
             ),
             topics=frozenset(self.topics),
-            changed_since=since,
+            changed_since=aware(self.changed_since),
         )
-
-
-def iso(moment: datetime.datetime | None) -> str | None:
-    return moment.replace(microsecond=0).isoformat() if moment else None
-
-
-def flat_entity(listed: Listed) -> dict:
-    """The record as a flat FtM entity, with yente's envelope (datasets, referents, times)."""
-    return {
-        "id": listed.id, "caption": listed.caption, "schema": listed.schema,
-        "properties": {**listed.properties, "topics": listed.topics},
-        "datasets": listed.datasets, "referents": listed.referents, "target": True,
-        "first_seen": iso(listed.first_seen), "last_seen": iso(listed.last_change),
-        "last_change": iso(listed.last_change),
-    }  # fmt: skip
 
 
 def sanctions(listed: Listed) -> list[dict]:
@@ -232,14 +213,6 @@ def nested_entity(listed: Listed) -> dict:
     return data
 
 
-def known(index: ListsIndex, *names: str) -> None:
-    try:
-        for name in names:
-            index.resolve(name)
-    except UnknownDataset as error:
-        raise HttpError(404, str(error)) from None
-
-
 router = Router(tags=["yente"])
 
 
@@ -257,7 +230,9 @@ def search(request, dataset: str, params: Query[SearchParams]) -> dict:
     """Text search: `q` is matched as a name (any script or romanisation), best first;
     without `q`, the dataset's records by name."""
     index = database_index()
-    known(index, dataset, *params.include_dataset, *params.exclude_dataset, *params.datasets)
+    match_api.check_datasets(
+        index, dataset, *params.include_dataset, *params.exclude_dataset, *params.datasets
+    )
     if model.get(params.schema_) is None:
         raise HttpError(400, f"unknown schema {params.schema_!r}")
     if params.q.strip():
