@@ -12,6 +12,7 @@ the STAFF marker) or the plain sha256 of evidence whose content is not public.
 import datetime
 import hashlib
 import io
+import json
 import re
 from collections import deque
 from pathlib import Path
@@ -257,7 +258,8 @@ def path_candidates() -> dict[str, list[str]]:
         )
         for pk in model.objects.values_list("pk", flat=True)
     }
-    words = ["incident", "claim", "case", "evidence", "foreign-agents", "search"]
+    # "default": the yente API's dataset of every public list (/yente/api/search/default...).
+    words = ["incident", "claim", "case", "evidence", "foreign-agents", "search", "default"]
     entities = list(Entity.objects.values_list("pk", flat=True))
     return {"int": sorted(ids), "str": words + entities, "slug": words, "path": words}
 
@@ -297,6 +299,27 @@ def discovered_urls() -> list[str]:
                 url = ("/" if path.startswith("api/") else language_prefix) + path
                 urls += [url + query for query in QUERIES]
     return [u for u in dict.fromkeys(urls) if not u.startswith(NOT_PUBLIC)]
+
+
+def test_no_marker_in_yente_or_reconciliation_answers(client, records, accountability_records):
+    """The yente API's POSTs (matching, reconciliation) asked for the marked people by name,
+    with no cutoff: nothing marked comes back (the GETs are in the crawl)."""
+    # The marked people's names, and a listed person's (so that something is found).
+    names = [*(f"{MARK}-{role}" for role, _ in CASE_ONLY), MARK, "Apakhonchich Darya"]
+    queries = {str(n): {"schema": "Person", "properties": {"name": [name]}}
+               for n, name in enumerate(names)}  # fmt: skip
+    outputs = [client.post(f"{base}match/default?cutoff=0&limit=50", {"queries": queries},
+                           content_type="application/json")
+               for base in ("/yente/api/", "/yente/")]  # fmt: skip
+    refine = {str(n): {"query": name, "limit": 50} for n, name in enumerate(names)}
+    outputs.append(client.post("/yente/api/reconcile/default", {"queries": refine},
+                               content_type="application/json"))  # fmt: skip
+    answers = [r.json() for r in outputs if r.status_code == 200]
+    # Only what was found: the matching answer repeats each query, marked names included.
+    found = [a["responses"][k]["results"] for a in answers[:2] for k in a["responses"]]
+    found += [a[k]["result"] for a in answers[2:] for k in a]
+    assert len(answers) == 3 and all(results for results in found[-1:])
+    assert MARK not in json.dumps(found, ensure_ascii=False)
 
 
 LINK = re.compile(r"""(?:href|src|action)=["']([^"'#]+)""")
@@ -725,6 +748,8 @@ def reached_the_published_records(output: dict[str, bytes], records: dict) -> No
         assert expected.encode() in reached, expected
     assert f"/cases/incidents/{incident.pk}/" in output and f"/api/cases/cases/{case.pk}" in output
     assert "/cases/incidents.jsonl" in output and "/cases/feed.atom" in output
+    # The yente API too (its entity pages for every entity id, search, catalogue...).
+    assert "/yente/api/search/default?limit=500" in output and "/yente/catalog" in output
 
 
 def reached_the_accountability_list(output: dict[str, bytes], accountability: dict) -> None:

@@ -10,6 +10,8 @@ from civwatch.registers.staff import upload_snapshots
 
 urlpatterns = [
     path("api/", api.urls),
+    # yente's API for yente clients (base URL https://HOST/yente/api; docs/matching.md).
+    path("", include("civwatch.screening.yente")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 urlpatterns += i18n_patterns(

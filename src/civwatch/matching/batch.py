@@ -40,12 +40,15 @@ def parse_line(line: str) -> dict:
     return data
 
 
-def checked_record(data: dict) -> Record:
+def checked_record(data: dict, identifiers_suffice: bool = False) -> Record:
+    """The query or entity as a Record; with `identifiers_suffice`, a query with only an
+    identifier (yente's identifier-only queries) is one too."""
     schema = data.get("schema") or "Person"
     if not isinstance(schema, str) or schema not in SCREENABLE:
         raise BadLine(f"unknown or unscreenable schema {schema!r}")
     record = record_from_ftm({**data, "schema": schema, "properties": checked_properties(data)})
-    if not any(tokens for tokens in record.tokens):
+    named = any(tokens for tokens in record.tokens)
+    if not named and not (identifiers_suffice and record.identifiers):
         raise BadLine("no name to screen")
     return record
 

@@ -58,6 +58,8 @@ SCORED_CANDIDATES = 20  # the best-voted candidates get the full, explained scor
 VOTING_WORDS = 2
 INITIAL_SIMILARITY = 0.92
 INITIAL_VOTE = 1.0
+# A shared identifier (an INN, a passport number) outvotes any name: the record is scored.
+IDENTIFIER_VOTE = 100.0
 MISSING_PATRONYMIC_WEIGHT = 0.2
 CROSS_ROLE = 0.6
 PATRONYMIC_CONFLICT = 0.85
@@ -268,8 +270,11 @@ class ScreeningIndex:
     def __init__(self, records: Iterable[Record]):
         self.records: list[Record] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
+        self.by_identifier: dict[tuple[str, str], list[int]] = defaultdict(list)
         for number, record in enumerate(records):
             self.records.append(record)
+            for identifier in record.identifiers:
+                self.by_identifier[identifier].append(number)
             keys = {k for name in record.tokens for t in name if not t.initial for k in t.keys}
             for key in keys:
                 self.postings[key].append(number)
@@ -307,7 +312,8 @@ class ScreeningIndex:
         near: list[list[dict[str, float]]] | None = None,
         within: Container[int] | None = None,
     ) -> list[int]:
-        """Entities sharing the query's rarest tokens, best first by a cheap vote; with
+        """Entities sharing the query's rarest tokens or an identifier, best first by a cheap
+        vote (an identifier-only query finds the records with that identifier); with
         `within`, only the records of those numbers (one list of a shared index)."""
         if near is None:
             near = self.query_neighbourhoods(query)
@@ -346,6 +352,9 @@ class ScreeningIndex:
                     waiting -= found
             else:
                 break
+        for identifier in query.identifiers:
+            for number in self.by_identifier.get(identifier, ()):
+                votes[number] = votes.get(number, 0.0) + IDENTIFIER_VOTE
         if within is not None:
             votes = {number: vote for number, vote in votes.items() if number in within}
         initials = [t for name in query.tokens for t in name if t.initial]

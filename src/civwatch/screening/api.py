@@ -5,6 +5,7 @@ work unchanged: queries keyed by the caller's names, each an example entity; res
 id, caption, schema, properties, datasets, score, match and explanations.
 """
 
+import datetime
 from typing import Any
 
 from ninja import Field, Query, Router, Schema
@@ -13,7 +14,15 @@ from pydantic import ConfigDict
 
 from civwatch.matching import DEFAULT_THRESHOLD
 from civwatch.matching.batch import BadLine, checked_record
-from civwatch.screening.lists import Hit, UnknownDataset, database_index
+from civwatch.screening.lists import (
+    Filters,
+    Hit,
+    Listed,
+    ListsIndex,
+    UnknownDataset,
+    aware,
+    database_index,
+)
 
 router = Router(tags=["matching"])
 MAX_QUERIES = 500
@@ -21,6 +30,12 @@ MAX_QUERIES = 500
 # up a candidate is a match. Ours keeps our own threshold, calibrated on held-out names.
 DEFAULT_CUTOFF = 0.5
 ALGORITHMS = {"civwatch", "best", "default"}
+
+
+class ErrorOut(Schema):
+    """An error as JSON (yente's shape): a message, or a validation error's list."""
+
+    detail: str | list[Any]
 
 
 class EntityExample(Schema):
@@ -40,6 +55,24 @@ class MatchParams(Schema):
     threshold: float = Field(DEFAULT_THRESHOLD, ge=0, le=1)
     cutoff: float = Field(DEFAULT_CUTOFF, ge=0, le=1)
     algorithm: str = "civwatch"
+    include_dataset: list[str] = Field([], description="only records in one of these datasets")
+    exclude_dataset: list[str] = Field([], description="leave out records only in these")
+    exclude_schema: list[str] = Field([], description="leave out records of these schemata")
+    exclude_entity_ids: list[str] = Field([], max_length=50, description="ids or referents")
+    topics: list[str] = Field([], description="only records with one of these FtM topics")
+    changed_since: datetime.datetime | None = Field(
+        None, description="only records stored or listed at or after this time (ISO 8601)"
+    )
+
+    def filters(self) -> Filters:
+        return Filters(
+            include_datasets=frozenset(self.include_dataset),
+            exclude_datasets=frozenset(self.exclude_dataset),
+            exclude_schemata=frozenset(self.exclude_schema),
+            exclude_ids=frozenset(self.exclude_entity_ids),
+            topics=frozenset(self.topics),
+            changed_since=aware(self.changed_since),
+        )
 
 
 class Listing(Schema):
@@ -115,46 +148,77 @@ def explanations(explanation: dict) -> dict:
     return features
 
 
-def result(hit: Hit) -> dict:
-    """The result from the index's own copy of the record: no database query per hit."""
-    listed = hit.listed
+def iso(moment: datetime.datetime | None) -> str | None:
+    return moment.replace(microsecond=0).isoformat() if moment else None
+
+
+def flat_entity(listed: Listed) -> dict:
+    """The record as a flat FtM entity, with yente's envelope (datasets, referents, times)."""
     return {
         "id": listed.id, "caption": listed.caption, "schema": listed.schema,
-        "properties": listed.properties, "datasets": listed.datasets,
-        "referents": listed.referents,
-        "listings": [listing.as_dict() for listing in listed.listings],
-        "target": True, "score": hit.score, "match": hit.match,
+        "properties": {**listed.properties, "topics": listed.topics},
+        "datasets": listed.datasets, "referents": listed.referents, "target": True,
+        "first_seen": iso(listed.first_seen), "last_seen": iso(listed.last_change),
+        "last_change": iso(listed.last_change),
+    }  # fmt: skip
+
+
+def result(hit: Hit) -> dict:
+    """The result from the index's own copy of the record: no database query per hit."""
+    return {
+        **flat_entity(hit.listed),
+        "listings": [listing.as_dict() for listing in hit.listed.listings],
+        "score": hit.score, "match": hit.match,
         "explanations": explanations(hit.explanation), "explanation": hit.explanation,
     }  # fmt: skip
 
 
-@router.post("/match/{dataset}", response=MatchOut, by_alias=True)
+def check_datasets(index: ListsIndex, *names: str) -> None:
+    """A 404 naming the known datasets for the first unknown one."""
+    try:
+        for name in names:
+            index.resolve(name)
+    except UnknownDataset as error:
+        raise HttpError(404, str(error)) from None
+
+
+@router.post("/match/{dataset}", response={200: MatchOut, 400: ErrorOut, 404: ErrorOut},
+             by_alias=True)  # fmt: skip
 def match(request, dataset: str, body: MatchRequest, params: Query[MatchParams]) -> dict:
     """yente's /match: each query an example entity; candidates scoring under `cutoff` are
     left out, from `threshold` up they are matches; `total` counts the matches. A query
-    matches only compatible schemas (FtM's can_match: a Person query never an Organization)."""
+    matches only compatible schemas (FtM's can_match: a Person query never an Organization).
+    The filter parameters narrow the records searched (see docs/matching.md)."""
+    return run_match(dataset, body, params)
+
+
+def run_match(dataset: str, body: MatchRequest, params: MatchParams) -> dict:
+    """The answer of /match, here and under the yente mount (civwatch.screening.yente)."""
     if params.algorithm not in ALGORITHMS:
         raise HttpError(400, f"unknown algorithm {params.algorithm!r}; use one of "
                              f"{', '.join(sorted(ALGORITHMS))}")  # fmt: skip
+    # Our score has no tunable features: a weight or setting would be silently ignored.
+    for part in ("config", "weights"):
+        if given := getattr(body, part):
+            raise HttpError(400, f"invalid {part} parameter {sorted(given)[0]!r}: the "
+                                 f"civwatch algorithm takes no {part}")  # fmt: skip
     if len(body.queries) > MAX_QUERIES:
         raise HttpError(400, f"at most {MAX_QUERIES} queries per request")
     index = database_index()
-    try:
-        index.resolve(dataset)
-    except UnknownDataset as error:
-        raise HttpError(404, str(error)) from None
+    filters = params.filters()
+    check_datasets(index, dataset, *params.include_dataset, *params.exclude_dataset)
     queries = {}
     for key, example in body.queries.items():
         data = example_as_ftm(example)
         try:
-            queries[key] = (data, checked_record(data))
+            queries[key] = (data, checked_record(data, identifiers_suffice=True))
         except BadLine as problem:
             raise HttpError(400, f"query {key!r}: {problem}") from None
     responses = {}
     for key, (data, query) in queries.items():
         hits = index.search(
             query, dataset, limit=params.limit, threshold=params.threshold,
-            cutoff=params.cutoff, schema=data["schema"],
+            cutoff=params.cutoff, schema=data["schema"], filters=filters,
         )  # fmt: skip
         responses[key] = {
             "status": 200,
@@ -165,7 +229,8 @@ def match(request, dataset: str, body: MatchRequest, params: Query[MatchParams])
     return {"responses": responses, "limit": params.limit}
 
 
-@router.post("/match/{dataset}/", response=MatchOut, by_alias=True, include_in_schema=False)
+@router.post("/match/{dataset}/", response={200: MatchOut, 400: ErrorOut, 404: ErrorOut},
+             by_alias=True, include_in_schema=False)  # fmt: skip
 def match_with_slash(request, dataset: str, body: MatchRequest, params: Query[MatchParams]):
     """Clients that join a base URL ending in a slash ask here: the same answer."""
     return match(request, dataset, body, params)

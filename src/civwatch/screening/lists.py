@@ -42,6 +42,11 @@ COLLECTIONS = (DEFAULT, SANCTIONS, REGISTERS, ACCOUNTABILITY)
 ALIASES = {"civwatch": DEFAULT}
 # Which member's id and name a pooled record goes by: a register's own entity first.
 GROUP_ORDER = {REGISTERS: 0, ACCOUNTABILITY: 1, SANCTIONS: 2, EXTERNAL: 3}
+# FtM topics by group, for yente's `topics` filter: the Russian state registers designate
+# critics of the state (OpenSanctions files such lists as counter-sanctions); external lists
+# and the accountability list name persons of interest.
+GROUP_TOPICS = {SANCTIONS: "sanction", REGISTERS: "sanction.counter", EXTERNAL: "poi",
+                ACCOUNTABILITY: "poi"}  # fmt: skip
 ID_CHUNK = 900  # SQLite's limit on query parameters, with room to spare
 
 
@@ -90,6 +95,13 @@ class Listed:
     properties: dict[str, list[str]]
     listings: list[Listing]
     referents: list[str] = field(default_factory=list)
+    # When we first stored any member, and the latest of that and its listings' dates.
+    first_seen: datetime.datetime | None = None
+    last_change: datetime.datetime | None = None
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted({GROUP_TOPICS[listing.group] for listing in self.listings})
 
     @property
     def datasets(self) -> list[str]:
@@ -109,6 +121,52 @@ class Hit:
     match: bool
     explanation: dict
     listed: Listed
+
+
+def aware(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A time given without a zone (`changed_since=2024-01-01`) is taken as UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.UTC)
+    return moment
+
+
+@dataclass(frozen=True)
+class Filters:
+    """yente's filter parameters. A record is kept when one of its datasets is among
+    `include_datasets` (if given) and one is outside `exclude_datasets`, its schema is not
+    excluded (and among `schemata`, if given), neither its id nor a referent is excluded,
+    it has one of `topics` (if given) and it changed at or after `changed_since`."""
+
+    include_datasets: frozenset[str] = frozenset()
+    exclude_datasets: frozenset[str] = frozenset()
+    exclude_schemata: frozenset[str] = frozenset()
+    schemata: frozenset[str] = frozenset()  # if given, only these (search's `schema`)
+    exclude_ids: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+    changed_since: datetime.datetime | None = None
+
+    def active(self) -> bool:
+        return any((self.include_datasets, self.exclude_datasets, self.exclude_schemata,
+                    self.schemata, self.exclude_ids, self.topics,
+                    self.changed_since))  # fmt: skip
+
+    def keeps(self, listed: Listed) -> bool:
+        datasets = set(listed.datasets)
+        if self.include_datasets and not datasets & self.include_datasets:
+            return False
+        if self.exclude_datasets and not datasets - self.exclude_datasets:
+            return False
+        if listed.schema in self.exclude_schemata:
+            return False
+        if self.schemata and listed.schema not in self.schemata:
+            return False
+        if self.exclude_ids & {listed.id, *listed.referents}:
+            return False
+        if self.topics and not self.topics & set(listed.topics):
+            return False
+        if self.changed_since is not None:
+            return listed.last_change is not None and listed.last_change >= self.changed_since
+        return True
 
 
 class ListsIndex:
@@ -153,12 +211,27 @@ class ListsIndex:
         threshold: float = DEFAULT_THRESHOLD,
         cutoff: float = 0.0,
         schema: str | None = None,
+        filters: Filters | None = None,
     ) -> list[Hit]:
         """The best records of the dataset; with `schema`, only those an entity of that
         schema can match (FtM's can_match: a Person query never finds an Organization)."""
-        within = self.within(self.resolve(dataset), schema)
+        within = self.filtered(dataset, schema, filters)
         results = self.index.search(query, limit=limit, threshold=threshold, within=within)
         return [self.hit(result) for result in results if result.score >= cutoff]
+
+    def filtered(
+        self,
+        dataset: str,
+        schema: str | None = None,
+        filters: Filters | None = None,
+    ) -> frozenset[int] | None:
+        """The records a search may return: the dataset's, of a compatible schema, narrowed
+        by yente's filter parameters (None: every record)."""
+        allowed = self.within(self.resolve(dataset), schema)
+        if filters is None or not filters.active():
+            return allowed
+        numbers = range(len(self.listed)) if allowed is None else allowed
+        return frozenset(n for n in numbers if filters.keeps(self.listed[n]))
 
     def within(self, name: str, schema: str | None) -> frozenset[int] | None:
         key = (name, schema)
@@ -308,12 +381,29 @@ def build_lists_index() -> ListsIndex:
                     properties=data["properties"],
                     listings=[x for m in members for x in listings[m]],
                     referents=members[1:],
+                    first_seen=min(entities[m].created_at for m in members),
+                    last_change=last_change(members, entities, listings),
                 )
             )
             records.append(record_from_ftm(data))
     datasets = [*Register.objects.values_list("slug", flat=True)]
     datasets += Dataset.objects.values_list("slug", flat=True)
     return ListsIndex(listed, records, datasets)
+
+
+def last_change(
+    members: list[str], entities: dict[str, Entity], listings: dict[str, list[Listing]]
+) -> datetime.datetime:
+    """The latest of the members' storing and their listings' dates (a listing's date is
+    taken as the start of that day, in UTC)."""
+    times = [entities[m].created_at for m in members]
+    for member in members:
+        times += [
+            datetime.datetime.combine(x.date, datetime.time(), datetime.UTC)
+            for x in listings[member]
+            if x.date is not None
+        ]
+    return max(times)
 
 
 def split_by_schema(group: list[str], entities: dict[str, Entity]) -> list[list[str]]:
