@@ -119,7 +119,15 @@ def download(url: str, headers: dict[str, str]) -> Answer:
             "the server announced",
             200,
         ) from None
+    except requests.exceptions.SSLError:
+        raise FetchFailed(
+            "the server's TLS certificate could not be verified (a server that sends no "
+            "intermediate certificate needs REQUESTS_CA_BUNDLE with it: docs/registers.md)"
+        ) from None
+    except requests.ConnectionError:
+        raise FetchFailed("cannot connect to the server (refused, unknown host or reset)") from None
     except requests.RequestException as error:
+        # The exception's text holds the address, which may carry credentials: its type only.
         raise FetchFailed(f"cannot fetch: {type(error).__name__}") from None
     answer.body = bytes(body)
     return answer
