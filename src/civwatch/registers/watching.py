@@ -49,6 +49,10 @@ GOOD = (
 )
 
 
+# Fetches kept but not applied yet: a held snapshot and those waiting behind it.
+PENDING = (Fetch.Status.HELD, Fetch.Status.WAITING)
+
+
 class FetchFailed(Exception):
     """The answer cannot be a snapshot; the message is the reason people read."""
 
@@ -215,12 +219,20 @@ def fetch_register(register: Register, url: str, now: datetime.datetime | None =
     path = stored_path(fetch)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(answer.body)
-    if register.fetches.filter(status__in=(Fetch.Status.HELD, Fetch.Status.WAITING)).exists():
-        fetch.status = Fetch.Status.WAITING
-        fetch.save()
-        return fetch
-    apply_fetch(fetch, "stop")
+    with transaction.atomic():
+        lock(register)
+        if register.fetches.filter(status__in=PENDING).exists():
+            fetch.status = Fetch.Status.WAITING
+            fetch.save()
+        else:
+            apply_fetch(fetch, "stop")
     return fetch
+
+
+def lock(register: Register) -> None:
+    """Writers of one register's history take turns (a worker's run and cron's at once): the
+    second sees what the first applied, instead of applying it again."""
+    Register.objects.select_for_update().filter(pk=register.pk).first()
 
 
 def seen_before(register: Register, sha256: str) -> str:
@@ -230,9 +242,7 @@ def seen_before(register: Register, sha256: str) -> str:
         return (
             f"same content as the snapshot {snapshot.file_name} ({snapshot.as_of}): nothing to do"
         )
-    pending = register.fetches.filter(
-        sha256=sha256, status__in=(Fetch.Status.HELD, Fetch.Status.WAITING)
-    ).first()
+    pending = register.fetches.filter(sha256=sha256, status__in=PENDING).first()
     if pending:
         return (
             f"same content as the fetch of {pending.fetched_at:%Y-%m-%d %H:%M} ({pending.status})"
@@ -244,6 +254,9 @@ def apply_fetch(fetch: Fetch, policy: str) -> None:
     """Apply a stored body through the importer, with the given suspect-snapshot policy."""
     register = fetch.register
     with transaction.atomic():
+        lock(register)
+        if fetch.pk and not register.fetches.filter(pk=fetch.pk, status__in=PENDING).exists():
+            return  # another run applied it meanwhile
         try:
             source = read_snapshot(stored_path(fetch), register.slug, fetch.fetched_at.date())
             report = SnapshotApplier(register).apply(source, policy)
