@@ -305,6 +305,9 @@ def test_staff_see_the_history_editors_decide_and_mail_tells_them(
     page = client.get(WATCH_URL).content.decode()
     assert "Held for a decision" in page and "202 of 202" in page
     assert decide_url not in page
+    page = client.get("/ru" + WATCH_URL).content.decode()
+    assert "история загрузок" in page and "задержан: подозрительный, ждёт решения" in page
+    assert "Задержаны до решения" in page and "Что с ним делать, решает редактор." in page
     assert client.post(decide_url, {"decision": "confirm"}).status_code == 403
 
     editor = make_user("editor", "editor")
