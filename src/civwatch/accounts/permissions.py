@@ -560,9 +560,9 @@ def role_required(role: str) -> Callable:
 # the public history says: editors and admins decide, as they decide publication elsewhere.
 
 
-def may_read_fetches(user: Any) -> bool:
-    return _user(user) is not None and has_role(user, "contributor")
+FETCH_READER_ROLE = "contributor"  # the least role that reads the fetch history
+SNAPSHOT_DECIDER_ROLE = "editor"  # the least role that decides on a held snapshot
 
 
 def may_decide_snapshots(user: Any) -> bool:
-    return _user(user) is not None and has_role(user, "editor")
+    return _user(user) is not None and has_role(user, SNAPSHOT_DECIDER_ROLE)

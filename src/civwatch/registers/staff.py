@@ -7,8 +7,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
@@ -102,11 +101,9 @@ class DecisionForm(forms.Form):
     )
 
 
-@login_required
+@permissions.role_required(permissions.FETCH_READER_ROLE)
 def watch_history(request):
     """The fetch history of `civwatch watch`, held snapshots (waiting for a decision) first."""
-    if not permissions.may_read_fetches(request.user):
-        raise PermissionDenied
     fetches = Fetch.objects.select_related("register", "snapshot", "decided_by")
     held = fetches.filter(status=Fetch.Status.HELD).order_by("fetched_at")
     return render(
@@ -126,11 +123,9 @@ def watch_history(request):
     )
 
 
-@login_required
+@permissions.role_required(permissions.SNAPSHOT_DECIDER_ROLE)
 @require_POST
 def decide_held(request, pk: int):
-    if not permissions.may_decide_snapshots(request.user):
-        raise PermissionDenied
     fetch = get_object_or_404(Fetch, pk=pk, status=Fetch.Status.HELD)
     form = DecisionForm(request.POST)
     if not form.is_valid() or fetch.decision:
