@@ -384,3 +384,26 @@ LOGGING.setdefault("loggers", {})["PIL"] = {"level": "INFO"}
 # the site lists and serves the releases in this folder.
 INSTALLED_APPS += ["civwatch.releases"]
 CIVWATCH_RELEASES = Path(os.environ.get("CIVWATCH_RELEASES") or HOME / "releases")
+
+# --- Watching the registers (issue 14, `civwatch watch`; docs/registers.md, "Watching") ----
+# Kept in one block so that other settings changes merge cleanly around it.
+# CIVWATCH_WATCH_<REGISTER>_URL: where each register is fetched from, the register's slug in
+# capitals with "_" for "-" (CIVWATCH_WATCH_FOREIGN_AGENTS_URL -> foreign-agents).
+CIVWATCH_WATCH_URLS = {
+    name[len("CIVWATCH_WATCH_") : -len("_URL")].lower().replace("_", "-"): value.strip()
+    for name, value in os.environ.items()
+    if name.startswith("CIVWATCH_WATCH_") and name.endswith("_URL") and value.strip()
+}
+# A worker (`civwatch db_worker`) runs `civwatch watch` every this many minutes; 0: never
+# (cron runs it instead, or nobody).
+CIVWATCH_WATCH_EVERY_MINUTES = _whole_number("CIVWATCH_WATCH_EVERY_MINUTES", 0, minimum=0)
+# A fetch that connects or waits for data longer than this fails ("timed out").
+CIVWATCH_WATCH_TIMEOUT_SECONDS = _whole_number("CIVWATCH_WATCH_TIMEOUT_SECONDS", 60)
+# A body larger than this is not a register table (the foreign-agents register is 0.5 MB).
+CIVWATCH_WATCH_MAX_MEGABYTES = _whole_number("CIVWATCH_WATCH_MAX_MEGABYTES", 50)
+# Who is mailed (CIVWATCH_EMAIL_URL) when a fetched snapshot is held or fetching starts failing.
+CIVWATCH_WATCH_NOTIFY = [
+    address.strip()
+    for address in os.environ.get("CIVWATCH_WATCH_NOTIFY", "").split(",")
+    if address.strip()
+]

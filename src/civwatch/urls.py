@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from civwatch.accounts.views import admin_login
 from civwatch.api import api
 from civwatch.core.views import audit_log
-from civwatch.registers.staff import upload_snapshots
+from civwatch.registers.staff import decide_held, upload_snapshots, watch_history
 
 urlpatterns = [
     path("api/", api.urls),
@@ -21,6 +21,9 @@ urlpatterns += i18n_patterns(
     path("jobs/", include("civwatch.jobs.urls")),
     path("screening/", include("civwatch.screening.urls")),
     path("staff/registers/import/", upload_snapshots, name="upload_snapshots"),
+    # `civwatch watch`: fetch history and decisions on held snapshots (docs/registers.md).
+    path("staff/registers/watch/", watch_history, name="registers_watch"),
+    path("staff/registers/watch/<int:pk>/decide/", decide_held, name="registers_decide"),
     path("staff/audit/", audit_log, name="audit_log"),
     path("cases/", include("civwatch.cases.urls")),
     path("sanctions/", include("civwatch.sanctions.urls")),

@@ -554,3 +554,20 @@ def role_required(role: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+# ---------------------------------------------------------------------------------------------
+# Watching the registers (`civwatch watch`; docs/registers.md, "Watching")
+#
+# The fetch history is the organisation's own bookkeeping about public registers, not a
+# documented record: every staff role reads it (the addresses asked, statuses, reasons; the
+# registers' content is public anyway). What becomes of a held (suspect) snapshot decides what
+# the public history says: editors and admins decide, as they decide publication elsewhere.
+
+
+FETCH_READER_ROLE = "contributor"  # the least role that reads the fetch history
+SNAPSHOT_DECIDER_ROLE = "editor"  # the least role that decides on a held snapshot
+
+
+def may_decide_snapshots(user: Any) -> bool:
+    return _user(user) is not None and has_role(user, SNAPSHOT_DECIDER_ROLE)

@@ -7,5 +7,6 @@ class RegistersConfig(AppConfig):
     verbose_name = _("State registers")
 
     def ready(self) -> None:
-        # Importing these modules registers the `import` and `export` sub-commands.
-        from civwatch.registers import exporters, importers  # noqa: F401
+        # Importing these modules registers the `import` and `export` sub-commands, and the
+        # job kinds of importing and watching (with the watch's schedule).
+        from civwatch.registers import exporters, importers, watching  # noqa: F401

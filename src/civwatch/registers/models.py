@@ -1,5 +1,6 @@
 """State registers, the snapshots we took of them, and what changed between snapshots."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -185,3 +186,56 @@ class Change(models.Model):
             return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
 
         return [(name, text(before), text(after)) for name, (before, after) in self.fields.items()]
+
+
+class Fetch(models.Model):
+    """One attempt of `civwatch watch` to fetch a register from its configured address.
+
+    What was asked and answered (conditional GET validators, HTTP status), the raw body kept
+    as a snapshot file with its sha256, and what became of it: applied through the importer,
+    held for a person's decision when suspect, or failed with a reason (docs/registers.md)."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("applied")
+        NOT_MODIFIED = "not-modified", _("not modified")
+        UNCHANGED = "unchanged", _("unchanged")
+        HELD = "held", _("held: suspect, waiting for a decision")
+        WAITING = "waiting", _("waiting behind a held snapshot")
+        SKIPPED = "skipped", _("skipped by decision")
+        FAILED = "failed", _("failed")
+
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="fetches")
+    url = models.CharField(max_length=2000, help_text="The address asked, without credentials.")
+    fetched_at = models.DateTimeField(_("fetched at"), db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, db_index=True)
+    reason = models.TextField(blank=True, help_text="Why it failed or is held, for people.")
+    report = models.TextField(blank=True, help_text="What applying it did.")
+    http_status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    file = models.CharField(
+        max_length=500, blank=True, help_text="The raw body, relative to MEDIA_ROOT."
+    )
+    snapshot = models.ForeignKey(
+        Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="fetches"
+    )
+    decision = models.CharField(max_length=16, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("register fetch")
+        verbose_name_plural = _("register fetches")
+        ordering = ["-fetched_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.register_id} fetch of {self.fetched_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def file_name(self) -> str:
+        return self.file.rsplit("/", 1)[-1]

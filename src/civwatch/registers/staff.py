@@ -1,19 +1,25 @@
-"""Staff pages: uploading register snapshots, applied by a background job."""
+"""Staff pages: uploading register snapshots, applied by a background job; the fetch history
+of `civwatch watch` and the decisions on held snapshots."""
 
 import uuid
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
+from civwatch.accounts import permissions
 from civwatch.core.uploads import upload_validator
 from civwatch.jobs.runner import enqueue_job
+from civwatch.registers import watching
 from civwatch.registers.importing import SUSPECT_POLICIES
-from civwatch.registers.models import Register
+from civwatch.registers.models import Fetch, Register
 
 SNAPSHOT_RULE = upload_validator(
     suffixes=[".json", ".csv"],
@@ -84,3 +90,53 @@ def upload_snapshots(request):
         )
         return redirect(job)
     return render(request, "registers/staff/upload.html", {"form": form})
+
+
+class DecisionForm(forms.Form):
+    """What becomes of a held (suspect) snapshot: the importer's choices other than stopping."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(p, SUSPECT_LABELS[p]) for p in SUSPECT_POLICIES if p != "stop"],
+    )
+
+
+@permissions.role_required(permissions.FETCH_READER_ROLE)
+def watch_history(request):
+    """The fetch history of `civwatch watch`, held snapshots (waiting for a decision) first."""
+    fetches = Fetch.objects.select_related("register", "snapshot", "decided_by")
+    held = fetches.filter(status=Fetch.Status.HELD).order_by("fetched_at")
+    return render(
+        request,
+        "registers/staff/watch.html",
+        {
+            "held": held,
+            "fetches": fetches[:300],
+            "may_decide": permissions.may_decide_snapshots(request.user),
+            "form": DecisionForm(),
+            "urls": [
+                (slug, watching.without_credentials(url))
+                for slug, url in sorted(settings.CIVWATCH_WATCH_URLS.items())
+            ],
+            "every": settings.CIVWATCH_WATCH_EVERY_MINUTES,
+        },
+    )
+
+
+@permissions.role_required(permissions.SNAPSHOT_DECIDER_ROLE)
+@require_POST
+def decide_held(request, pk: int):
+    fetch = get_object_or_404(Fetch, pk=pk, status=Fetch.Status.HELD)
+    form = DecisionForm(request.POST)
+    if not form.is_valid() or fetch.decision:
+        messages.error(request, _("Choose one of the decisions offered (or it was already made)."))
+        return redirect("registers_watch")
+    with transaction.atomic():
+        watching.decide(fetch, form.cleaned_data["decision"], request.user)
+        job = enqueue_job(
+            "register-decision",
+            title=f"Decision on the {fetch.register_id} snapshot of {fetch.fetched_at:%Y-%m-%d}",
+            params={"register": fetch.register_id},
+            user=request.user,
+        )
+    return redirect(job)

@@ -1,7 +1,8 @@
-"""django-tasks-db's worker, plus the recovery of jobs whose worker died.
+"""django-tasks-db's worker, plus the recovery of jobs whose worker died and periodic jobs.
 
 It replaces `db_worker` (civwatch.jobs comes before django_tasks_db in INSTALLED_APPS), so
-every worker an operator starts also takes over lost jobs: at start, then every half lease."""
+every worker an operator starts also takes over lost jobs, and starts the periodic jobs that
+are due (civwatch.jobs.schedule): at start, then every half lease."""
 
 import logging
 import threading
@@ -11,6 +12,7 @@ from django_tasks_db.management.commands.db_worker import Command as WorkerComma
 
 from civwatch.jobs.models import lease
 from civwatch.jobs.recovery import recover_lost_jobs
+from civwatch.jobs.schedule import enqueue_due_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +23,9 @@ def watch_leases(stopped: threading.Event) -> None:
         while True:
             try:
                 recover_lost_jobs()
+                enqueue_due_jobs()
             except DatabaseError:
-                logger.warning("lost jobs not checked; trying again in %.0f s", interval)
+                logger.warning("jobs not checked; trying again in %.0f s", interval)
             if stopped.wait(interval):
                 return
     finally:
