@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 
 # Markers a submitter's request carries: none may be stored or logged.
 CLIENT_IP = "203.0.113.77"
@@ -62,8 +62,11 @@ def form_data(**overrides):
     return data
 
 
-def pdf_with_a_gps_photo() -> bytes:
-    """A PDF page drawing a phone photo whose JPEG stream still carries its GPS EXIF."""
+def pdf_with_a_gps_photo(where: str = "page") -> bytes:
+    """A PDF page drawing a phone photo whose JPEG stream still carries its GPS EXIF, as the
+    page's own image ("page"), inside a form XObject the page draws ("form", as a scanner or a
+    "save as PDF" of a web page writes it), in an annotation's appearance ("annotation", a
+    stamp), or as the page's thumbnail ("thumbnail")."""
     photo = jpeg_with_gps()
     writer = PdfWriter()
     page = writer.add_blank_page(64, 48)
@@ -76,11 +79,44 @@ def pdf_with_a_gps_photo() -> bytes:
         NameObject("/BitsPerComponent"): NumberObject(8),
         NameObject("/Filter"): NameObject("/DCTDecode"),
     })  # fmt: skip
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(image)})}
+    image_ref = writer._add_object(image)
+    draw_image = b"q 64 0 0 48 0 0 cm /Im0 Do Q"
+    images = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): image_ref})}
     )
+
+    def form() -> StreamObject:
+        stream = StreamObject()
+        stream.set_data(draw_image)
+        stream.update({
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([NumberObject(n) for n in (0, 0, 64, 48)]),
+            NameObject("/Resources"): images,
+        })  # fmt: skip
+        return stream
+
     content = StreamObject()
-    content.set_data(b"q 64 0 0 48 0 0 cm /Im0 Do Q")
+    if where == "page":
+        page[NameObject("/Resources")] = images
+        content.set_data(draw_image)
+    elif where == "form":
+        forms = DictionaryObject({NameObject("/Fm0"): writer._add_object(form())})
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): forms})
+        content.set_data(b"/Fm0 Do")
+    elif where == "annotation":
+        stamp = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Stamp"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (0, 0, 64, 48)]),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(form())}),
+        })  # fmt: skip
+        page[NameObject("/Annots")] = ArrayObject([writer._add_object(stamp)])
+        content.set_data(b"")
+    elif where == "thumbnail":
+        page[NameObject("/Thumb")] = image_ref
+        content.set_data(b"")
+    else:
+        raise ValueError(where)
     page[NameObject("/Contents")] = writer._add_object(content)
     out = io.BytesIO()
     writer.write(out)

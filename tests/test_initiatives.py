@@ -3,9 +3,11 @@ metadata, the reviewers' workflow, the access policy on them, and the public pag
 
 import base64
 import io
+import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, models
 from PIL import Image
 from pypdf import PdfReader
@@ -133,16 +135,19 @@ def test_a_pdf_loses_its_document_information_and_xmp():
     assert b"ZZ" not in cleaned.data and len(reader.pages) == 1
 
 
-def test_a_photo_inside_a_pdf_loses_its_exif_and_still_renders():
+@pytest.mark.parametrize("where", ["page", "form", "annotation", "thumbnail"])
+def test_a_photo_anywhere_in_a_pdf_loses_its_exif_and_still_renders(where):
     import pypdfium2
 
-    original = pdf_with_a_gps_photo()
+    original = pdf_with_a_gps_photo(where)
     assert b"ZZCameraMake" in original
     cleaned = sanitise.clean("scan.pdf", "application/pdf", original)
     assert "gps" in cleaned.found
     assert b"ZZ" not in cleaned.data and b"Exif" not in cleaned.data
+    if where == "thumbnail":  # not drawn on the page
+        return
     page = pypdfium2.PdfDocument(cleaned.data)[0]
-    pixels = page.render(scale=1).to_pil().convert("RGB")
+    pixels = page.render(scale=1, draw_annots=True).to_pil().convert("RGB")
     red, green, blue = pixels.getpixel((32, 24))
     assert red > 200 and green < 60 and blue < 60  # the photo is still there, still red
 
@@ -402,6 +407,24 @@ def test_the_public_page_shows_only_kind_city_date_and_support(client, people):
         assert "ZZHIDDEN" not in page
     assert "lawyers on call" in client.get("/initiatives/").content.decode()
     assert "2030-06-12" in client.get("/initiatives/").content.decode()
+    # The API and the export show the same rows as the page, and nothing more.
+    expected = [
+        {"kind": "rally", "city": "Omsk", "date": "2030-06-12", "address": "Lenin square",
+         "support": ["lawyers_on_call"]},
+        {"kind": "rally", "city": "Perm", "date": "2030-06-12", "address": "",
+         "support": ["lawyers_on_call"]},
+    ]  # fmt: skip
+    api = client.get("/api/initiatives").json()
+    assert [{k: row[k] for k in expected[0]} for row in api] == expected
+    assert api[0]["kind_label"] == "rally" and api[0]["support_labels"] == ["lawyers on call"]
+    for fmt in ("jsonl", "csv"):
+        out = io.StringIO()
+        call_command("export", "initiatives", "--format", fmt, stdout=out)
+        assert "ZZHIDDEN" not in out.getvalue() and "Lenin square" in out.getvalue()
+    out = io.StringIO()
+    call_command("export", "initiatives", stdout=out)
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == expected
+    assert "ZZHIDDEN" not in json.dumps(api, ensure_ascii=False)
     # Publishing needs support.
     received = workflow.submit(**form_data()).initiative
     with pytest.raises(UserError, match="Only a supported"):
@@ -494,3 +517,43 @@ def test_the_staff_navigation_links_initiatives_for_their_readers_only(client, p
     assert b'href="/initiatives/staff/"' in client.get("/cases/staff/").content
     sign_in(client, people["contributor"])
     assert b'href="/initiatives/staff/"' not in client.get("/cases/staff/").content
+
+
+def test_the_submitter_follows_through_the_api_with_the_code_in_the_body(client, people):
+    code = receipt_code(submit(client, organisers_contact=CONTACT))
+    initiative = Initiative.objects.get()
+    editor = people["editor"]
+    workflow.move(initiative, editor, "under_review")
+    workflow.ask(initiative, editor, "Which square?")
+    seen = client.post("/api/initiatives/receipt", {"code": code.lower()},
+                       content_type="application/json")  # fmt: skip
+    assert seen.status_code == 200
+    body = seen.json()
+    assert body["status"] == "under_review" and body["decided_on"] is None
+    assert body["messages"] == [
+        {"sender": "staff", "sent_on": body["received_on"], "text": "Which square?"}
+    ]
+    workflow.move(initiative, editor, "declined", "Outside our region.")
+    body = client.post("/api/initiatives/receipt", {"code": code},
+                       content_type="application/json").json()  # fmt: skip
+    assert body["status"] == "declined" and body["decision_reason"] == "Outside our region."
+    assert CONTACT not in json.dumps(body, ensure_ascii=False)
+    unknown = client.post("/api/initiatives/receipt", {"code": "AAAA-BBBB"},
+                          content_type="application/json")  # fmt: skip
+    assert unknown.status_code == 404 and unknown.json() == {
+        "detail": "No initiative has this receipt code."
+    }
+    assert client.get(f"/api/initiatives/receipt?code={code}").status_code == 405
+
+
+def test_the_reviewers_list_in_the_api_follows_the_access_policy(client, people):
+    workflow.submit(**form_data(city="Perm"))
+    assert client.get("/api/staff/initiatives").status_code == 403  # signed out
+    sign_in(client, people["contributor"])
+    assert client.get("/api/staff/initiatives").status_code == 403
+    for role in ("researcher", "editor"):
+        sign_in(client, people[role])
+        rows = client.get("/api/staff/initiatives").json()
+        assert [(r["city"], r["status"]) for r in rows] == [("Perm", "received")]
+        assert client.get("/api/staff/initiatives?status=declined").json() == []
+        assert client.get("/api/staff/initiatives?status=nonsense").status_code == 422

@@ -461,8 +461,11 @@ def cli_exports(tmp_path) -> dict[str, bytes]:
     from civwatch.registers.sources import FORMATS
 
     # A new exporter must be added here, or this crawl would silently miss its output.
-    assert set(EXPORTERS) == {"designations", "ftm", "accountability"}, sorted(EXPORTERS)
+    assert set(EXPORTERS) == {"designations", "ftm", "accountability", "initiatives"}, sorted(
+        EXPORTERS
+    )
     runs = [("export", "ftm"), ("export", "accountability")]
+    runs += [("export", "initiatives", "--format", fmt) for fmt in ("jsonl", "csv")]
     for register in FORMATS:
         for fmt in ("jsonl", "csv"):
             runs.append(("export", "designations", "--register", register, "--format", fmt))

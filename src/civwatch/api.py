@@ -21,3 +21,6 @@ api.add_router("/", "civwatch.exiles.api.router")
 
 # Versioned open-data releases (civwatch.releases; docs/releases.md).
 api.add_router("/", "civwatch.releases.api.router")
+
+# Citizens' initiatives (civwatch.initiatives; docs/initiatives.md).
+api.add_router("/", "civwatch.initiatives.api.router")

@@ -1,5 +1,6 @@
 """Working copies without metadata: images re-encoded from their pixels, PDFs rewritten
-without their document information and XMP packets.
+without their document information, XMP packets and the metadata of the JPEG images they
+hold (wherever in the file those are).
 
 A photo's EXIF can hold where it was taken (GPS), the camera and its serial number, the
 software and the owner's name; a PDF names its author and the program and account that made
@@ -16,14 +17,13 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
-from pypdf.generic import NameObject, NumberObject
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
 from civwatch.core.errors import UserError
 from civwatch.evidence.previews import MAX_IMAGE_PIXELS, too_large
@@ -175,15 +175,8 @@ def clean_pdf(name: str, data: bytes) -> Cleaned:
         raise
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError):
         raise UserError(unreadable) from None
-    root = writer._root_object
-    if NameObject("/Metadata") in root:
-        del root[NameObject("/Metadata")]
     try:
-        for page in writer.pages:
-            if NameObject("/Metadata") in page:
-                found.add("xmp")
-                del page[NameObject("/Metadata")]
-            found |= _clean_page_images(page)
+        found |= _clean_objects(writer)
     except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError):
         raise UserError(unreadable) from None
     # No document information at all (pypdf would otherwise name itself as the producer).
@@ -235,30 +228,34 @@ def strip_jpeg_segments(data: bytes) -> tuple[bytes, set[str]]:
     return data, set()
 
 
-def _clean_page_images(page: Any) -> set[str]:
-    """Strip metadata segments from the JPEG images a page draws (a scan or a photo in a PDF
-    keeps its camera's EXIF otherwise), and XMP packets attached to its images."""
+def _clean_objects(writer: PdfWriter) -> set[str]:
+    """Strip metadata from every object of the file, not only from what its pages draw: a
+    photo hides as well inside a form XObject, an annotation's appearance (a stamp) or a
+    page's thumbnail, and an XMP packet can hang from any dictionary (catalogue, page, image,
+    font). Every JPEG image stream loses its metadata segments; every `/Metadata` entry goes
+    (the packets themselves, now unreferenced, are dropped when the file is written)."""
     found: set[str] = set()
-    resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else {}
-    xobjects = resources.get("/XObject")
-    if xobjects is None:
-        return found
-    for reference in xobjects.get_object().values():
-        image = reference.get_object()
-        if image.get("/Subtype") != "/Image":
+    for stored in writer._objects:
+        if not isinstance(stored, DictionaryObject):
             continue
-        if NameObject("/Metadata") in image:
-            found.add("xmp")
-            del image[NameObject("/Metadata")]
-        filters = image.get("/Filter")
-        filters = [filters] if not isinstance(filters, list) else list(filters)
-        if filters != ["/DCTDecode"]:
-            continue
-        # The stream's encoded bytes are the JPEG file itself.
-        cleaned, removed = strip_jpeg_segments(image._data)
-        if removed:
-            found |= removed
-            image._data = cleaned
-            image[NameObject("/Length")] = NumberObject(len(cleaned))
+        if NameObject("/Metadata") in stored:
+            # The catalogue's packet was counted from the reader's trailer already.
+            if stored is not writer._root_object:
+                found.add("xmp")
+            del stored[NameObject("/Metadata")]
+        if isinstance(stored, StreamObject) and stored.get("/Subtype") == "/Image":
+            found |= _clean_jpeg_stream(stored)
     return found
+
+
+def _clean_jpeg_stream(image: StreamObject) -> set[str]:
+    filters = image.get("/Filter")
+    filters = [filters] if not isinstance(filters, list) else list(filters)
+    if filters != ["/DCTDecode"]:
+        return set()
+    # The stream's encoded bytes are the JPEG file itself.
+    cleaned, removed = strip_jpeg_segments(image._data)
+    if removed:
+        image._data = cleaned
+        image[NameObject("/Length")] = NumberObject(len(cleaned))
+    return removed

@@ -16,9 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from civwatch.core.errors import UserError
-from civwatch.initiatives import sanitise, workflow
+from civwatch.initiatives import public, sanitise, workflow
 from civwatch.initiatives.forms import AnswerForm, CodeForm, SubmissionForm
-from civwatch.initiatives.models import Initiative, SupportAction
+from civwatch.initiatives.models import Initiative
 
 
 @never_cache
@@ -105,19 +105,5 @@ def answer(request: HttpRequest) -> HttpResponse:
 def published(request: HttpRequest) -> HttpResponse:
     """Published initiatives: kind, city, date and the support given; nothing else (the exact
     place only where the organisers chose to publish it)."""
-    initiatives = Initiative.objects.filter(
-        published=True, status=Initiative.Status.SUPPORTED
-    ).order_by("-date", "-id")
-    rows = []
-    for initiative in initiatives:
-        kinds = sorted({s.kind for s in initiative.support_actions.all()})
-        rows.append(
-            {
-                "kind": initiative.get_kind_display(),
-                "city": initiative.city,
-                "date": initiative.date,
-                "address": initiative.address if initiative.address_public else "",
-                "support": [SupportAction.Kind(k).label for k in kinds],
-            }
-        )
+    rows = [public.labelled(row) for row in public.rows()]
     return render(request, "initiatives/published.html", {"rows": rows})
