@@ -13,6 +13,8 @@ NOT_PAGES with the reason, so a new page cannot be forgotten.
 
 import datetime
 import io
+import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -290,6 +292,15 @@ WIDEST = """() => {
 }"""
 
 
+def new_context(browser, base: str, client: Client | None, width: int, height: int):
+    """A browser context of `width` px, signed in as the `client`'s user (its session)."""
+    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": height})
+    if client is not None:
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
+    return context
+
+
 def test_every_page_fits_a_phone_and_passes_axe(browser, world, django_db_blocker):
     from tests.test_cases import make_user
 
@@ -308,12 +319,8 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, world, django_db_blocke
     failures = {}
     with live_server(django_db_blocker) as base:
         for who, client in clients.items():
-            context = browser.new_context(locale="en-GB", viewport={"width": WIDTH, "height": 844})
-            if who != "anonymous":
-                cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-                context.add_cookies(
-                    [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}]
-                )
+            signed_in = None if who == "anonymous" else client
+            context = new_context(browser, base, signed_in, WIDTH, 844)
             page = context.new_page()
             for path, status in ((p, s) for w, p, s in pages if w == who):
                 for url in (path, "/ru" + path):
@@ -327,3 +334,47 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, world, django_db_blocke
     for where, problems in failures.items():
         print(where, *problems, sep="\n  ")
     assert failures == {}
+
+
+# The main staff pages pictured in docs/screenshots/ (scripts/screenshots), at a laptop's and
+# a phone's width.
+SCREENSHOTS = os.environ.get("CIVWATCH_SCREENSHOTS")
+SHOTS = {
+    "staff-home": "/cases/staff/",
+    "incident": "/cases/staff/incidents/{incident}/",
+    "accountability-entry": "/accountability/staff/{entry}/",
+    "cross-reference-links": "/sanctions/staff/links/",
+}
+SIZES = {1366: 768, 390: 844}
+# The world's values carry the visibility tests' marker prefixes; the pictures drop them so
+# that they read as ordinary records (only the text shown changes, in the picture's page).
+UNMARK = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    node.nodeValue = node.nodeValue.replace(/ZZSTAFFNAME-/g, '').replace(/ZZSECRET-/g, '');
+  }
+}"""
+
+
+@pytest.mark.skipif(not SCREENSHOTS, reason="scripts/screenshots sets CIVWATCH_SCREENSHOTS")
+def test_screenshots_of_the_main_staff_pages(browser, world, django_db_blocker):
+    """Not a check: writes docs/screenshots/NAME-WIDTH.png, small (64 colours)."""
+    from PIL import Image
+
+    editor = Client()
+    sign_in(editor, world["editor"])
+    folder = Path(SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    with live_server(django_db_blocker) as base:
+        for width, height in SIZES.items():
+            context = new_context(browser, base, editor, width, height)
+            page = context.new_page()
+            for name, path in SHOTS.items():
+                url = path.format(incident=world["incident"].pk, entry=world["entry"].pk)
+                assert page.goto(base + url).status == 200, url
+                page.evaluate(UNMARK)
+                target = folder / f"{name}-{width}.png"
+                page.screenshot(path=str(target))
+                Image.open(target).quantize(colors=64).save(target, optimize=True)
+            context.close()
