@@ -301,6 +301,20 @@ def new_context(browser, base: str, client: Client | None, width: int, height: i
     return context
 
 
+def chart_label_heights(browser, base: str) -> list[float]:
+    """The height in px of the statistics chart's axis labels at 390 px, in both languages."""
+    context = new_context(browser, base, None, WIDTH, 844)
+    page = context.new_page()
+    heights = []
+    for path in ("/statistics/", "/ru/statistics/"):
+        page.goto(base + path)
+        labels = page.locator("figure.chart svg text.axis-label")
+        heights += [labels.nth(n).bounding_box()["height"] for n in range(labels.count())]
+    context.close()
+    assert len(heights) == 4, heights
+    return heights
+
+
 def test_every_page_fits_a_phone_and_passes_axe(browser, world, django_db_blocker):
     from tests.test_cases import make_user
 
@@ -328,12 +342,15 @@ def test_every_page_fits_a_phone_and_passes_axe(browser, world, django_db_blocke
                     if problems:
                         failures[f"{who} {url}"] = problems
             context.close()
+        readable = chart_label_heights(browser, base)
     counts = {who: sum(w == who for w, _, _ in pages) for who in clients}
     print(f"{2 * len(pages)} pages checked (en and ru): {counts}")
     assert counts["anonymous"] >= 25 and counts["editor"] >= 35, pages
     for where, problems in failures.items():
         print(where, *problems, sep="\n  ")
     assert failures == {}
+    # The chart keeps its size on a phone (it scrolls in its box): its labels stay readable.
+    assert min(readable) >= 10, readable
 
 
 # The main staff pages pictured in docs/screenshots/ (scripts/screenshots), at a laptop's and
