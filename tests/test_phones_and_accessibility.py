@@ -212,8 +212,8 @@ def arguments(world: dict) -> dict[str, dict]:
 
 @pytest.fixture
 def world(records, accountability_records, decided_link, letter_records, initiative_records):  # noqa: F811
-    """The visibility tests' records, plus what they lack: a job, a release, a dataset version,
-    a link still proposed, a claim on the incident."""
+    """The visibility tests' records, plus what they lack: a job, a release, a dataset version
+    and a link still proposed."""
     from civwatch.sanctions.models import Dataset
 
     editor = records["editor"]
@@ -284,7 +284,8 @@ WIDEST = """() => {
     const r = e.getBoundingClientRect();
     if (r.right > window.innerWidth + 1 && ![...e.children].some(c =>
         c.getBoundingClientRect().right > window.innerWidth + 1)) {
-      out.push(e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' +
+      const kind = e.getAttribute('class');
+      out.push(e.tagName.toLowerCase() + (kind ? '.' + kind : '') + ' ' +
                Math.round(r.right));
     }
   }
