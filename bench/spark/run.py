@@ -13,11 +13,13 @@ the index (the cost a `civwatch screen --engine spark` run pays once), the secon
 steady state (a new broadcast of the index, loaded again by each worker, then the queries).
 queries/s is the second job's. Scaling efficiency = qps(2 workers) / (2 x qps(1 worker)).
 
-The projection multiplies the 1M-index in-process queries/s per core (`--qps-1m`, measured by
-bench/screening/run.py, docs/benchmarks.md) by the Spark engine's measured per-core ratio to
-the local engine (1 worker against this process, same index) and by the scaling efficiency,
-and sets it next to yente's published 4 requests/s per vCPU. Load averages are printed:
-wall-clock figures on a shared machine depend on the neighbours.
+Besides wall-clock time, each steady job's CPU time is measured over every process of the
+job (this driver, its JVM, the master, the workers, their executors and the executors'
+Python workers): on a shared machine wall-clock figures depend on the neighbours' load (the
+load averages are printed), CPU time much less. The projection multiplies the 1M-index
+in-process queries/s per core (`--qps-1m`, CPU time, measured by bench/screening/run.py,
+docs/benchmarks.md) by Spark's CPU cost per query relative to the local engine (1 worker,
+same index, same queries), and sets it next to yente's published 4 requests/s per vCPU.
 """
 
 import argparse
@@ -32,18 +34,42 @@ from civwatch.matching.batch import load_index, screen_file
 from civwatch.matching.spark import session, standalone_cluster
 
 NAMES = 10_000_000
-YENTE_PER_VCPU = 4.0  # yente's documentation: about 4 /match requests per second per vCPU
+YENTE_PER_VCPU = 4.0  # yente.followthemoney.tech/deploy/scaling: logic-v2, ~4 /match per s per vCPU
 
 
 def load() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def timed_job(spark, index, queries: Path) -> tuple[float, list[str]]:
-    """`civwatch screen --engine spark`'s own code, on a running session."""
-    started, output = time.perf_counter(), io.StringIO()
+def cpu_seconds() -> float:
+    """CPU time of this process and every live process below it: the driver's JVM, the
+    cluster's master and workers, their executors and the executors' Python workers (which
+    Spark reuses from task to task, so they live through a job)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents, times = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    mine, total = {os.getpid()}, 0.0
+    for pid in sorted(parents):  # children have larger ids, except after a wrap
+        if parents[pid] in mine:
+            mine.add(pid)
+            total += times[pid]
+    return total + time.process_time()
+
+
+def timed_job(spark, index, queries: Path) -> tuple[float, float, list[str]]:
+    """`civwatch screen --engine spark`'s own code, on a running session: wall and CPU
+    seconds, and the results."""
+    started, cpu, output = time.perf_counter(), cpu_seconds(), io.StringIO()
     spark_engine.screen_file(index, queries, output, spark=spark, warn=io.StringIO())
-    return time.perf_counter() - started, output.getvalue().splitlines()
+    return time.perf_counter() - started, cpu_seconds() - cpu, output.getvalue().splitlines()
 
 
 def on_cluster(workers: int, index, queries: Path, out: Path, expected: list[str]) -> dict:
@@ -52,14 +78,15 @@ def on_cluster(workers: int, index, queries: Path, out: Path, expected: list[str
         spark = session(master, app=f"civwatch bench, {workers} workers")
         start_s = time.perf_counter() - started
         try:
-            first_s, first = timed_job(spark, index, queries)
-            steady_s, steady = timed_job(spark, index, queries)
+            first_s, _, first = timed_job(spark, index, queries)
+            steady_s, steady_cpu, steady = timed_job(spark, index, queries)
         finally:
             spark.stop()
     assert first == expected and steady == expected, "Spark's results differ from the local"
     return {"workers": workers, "session_s": round(start_s, 1), "first_job_s": round(first_s, 1),
             "steady_job_s": round(steady_s, 2), "qps": round(len(expected) / steady_s, 1),
-            "load": load()}  # fmt: skip
+            "steady_job_cpu_s": round(steady_cpu, 2),
+            "cpu_qps": round(len(expected) / steady_cpu, 1), "load": load()}  # fmt: skip
 
 
 def main() -> None:
@@ -92,20 +119,26 @@ def main() -> None:
         runs.append(on_cluster(workers, index, queries, args.out, expected))
         print(f"spark, {workers} worker(s) of 1 core:", json.dumps(runs[-1]), flush=True)
     one, two = runs
+    # Wall-clock figures: what a run takes here, at this load. CPU figures: what a query costs
+    # in every process of the job (Spark's JVMs included), which the neighbours change less.
     efficiency = two["qps"] / (2 * one["qps"])
-    per_core = one["qps"] / local["qps"]  # Spark's per-core throughput against in-process
+    cpu_efficiency = two["cpu_qps"] / one["cpu_qps"]
+    per_core = one["cpu_qps"] / local["cpu_qps"]  # Spark's CPU cost per query against local
     spark_1m = args.qps_1m * per_core
     core_hours = NAMES / spark_1m / 3600
     yente_hours = NAMES / YENTE_PER_VCPU / 3600
     summary = {
-        "local": local, "spark": runs, "scaling_efficiency": round(efficiency, 2),
-        "spark_per_core_vs_local": round(per_core, 2),
+        "local": local, "spark": runs,
+        "scaling_efficiency_wall": round(efficiency, 2),
+        "scaling_efficiency_cpu": round(cpu_efficiency, 2),
+        "spark_cpu_per_query_vs_local": round(1 / per_core, 2),
         "projection_10M_at_1M": {
             "in_process_qps_per_core": args.qps_1m, "spark_qps_per_core": round(spark_1m, 1),
             "spark_core_hours": round(core_hours, 1),
-            "spark_wall_hours_on_16_cores": round(core_hours / (16 * efficiency), 2),
+            "spark_wall_hours_on_16_cores": round(core_hours / (16 * cpu_efficiency), 2),
             "yente_vcpu_hours": round(yente_hours, 1),
             "yente_wall_hours_on_16_vcpus": round(yente_hours / 16, 1),
+            "ratio": round(yente_hours / core_hours, 1),
         },
     }  # fmt: skip
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
