@@ -100,6 +100,34 @@ def load_index(entities: Path, cache: Path | None, warn: IO[str]) -> ScreeningIn
     return index
 
 
+def screen_line(
+    index: ScreeningIndex, line: str, number: int | None, *, limit: int, threshold: float
+) -> tuple[dict, str | None]:
+    """The result row of one query line, and what is wrong with the line (None if nothing):
+    the one implementation of a query's result, whichever engine runs it. `number` is the
+    line's number in its file, named in the row's error (None when there is no file)."""
+    qid = None
+    try:
+        data = parse_line(line)
+        qid = data.get("qid")
+        results = index.search(checked_record(data), limit=limit, threshold=threshold)
+        return {"qid": qid, "results": [asdict(r) for r in results]}, None
+    except BadLine as problem:
+        where = f"line {number}: " if number is not None else ""
+        return {"qid": qid, "results": [], "error": f"{where}{problem}"}, str(problem)
+
+
+def result_json(row: dict) -> str:
+    """A result row as its line in a results file."""
+    return json.dumps(row, ensure_ascii=False)
+
+
+def count_row(counts: dict[str, int], row: dict) -> None:
+    counts["queries"] += 1
+    counts["errors"] += "error" in row
+    counts["matches"] += bool(row["results"] and row["results"][0]["match"])
+
+
 def screen_file(
     index: ScreeningIndex,
     queries: Path,
@@ -115,17 +143,9 @@ def screen_file(
         for number, line in enumerate(tqdm(lines, desc="screening", unit=" queries", file=warn), 1):
             if not line.strip():
                 continue
-            counts["queries"] += 1
-            qid = None
-            try:
-                data = parse_line(line)
-                qid = data.get("qid")
-                results = index.search(checked_record(data), limit=limit, threshold=threshold)
-                row = {"qid": qid, "results": [asdict(r) for r in results]}
-                counts["matches"] += bool(results and results[0].match)
-            except BadLine as problem:
+            row, problem = screen_line(index, line, number, limit=limit, threshold=threshold)
+            if problem:
                 warn.write(f"{queries.name}, line {number}: {problem}\n")
-                counts["errors"] += 1
-                row = {"qid": qid, "results": [], "error": f"line {number}: {problem}"}
-            output.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count_row(counts, row)
+            output.write(result_json(row) + "\n")
     return counts

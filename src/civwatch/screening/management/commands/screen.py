@@ -37,10 +37,28 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10)
         parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
         parser.add_argument("--index-cache", type=Path, metavar="DIR")
+        parser.add_argument(
+            "--engine", choices=("local", "spark"), default="local",
+            help="with --entities: screen in this process, or on Apache Spark (needs "
+            "civwatch[spark]; docs/matching.md)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--master", default="local[*]", metavar="URL",
+            help="with --engine spark: the Spark master (local[2], spark://host:7077, ...)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--partitions", type=int, metavar="N",
+            help="with --engine spark: how many tasks to split the queries into "
+            "(default: 4 per core of the cluster)",
+        )  # fmt: skip
 
     def handle(self, *args, **options):
         if not 0 <= options["threshold"] <= 1 or options["limit"] < 1:
             raise CommandError("--threshold is between 0 and 1, --limit at least 1")
+        if options["engine"] == "spark" and (options["query"] or options["input"]):
+            raise CommandError("--engine spark screens --entities with --queries only")
+        if options["partitions"] is not None and options["partitions"] < 1:
+            raise CommandError("--partitions is at least 1")
         if options["query"]:
             return self.one_name(options)
         if options["input"]:
@@ -96,13 +114,33 @@ class Command(BaseCommand):
         for name in ("entities", "queries"):
             if not options[name].is_file():
                 raise CommandError(f"{options[name]}: no such file")
+        engine = None
+        if options["engine"] == "spark":
+            from civwatch.matching import spark as engine
+
+            # Before the index is built: at 1M entities that takes a minute.
+            try:
+                engine.require_pyspark()
+            except engine.SparkMissing as error:
+                raise CommandError(str(error)) from None
         index = load_index(options["entities"], options["index_cache"], sys.stderr)
         output = options["output"].open("w", encoding="utf-8") if options["output"] else sys.stdout
+        settings = {
+            "limit": options["limit"],
+            "threshold": options["threshold"],
+            "warn": sys.stderr,
+        }
         try:
-            counts = screen_file(
-                index, options["queries"], output,
-                limit=options["limit"], threshold=options["threshold"], warn=sys.stderr,
-            )  # fmt: skip
+            if engine:
+                try:
+                    counts = engine.screen_file(
+                        index, options["queries"], output, master=options["master"],
+                        partitions=options["partitions"], **settings,
+                    )  # fmt: skip
+                except engine.SparkMissing as error:  # no Java
+                    raise CommandError(str(error)) from None
+            else:
+                counts = screen_file(index, options["queries"], output, **settings)
         finally:
             if options["output"]:
                 output.close()
