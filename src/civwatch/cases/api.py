@@ -22,7 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from civwatch.accounts import permissions
 from civwatch.accounts.models import ApiToken, has_role
-from civwatch.cases import public
+from civwatch.cases import picker, public
 from civwatch.cases.access import BadToken, request_user
 from civwatch.cases.forms import CaseForm, EvidenceForm, IncidentForm
 from civwatch.cases.models import Case, DatePrecision, Incident, IncidentType, Participant
@@ -652,3 +652,49 @@ def apply_move(request, model: type[DocumentedRecord], pk: int, payload: MoveIn)
     except UserError as error:
         raise HttpError(409, str(error)) from None
     return as_seen(user, record)
+
+
+# -- the entity picker -----------------------------------------------------------------------
+
+
+class PickerIn(StrictSchema):
+    """A name to find (in the body: names never travel in URLs) and which kinds to offer."""
+
+    query: str = Field(..., min_length=1, max_length=300)
+    kind: Literal["any", "person"] = "any"
+
+
+class CandidateOut(Schema):
+    id: str
+    name: str
+    kind: str
+    kind_label: str
+    score: float
+    birth_dates: list[str]
+    lists: list[str]
+    positions: list[str]
+    roles: list[str]
+
+
+class PickerOut(Schema):
+    candidates: list[CandidateOut]
+
+
+@router.post(
+    "/staff/picker",
+    response=PickerOut,
+    url_name="staff_picker",
+    summary="Staff: people and organisations named like a name (the entity picker)",
+)
+def pick_entities(request, payload: PickerIn) -> dict:
+    """Candidates of the staff forms' entity picker, as the caller may see them (a session
+    with its CSRF token, or a token); only for staff."""
+    user, _ = caller(request)
+    if not getattr(user, "is_authenticated", False):
+        raise HttpError(401, "Sign in first.")
+    if not has_role(user, "contributor"):
+        raise HttpError(403, "Only staff may use the picker.")
+    found = picker.find(
+        user, payload.query, picker.PERSON if payload.kind == "person" else picker.ANY
+    )
+    return {"candidates": [c.as_dict() for c in found]}
