@@ -32,8 +32,11 @@ from civwatch.entities.models import Entity
 from civwatch.matching import ScreeningIndex, record_from_ftm
 from civwatch.screening.lists import database_index, load_entities
 
-# Below this score a record shares too little of the name to be worth showing.
-MIN_SCORE = 0.5
+# Below this score a record shares too little of the name to be worth showing. A surname
+# typed alone scores about 0.47 against the full name (Bastrykin, Ivanov in the OFAC sample),
+# and every one of that surname is offered; a given name and patronymic shared with another
+# surname score about 0.3 and are not.
+MIN_SCORE = 0.4
 LIMIT = 10
 NEW = "new"  # the value of the "none of these: create a new one" choice
 PERSON, ANY = "person", "any"  # which kinds a picker offers
