@@ -22,6 +22,7 @@ from civwatch.cases.participants import add_participant
 from civwatch.core.records import PendingChange
 from civwatch.entities.models import Entity
 from civwatch.sanctions.models import ListEntry
+from tests import test_cases_staff_records
 from tests.auth_helpers import sign_in
 from tests.test_cases import make_incident, make_user
 from tests.test_four_eyes import published_incident
@@ -30,18 +31,7 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
 OFAC_SAMPLE = DATA / "sanctions" / "ofac-sample"
 ACF_SAMPLE = DATA / "acf-candidates-sample.csv"
-
-
-@pytest.fixture
-def team(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return {
-        "carol": make_user("carol", "contributor"),
-        "rita": make_user("rita", "researcher"),
-        "eddie": make_user("eddie", "editor"),
-        "erin": make_user("erin", "editor"),
-    }
+team = test_cases_staff_records.team  # a contributor, a researcher and two editors
 
 
 @pytest.fixture
