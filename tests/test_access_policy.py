@@ -678,7 +678,7 @@ def test_a_person_known_only_from_unreadable_records_is_an_unknown_id(client, ma
             assert "Choose one of the people or organisations found." in response.content.decode()
             assert m(CONFIDENTIAL, "v") not in response.content.decode()
             assert fingerprint() == before
-    assert permissions.known_entities(users["erin"]).filter(pk="cw-hidden").exists()
+    assert permissions.nameable_entities(users["erin"], ["cw-hidden"]) == {"cw-hidden"}
 
 
 # ---------------------------------------------------------------------------------------------

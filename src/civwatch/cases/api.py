@@ -418,11 +418,10 @@ class ParticipantIn(StrictSchema):
 
 
 def entity_for(user: Any, entity_id: str) -> Entity:
-    """A known entity the caller may see: one a public list names, or one in a participation
-    the caller may read; any other id is answered as unknown."""
-    entity = permissions.known_entities(user).filter(pk=entity_id).first()
-    if entity is not None:
-        return entity
+    """An entity the caller may see by name (the entity picker's rule: a public list names
+    it, or a record the caller reads shows it); any other id is answered as unknown."""
+    if entity_id in permissions.nameable_entities(user, [entity_id]):
+        return Entity.objects.get(pk=entity_id)
     raise invalid({"entity_id": ["No entity with this id."]})
 
 
