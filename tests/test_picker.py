@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from civwatch.accountability.models import Entry
+from civwatch.accounts.models import ApiToken
 from civwatch.cases.models import Participant, Position
 from civwatch.cases.participants import add_participant
 from civwatch.core.records import PendingChange
@@ -208,6 +209,15 @@ def test_a_contributors_picker_never_lists_a_confidential_person(client, team):
     for entity_id in hidden:
         response = client.post(add_url(own), participant(pick=entity_id))
         assert response.status_code == 400 and "Секретный" not in response.content.decode()
+    assert not Participant.objects.filter(incident=own).exists()
+    # Nor through the write API, whose answer would show her own participant's name to her.
+    token = ApiToken.issue(carol)
+    refused = client.post(
+        f"/api/cases/incidents/{own.pk}/participants",
+        {"entity_id": veiled.entity_id, "role": "witness"},
+        content_type="application/json", headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert refused.status_code == 422 and "Скрытая" not in refused.content.decode()
     assert not Participant.objects.filter(incident=own).exists()
 
     # The editor, who reads both records, is offered both (the crawl-style check can fail).
