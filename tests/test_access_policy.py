@@ -670,14 +670,15 @@ def test_a_person_known_only_from_unreadable_records_is_an_unknown_id(client, ma
     sign_in(client, users["carol"])
     before = fingerprint()
     for entity_id, code in (("cw-hidden", 400), ("cw-missing", 400), ("cw-new", 302)):
-        data = {"entity_id": entity_id, "new_kind": "person", "role": "witness",
+        data = {"pick": entity_id, "new_kind": "person", "role": "witness",
                 "visibility": "internal"}  # fmt: skip
         response = client.post(url, data)
         assert response.status_code == code, entity_id
         if code == 400:
-            assert "No entity with this id." in response.content.decode()
+            assert "Choose one of the people or organisations found." in response.content.decode()
+            assert m(CONFIDENTIAL, "v") not in response.content.decode()
             assert fingerprint() == before
-    assert permissions.known_entities(users["erin"]).filter(pk="cw-hidden").exists()
+    assert permissions.nameable_entities(users["erin"], ["cw-hidden"]) == {"cw-hidden"}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -55,7 +55,12 @@ def test_documented_official_to_published_entry_to_four_pdf_dossiers(
     official = documented_official(carol, eddie)
 
     page = log_in(browser, bare_live_url, "carol")
-    page.fill("#id_entity_id", official["judge"].pk)
+    # The judge is found with the picker by a Latin spelling of his name.
+    new_entry = page.locator("#new-entry-form")
+    new_entry.locator("input[name=query]").fill("Podyachev Yuriy")
+    new_entry.get_by_role("button", name="Find").click()
+    page.wait_for_load_state()
+    page.locator(f"#new-entry-form input[name=pick][value='{official['judge'].pk}']").check()
     page.get_by_role("button", name="Create the entry").click()
     page.wait_for_url(re.compile(r"/accountability/staff/\d+/$"))
     assert "candidate" in page.locator("#entry-status").inner_text()

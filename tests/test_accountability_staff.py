@@ -69,8 +69,9 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(client, entry):
     assert "This field is required." in response.content.decode()
     assert not entry.replies.exists()
     assert client.post(f"/accountability/staff/{entry.pk}/add/nonsense/", {}).status_code == 404
-    response = client.post("/accountability/staff/", {"entity_id": "no-such-person"})
-    assert response.status_code == 400 and "No person with this id." in response.content.decode()
+    response = client.post("/accountability/staff/", {"pick": "no-such-person"})
+    assert response.status_code == 400
+    assert "Choose one of the people or organisations found." in response.content.decode()
 
 
 def test_contributors_and_the_public_cannot_reach_staff_pages(client, entry):

@@ -93,7 +93,7 @@ def test_a_case_closing_before_it_opens_is_refused(client, team):
 def test_a_position_is_recorded_with_its_dates_and_their_precision(client, team, judge):
     sign_in(client, team["carol"])
     data = {
-        "entity": judge.pk,
+        "pick": judge.pk,
         "post": "judge",
         "agency": "Tverskoy District Court of Moscow",
         "started_on": "2015-01-01",
@@ -109,9 +109,9 @@ def test_a_position_is_recorded_with_its_dates_and_their_precision(client, team,
     page = client.get(reverse("cases:staff_position", args=[position.pk])).content.decode()
     assert "Tverskoy District Court of Moscow" in page  # the author sees all of it
 
-    response = client.post(reverse("cases:staff_position_new"), {**data, "entity": "nobody"})
+    response = client.post(reverse("cases:staff_position_new"), {**data, "pick": "nobody"})
     assert response.status_code == 400
-    assert "No entity with this id." in response.content.decode()
+    assert "Choose one of the people or organisations found." in response.content.decode()
     response = client.post(reverse("cases:staff_position_new"), {**data, "ended_on": "2010-01-01"})
     assert "A position cannot end before it starts." in response.content.decode()
     assert Position.objects.count() == 1

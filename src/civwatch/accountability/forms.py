@@ -15,8 +15,8 @@ from civwatch.accountability.models import (
 )
 from civwatch.accounts import permissions
 from civwatch.cases.models import Participant
+from civwatch.cases.picker import PERSON, PickerForm
 from civwatch.core.namesearch import name_field
-from civwatch.entities.models import Entity
 from civwatch.sanctions.forms import ANY
 from civwatch.sanctions.models import Dataset, Jurisdiction
 
@@ -70,21 +70,17 @@ class EntryFilterForm(forms.Form):
         return {k: self.cleaned_data[k] for k in ("name", "role", "agency", "status", "origin")}
 
 
-class NewEntryForm(forms.Form):
-    entity_id = forms.CharField(label=_("person (entity id)"), max_length=64)
+class NewEntryForm(PickerForm):
+    """The person an entry is opened for, chosen with the entity picker (cases.picker)."""
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+    picker_kind = PERSON
 
-    def clean_entity_id(self) -> Entity:
-        known = permissions.known_entities(self.user)
-        entity = known.filter(pk=self.cleaned_data["entity_id"].strip()).first()
-        if entity is None or entity.kind != Entity.Kind.PERSON:
-            raise forms.ValidationError(_("No person with this id."))
-        if Entry.objects.filter(entity=entity).exists():
+    def clean(self) -> dict:
+        data = super().clean()
+        entity = data.get("entity")
+        if entity is not None and Entry.objects.filter(entity=entity).exists():
             raise forms.ValidationError(_("This person already has an entry."))
-        return entity
+        return data
 
 
 class EntryForm(forms.ModelForm):

@@ -58,9 +58,10 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if searched:
         return searched
     form = NewEntryForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        entry = Entry(entity=form.cleaned_data["entity_id"], created_by=request.user)
-        entry.save_with_history(request.user)
+    if request.method == "POST" and not form.finding and form.is_valid():
+        with transaction.atomic():
+            entry = Entry(entity=form.chosen_entity(), created_by=request.user)
+            entry.save_with_history(request.user)
         return redirect("accountability:staff_entry", pk=entry.pk)
     filters = EntryFilterForm(namesearch.filter_data(request))
     entries = permissions.readable(request.user, Entry.objects.select_related("entity"))
@@ -89,7 +90,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     ]
     context = {"page": page, "rows": rows, "form": form, "filters": filters,
                "query": namesearch.page_query(request)}  # fmt: skip
-    failed = form.errors or filters.errors
+    failed = (form.errors and not form.finding) or filters.errors
     return render(request, "accountability/staff_list.html", context, status=400 if failed else 200)
 
 

@@ -26,7 +26,7 @@ Each confidential value shown to somebody passes through `note_confidential_read
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -229,19 +229,32 @@ def require_readable(user: Any, queryset: QuerySet, pks: list[Any]) -> None:
         raise Http404
 
 
-def known_entities(user: Any) -> QuerySet:
-    """The people and organisations a user may name by id in a form: those a public list
-    names (a register or a sanctions list), those of the participations, positions and
-    accountability entries the user reads, and those no record names yet. A person named only
-    in records the user may not read (a confidential victim) is answered like an unknown id."""
-    entities = apps.get_model("entities", "Entity").objects
-    known = Q(pk__in=entities.listed().values("pk")) | Q(list_entries__isnull=False)
-    named = Q()
+def nameable_entities(user: Any, entity_ids: Iterable[str]) -> set[str]:
+    """Of these people and organisations, those the user may see by name (the entity picker):
+    those a public list names (a register, a sanctions or external list), and those named in
+    the entity field of a participation, position or accountability entry the user reads with
+    that field shown, and those no record names that are not known only from case records.
+    A public participation whose entity field is restricted (a confidential victim) does not
+    name its person to a contributor, and a person known only from case records and named by
+    no record is named to nobody. Forms and the API accept an entity id only from this set,
+    so ids cannot be probed."""
+    wanted = {str(pk) for pk in entity_ids}
+    if not wanted:
+        return set()
+    entities = apps.get_model("entities", "Entity").objects.filter(pk__in=wanted)
+    listed = Q(pk__in=entities.model.objects.listed().values("pk")) | Q(list_entries__isnull=False)
+    found = set(entities.filter(listed).values_list("pk", flat=True))
+    named: set[str] = set()
     for model in ("cases.Participant", "cases.Position", "accountability.Entry"):
-        records = apps.get_model(model).objects.all()
-        known |= Q(pk__in=readable(user, records).values("entity_id"))
-        named |= Q(pk__in=records.values("entity_id"))
-    return entities.filter(known | ~named).distinct()
+        records = apps.get_model(model).objects.filter(entity_id__in=wanted - found)
+        named |= set(records.values_list("entity_id", flat=True))
+        for record in readable(user, records).order_by("pk"):
+            if record.entity_id not in found and "entity" in fields_at(
+                record, record_level(user, record)
+            ):
+                found.add(record.entity_id)
+    unnamed = entities.filter(confidential=False).exclude(pk__in=named | found)
+    return found | set(unnamed.values_list("pk", flat=True))
 
 
 def visible_fields(user: Any, record: DocumentedRecord) -> list[str]:

@@ -22,7 +22,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from civwatch.accounts import permissions
 from civwatch.accounts.models import ApiToken, has_role
-from civwatch.cases import public
+from civwatch.cases import picker, public
 from civwatch.cases.access import BadToken, request_user
 from civwatch.cases.forms import CaseForm, EvidenceForm, IncidentForm
 from civwatch.cases.models import Case, DatePrecision, Incident, IncidentType, Participant
@@ -418,11 +418,10 @@ class ParticipantIn(StrictSchema):
 
 
 def entity_for(user: Any, entity_id: str) -> Entity:
-    """A known entity the caller may see: one a public list names, or one in a participation
-    the caller may read; any other id is answered as unknown."""
-    entity = permissions.known_entities(user).filter(pk=entity_id).first()
-    if entity is not None:
-        return entity
+    """An entity the caller may see by name (the entity picker's rule: a public list names
+    it, or a record the caller reads shows it); any other id is answered as unknown."""
+    if entity_id in permissions.nameable_entities(user, [entity_id]):
+        return Entity.objects.get(pk=entity_id)
     raise invalid({"entity_id": ["No entity with this id."]})
 
 
@@ -652,3 +651,49 @@ def apply_move(request, model: type[DocumentedRecord], pk: int, payload: MoveIn)
     except UserError as error:
         raise HttpError(409, str(error)) from None
     return as_seen(user, record)
+
+
+# -- the entity picker -----------------------------------------------------------------------
+
+
+class PickerIn(StrictSchema):
+    """A name to find (in the body: names never travel in URLs) and which kinds to offer."""
+
+    query: str = Field(..., min_length=1, max_length=300)
+    kind: Literal["any", "person"] = "any"
+
+
+class CandidateOut(Schema):
+    id: str
+    name: str
+    kind: str
+    kind_label: str
+    score: float
+    birth_dates: list[str]
+    lists: list[str]
+    positions: list[str]
+    roles: list[str]
+
+
+class PickerOut(Schema):
+    candidates: list[CandidateOut]
+
+
+@router.post(
+    "/staff/picker",
+    response=PickerOut,
+    url_name="staff_picker",
+    summary="Staff: people and organisations named like a name (the entity picker)",
+)
+def pick_entities(request, payload: PickerIn) -> dict:
+    """Candidates of the staff forms' entity picker, as the caller may see them (a session
+    with its CSRF token, or a token); only for staff."""
+    user, _ = caller(request)
+    if not getattr(user, "is_authenticated", False):
+        raise HttpError(401, "Sign in first.")
+    if not has_role(user, "contributor"):
+        raise HttpError(403, "Only staff may use the picker.")
+    found = picker.find(
+        user, payload.query, picker.PERSON if payload.kind == "person" else picker.ANY
+    )
+    return {"candidates": [c.as_dict() for c in found]}

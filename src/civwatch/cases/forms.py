@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from civwatch.accounts import permissions
 from civwatch.cases.models import Case, Incident, Participant, Position
+from civwatch.cases.picker import PERSON, PickerForm
 from civwatch.core.namesearch import name_field
 from civwatch.core.records import ReviewStatus, Visibility
 from civwatch.core.uploads import validate_upload_size
-from civwatch.entities.models import Entity
 from civwatch.evidence.models import EvidenceItem
 
 
@@ -98,26 +98,33 @@ class CaseForm(FieldVisibilityForm):
         return data
 
 
-class PositionForm(FieldVisibilityForm):
-    entity = forms.ModelChoiceField(
-        label=_("official (entity id)"),
-        queryset=Entity.objects.all(),
-        widget=forms.TextInput,
-        error_messages={"invalid_choice": _("No entity with this id.")},
-    )
+class PickedRecordForm(PickerForm, forms.ModelForm):
+    """A record whose `entity` is chosen with the picker; editing it starts from its own."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        instance = kwargs.get("instance")
+        if instance is not None and instance.entity_id:
+            kwargs.setdefault("initial", {})["pick"] = instance.entity_id
+        super().__init__(*args, user=user, **kwargs)
+
+    def save(self, commit: bool = True):
+        self.instance.entity = self.chosen_entity()
+        return super().save(commit)
+
+
+class PositionForm(PickedRecordForm, FieldVisibilityForm):
+    """An official's position; the official is chosen with the entity picker."""
+
+    picker_kind = PERSON
 
     class Meta:
         model = Position
         fields = [
-            "entity", "post", "agency", "started_on", "ended_on", "date_precision",
+            "post", "agency", "started_on", "ended_on", "date_precision",
             "visibility", "field_visibility", "internal_notes",
         ]  # fmt: skip
         widgets = {"started_on": DateInput, "ended_on": DateInput}
         help_texts = {"field_visibility": FIELD_VISIBILITY_HELP}
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["entity"].queryset = permissions.known_entities(user)
 
     def clean(self):
         data = super().clean()
@@ -127,10 +134,9 @@ class PositionForm(FieldVisibilityForm):
         return data
 
 
-class ParticipantForm(forms.Form):
-    entity_id = forms.CharField(label=_("Known entity (id)"), required=False, max_length=64)
-    new_name = forms.CharField(label=_("or a new person or organisation"), required=False)
-    new_kind = forms.ChoiceField(label=_("its type"), choices=Entity.Kind.choices)
+class ParticipantForm(PickerForm):
+    """A person or organisation in an incident: who (the entity picker), role, degree."""
+
     role = forms.ChoiceField(label=_("role"), choices=Participant.Role.choices)
     involvement = forms.ChoiceField(
         label=_("degree of involvement"),
@@ -141,19 +147,14 @@ class ParticipantForm(forms.Form):
         label=_("visibility"), choices=Visibility.choices, initial=Visibility.INTERNAL
     )
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
 
-    def clean(self):
-        data = super().clean()
-        entity_id, new_name = data.get("entity_id", "").strip(), data.get("new_name", "").strip()
-        if bool(entity_id) == bool(new_name):
-            raise forms.ValidationError(_("Give either a known entity or a new name."))
-        known = permissions.known_entities(self.user)
-        if entity_id and not known.filter(pk=entity_id).exists():
-            self.add_error("entity_id", _("No entity with this id."))
-        return data
+class ParticipantEditForm(PickedRecordForm):
+    """Who a participant is, its role, degree and visibility (held for review once the
+    incident was approved)."""
+
+    class Meta:
+        model = Participant
+        fields = ["role", "involvement", "visibility"]
 
 
 class EvidenceForm(forms.Form):

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,7 @@ from civwatch.cases.forms import (
     EvidenceForm,
     IncidentForm,
     MoveForm,
+    ParticipantEditForm,
     ParticipantForm,
     StaffListFilterForm,
 )
@@ -29,7 +31,7 @@ from civwatch.cases.workflow import allowed_moves, move
 from civwatch.core import namesearch
 from civwatch.core.errors import UserError
 from civwatch.core.records import ReviewStatus
-from civwatch.entities.models import Entity, named_like
+from civwatch.entities.models import named_like
 from civwatch.evidence.ingest import add_claim, add_evidence, read_original
 from civwatch.evidence.models import Claim, CustodyEvent, EvidenceItem
 from civwatch.evidence.previews import preview_response
@@ -155,7 +157,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_edit": permissions.can_change(user, incident),
         "may_add": may_add,
         "history": incident.history(),
-        "participant_form": ParticipantForm(),
+        "participant_form": ParticipantForm(user=user),
         "evidence_form": EvidenceForm(),
         "claim_form": ClaimForm(incident=incident, user=user),
     }
@@ -170,26 +172,69 @@ def incident_to_add_to(request: HttpRequest, pk: int) -> Incident:
     return incident
 
 
-@require_POST
 @role_required("contributor")
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a person or organisation found with the entity picker (or a new one when none
+    fits). "Find" posts the search with the form and shows the candidates; nothing is saved
+    until one is chosen and the form is saved."""
     incident = incident_to_add_to(request, pk)
-    form = ParticipantForm(request.POST, user=request.user)
+    form = ParticipantForm(request.POST or None, user=request.user)
+    heading = _("Add a participant")
+    if request.method != "POST" or form.finding:
+        return participant_form_page(request, incident, form, heading)
     if not form.is_valid():
-        return render_form_errors(request, incident, form)
+        return participant_form_page(request, incident, form, heading, status=400)
     data = form.cleaned_data
-    entity_id = data["entity_id"].strip()
-    add_participant(
-        incident=incident,
-        user=request.user,
-        entity=Entity.objects.get(pk=entity_id) if entity_id else None,
-        name=data["new_name"],
-        kind=data["new_kind"],
-        role=data["role"],
-        involvement=data["involvement"],
-        visibility=data["visibility"],
-    )
+    with transaction.atomic():
+        add_participant(
+            incident=incident,
+            user=request.user,
+            entity=form.chosen_entity(),
+            role=data["role"],
+            involvement=data["involvement"],
+            visibility=data["visibility"],
+        )
     return redirect("cases:staff_incident", pk=incident.pk)
+
+
+@role_required("contributor")
+def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change who a participant is, its role, degree or visibility: at once while the incident
+    is unreviewed, else held for review (core.records) like every other edit."""
+    participant = permissions.get_readable_or_404(
+        request.user, Participant.objects.select_related("incident"), pk=pk
+    )
+    incident = participant.incident
+    if not permissions.can_view(request.user, incident):
+        raise Http404
+    if (
+        not permissions.can_change(request.user, incident)
+        or participant.status == ReviewStatus.WITHDRAWN
+    ):
+        raise PermissionDenied
+    permissions.visible_fields(request.user, participant)  # the form shows every field
+    form = ParticipantEditForm(
+        request.POST or None, instance=participant.with_pending_values(), user=request.user
+    )
+    heading = _("Edit a participant")
+    if request.method != "POST" or form.finding:
+        return participant_form_page(request, incident, form, heading)
+    if not form.is_valid():
+        return participant_form_page(request, incident, form, heading, status=400)
+    with transaction.atomic():
+        saved = form.save(commit=False)
+        saved.save_with_history(request.user)  # held for review once approved
+    from civwatch.cases.staff_review import tell_if_held
+
+    tell_if_held(request, saved)
+    return redirect("cases:staff_incident", pk=incident.pk)
+
+
+def participant_form_page(
+    request: HttpRequest, incident: Incident, form, heading: str, status: int = 200
+) -> HttpResponse:
+    context = {"incident": incident, "form": form, "heading": heading, "action": request.path}
+    return render(request, "cases/staff_participant_form.html", context, status=status)
 
 
 @require_POST

@@ -95,7 +95,8 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
     extra = {"user": request.user} if kind == "position" else {}
     instance = record and record.with_pending_values()
     form = spec.form(request.POST or None, instance=instance, **extra)
-    if request.method == "POST" and form.is_valid():
+    # "Find" posts the picker's search with the form: the candidates are shown, nothing saved.
+    if request.method == "POST" and not getattr(form, "finding", False) and form.is_valid():
         saved = form.save(commit=False)
         if record is None:
             saved.created_by = request.user
@@ -103,9 +104,8 @@ def record_form(request: HttpRequest, kind: str, pk: int | None = None) -> HttpR
         tell_if_held(request, saved)
         return redirect(f"cases:staff_{kind}", pk=saved.pk)
     context = {"kind": kind, "spec": spec, "form": form, "record": record}
-    return render(
-        request, "cases/staff_record_form.html", context, status=400 if form.errors else 200
-    )
+    failed = not getattr(form, "finding", False) and form.errors
+    return render(request, "cases/staff_record_form.html", context, status=400 if failed else 200)
 
 
 @role_required("contributor")

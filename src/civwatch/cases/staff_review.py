@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.accounts.permissions import role_required
-from civwatch.cases.models import Participant
-from civwatch.cases.workflow import approve_change, reject_change, remove_participant
+from civwatch.cases.models import Participant, Position
+from civwatch.cases.workflow import approve_change, reject_change, remove_record
 from civwatch.core.errors import UserError
 from civwatch.core.records import DocumentedRecord, PendingChange
 
@@ -100,14 +100,28 @@ def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not permissions.can_change(request.user, incident):
         raise PermissionDenied
+    done = _("Participant removed.")
+    return removed(request, participant, done, "cases:staff_incident", incident.pk)
+
+
+@require_POST
+@role_required("contributor")
+def position_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove an official's position: at once while unreviewed, else proposed for review.
+    Whoever may edit the position may do it (its author, an assignee, editors)."""
+    position = permissions.get_readable_or_404(request.user, Position, pk=pk)
+    if not permissions.can_change(request.user, position):
+        raise PermissionDenied
+    return removed(request, position, _("Position removed."), "cases:staff_position", position.pk)
+
+
+def removed(request: HttpRequest, record: Any, done: str, page: str, pk: int) -> HttpResponse:
     try:
-        change = remove_participant(participant, request.user, request.POST.get("note", "")[:2000])
-        messages.success(
-            request, _("Removal waits for review.") if change else _("Participant removed.")
-        )
+        change = remove_record(record, request.user, request.POST.get("note", "")[:2000])
+        messages.success(request, _("Removal waits for review.") if change else done)
     except UserError as error:
         messages.error(request, str(error))
-    return redirect("cases:staff_incident", pk=incident.pk)
+    return redirect(page, pk=pk)
 
 
 # Lazy: a module-level constant is built at import, before any request has chosen a language.

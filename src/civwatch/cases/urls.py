@@ -25,6 +25,14 @@ urlpatterns = [
     path("staff/move/<str:model>/<int:pk>/", staff.move_record, name="staff_move"),
     path("staff/changes/<int:pk>/", staff_review.decide, name="staff_change_decide"),
     path(
+        "staff/participants/<int:pk>/edit/", staff.participant_edit, name="staff_participant_edit"
+    ),
+    path(
+        "staff/positions/<int:pk>/remove/",
+        staff_review.position_remove,
+        name="staff_position_remove",
+    ),
+    path(
         "staff/participants/<int:pk>/remove/",
         staff_review.participant_remove,
         name="staff_participant_remove",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
-from civwatch.cases.models import Participant
+from civwatch.cases.models import Participant, Position
 from civwatch.core.errors import UserError
 from civwatch.core.records import CHANGE_APPROVED, DocumentedRecord, PendingChange, ReviewStatus
 
@@ -154,24 +154,27 @@ def change_content(
     return getattr(record, "proposed_change", None)
 
 
-def remove_participant(participant: Participant, user: Any, note: str = "") -> PendingChange | None:
-    """Take a participant off its incident: at once (withdrawn) while the incident is not yet
-    reviewed, else as a pending removal that an editor other than its proposer approves (the
-    participant stays as it is until then)."""
-    if participant.status == S.WITHDRAWN:
-        raise UserError(_("This participant has already been removed."))
-    if participant.pending_change() is not None:
-        raise UserError(_("A change of this participant is already waiting for review."))
-    if not participant.incident.content_is_reviewed() and not participant.content_is_reviewed():
-        participant.status = S.WITHDRAWN
-        participant.write_with_history(user, action="removed", note=note)
+def remove_record(
+    record: Participant | Position, user: Any, note: str = ""
+) -> PendingChange | None:
+    """Take a participant off its incident, or an official's position off the record: at once
+    (withdrawn) while neither it nor its incident was reviewed, else as a pending removal that
+    an editor other than its proposer approves (the record stays as it is until then)."""
+    if record.status == S.WITHDRAWN:
+        raise UserError(_("This has already been removed."))
+    if record.pending_change() is not None:
+        raise UserError(_("A change of this is already waiting for review."))
+    parent = getattr(record, "incident", None)
+    if not record.content_is_reviewed() and not (parent and parent.content_is_reviewed()):
+        record.status = S.WITHDRAWN
+        record.write_with_history(user, action="removed", note=note)
         return None
     with transaction.atomic():
         change = PendingChange.objects.create(
-            content_type=ContentType.objects.get_for_model(participant),
-            object_id=str(participant.pk),
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=str(record.pk),
             kind=PendingChange.Kind.REMOVAL,
         )
         change.authors.add(user)
-        participant._revision(user, "proposed", {}, f"removal, pending change #{change.pk}")
+        record._revision(user, "proposed", {}, f"removal, pending change #{change.pk}")
     return change
