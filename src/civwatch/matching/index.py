@@ -15,7 +15,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from civwatch.matching.keys import (
     first_letters,
@@ -50,7 +50,13 @@ FORMER_MARKERS = re.compile(
     re.IGNORECASE,
 )
 DEFAULT_THRESHOLD = 0.70
-MIN_TOKEN_SIMILARITY = 0.80
+MIN_TOKEN_SIMILARITY = 0.70
+# Query keys this long also look two deletions away (the index holds one): two typing
+# errors in a long surname, or one error that changes two sounds ("Radhevskii").
+TWO_DELETIONS_FROM = 7
+# Words at least this share of the index holds (given names, patronymics) are compared in
+# full with a misspelt query word (name_score).
+COMMON_WORD_SHARE = 0.001
 # Candidates come from the query's rarest tokens, as many as fit under this many entities.
 CANDIDATE_CAP = 500
 SIMILAR_CACHE_SIZE = 100_000
@@ -284,26 +290,32 @@ class ScreeningIndex:
                 self.neighbours[variant].append(key)
         total = max(len(self.records), 1)
         self.weights = {k: 1 + math.log(total / len(p)) for k, p in self.postings.items()}
+        self.common_weight = 1 + math.log(1 / COMMON_WORD_SHARE)
         # Given names and patronymics recur in most queries: remember their neighbours.
-        self.similar_cache: dict[str, dict[str, float]] = {}
+        self.similar_cache: dict[tuple[str, int], dict[str, float]] = {}
         self.token_weights: dict[tuple, float] = {}
 
     def __len__(self) -> int:
         return len(self.records)
 
-    def similar_keys(self, key: str) -> dict[str, float]:
-        cached = self.similar_cache.get(key)
+    def similar_keys(self, key: str, misspelt: bool = False) -> dict[str, float]:
+        """Index keys near a key. A misspelt word's long keys also look two deletions
+        away; a word the index knows does not pay for that."""
+        depth = 2 if misspelt and len(key) >= TWO_DELETIONS_FROM else 1
+        cached = self.similar_cache.get((key, depth))
         if cached is not None:
             return cached
         found: dict[str, float] = {}
-        for variant in deletions(key):
+        seen: set[str] = set()
+        for variant in deletions(key, depth):
             for candidate in self.neighbours.get(variant, ()):
-                if candidate not in found:
-                    similarity = Levenshtein.normalized_similarity(key, candidate)
+                if candidate not in seen:
+                    seen.add(candidate)
+                    similarity = typo_similarity(key, candidate)
                     if similarity >= MIN_TOKEN_SIMILARITY:
                         found[candidate] = similarity
         if len(self.similar_cache) < SIMILAR_CACHE_SIZE:
-            self.similar_cache[key] = found
+            self.similar_cache[(key, depth)] = found
         return found
 
     def candidates(
@@ -411,14 +423,20 @@ class ScreeningIndex:
     def token_neighbourhood(self, token: Token) -> dict[str, float]:
         if token.initial:
             return {}
+        misspelt = self.is_misspelt(token)
         if len(token.keys) == 1:
-            return self.similar_keys(token.keys[0])
+            return self.similar_keys(token.keys[0], misspelt)
         near: dict[str, float] = {}
         for key in token.keys:
-            for found, similarity in self.similar_keys(key).items():
+            for found, similarity in self.similar_keys(key, misspelt).items():
                 if similarity > near.get(found, 0.0):
                     near[found] = similarity
         return near
+
+    def is_misspelt(self, token: Token) -> bool:
+        """No word of the index sounds like this one: a typing error, or a stranger."""
+        postings = self.postings
+        return not token.initial and all(k not in postings for k in token.keys)
 
     def scored(
         self, query: Record, near: list[list[dict[str, float]]], record: Record
@@ -446,6 +464,8 @@ class ScreeningIndex:
         if near is None:
             near = [self.token_neighbourhood(t) for t in query]
         weights = [self.token_weight(t) for t in entity]
+        misspelt: list[bool | None] = [None] * len(query)
+        common = self.common_weight
         pairs = []
         for qi, q in enumerate(query):
             q_near = near[qi]
@@ -455,16 +475,26 @@ class ScreeningIndex:
                     if similarity:
                         pairs.append((similarity, qi, ei))
                     continue
-                if not q_near:
-                    continue
-                # Keys outside the query word's neighbourhood are too far apart to count.
+                # Keys outside the query word's neighbourhood are too far apart to count,
+                # unless the query word is misspelt (no word of the index sounds like it)
+                # and the candidate's word is a common one (a given name, a patronymic):
+                # its neighbourhood finds one or two deletions, a common word is compared
+                # in full (a dropped letter can change two sounds: "Niolay", "Wladiir").
+                # A rare word (a surname) that far off is more likely another surname
+                # (Кочегин, "Kotcheguenko") than a typing error.
                 keys = e.keys
                 if len(keys) == 1:
                     similarity = q_near.get(keys[0], 0.0)
                 else:
                     similarity = max(q_near.get(k, 0.0) for k in keys)
                 if similarity < MIN_TOKEN_SIMILARITY:
-                    continue
+                    if misspelt[qi] is None:
+                        misspelt[qi] = self.is_misspelt(q)
+                    if not misspelt[qi] or self.token_weight(e) > common:
+                        continue
+                    similarity = keys_similarity(q.keys, keys)
+                    if similarity < MIN_TOKEN_SIMILARITY:
+                        continue
                 similarity **= SHARPNESS
                 if q.patronymic != e.patronymic:
                     # A father's name that sounds like a surname (Aleksandrovna,
@@ -529,10 +559,39 @@ def explain_name(
     }
 
 
-def deletions(key: str) -> set[str]:
+def typo_similarity(key: str, other: str) -> float:
+    """How close two keys are as typing errors of one word: 1 - edits / length, where a
+    swap of neighbouring letters is one edit. A word that is the other with two or more
+    letters added or changed at its end is another word, not a typing error: Russian
+    surnames are formed by endings (Петров, Петровский; Пронин, Проненко)."""
+    edits = OSA.distance(key, other)
+    if edits >= 2 and common_prefix(key, other) >= min(len(key), len(other)) - 1:
+        return 0.0
+    return 1 - edits / max(len(key), len(other))
+
+
+@lru_cache(maxsize=SIMILAR_CACHE_SIZE)
+def keys_similarity(keys: tuple[str, ...], others: tuple[str, ...]) -> float:
+    """The best typo_similarity of any key of one word with any key of another."""
+    return max(typo_similarity(k, o) for k in keys for o in others)
+
+
+def common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def deletions(key: str, depth: int = 1) -> set[str]:
+    """The key and the key with up to `depth` letters deleted (none from keys of three
+    letters or fewer: too many words are that close)."""
     variants = {key}
     if len(key) > 3:
-        variants.update(key[:i] + key[i + 1 :] for i in range(len(key)))
+        for _ in range(depth):
+            variants.update(v[:i] + v[i + 1 :] for v in list(variants) for i in range(len(v)))
     return variants
 
 
