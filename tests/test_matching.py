@@ -284,6 +284,57 @@ def test_a_different_patronymic_is_another_person(people):
     assert screen(people, "Ivanov Ivan Sergeyevich")[0].match
 
 
+@pytest.mark.parametrize(
+    ("typed", "person"),
+    [
+        ("Navlany Aleksei", "navalny"),  # neighbours swapped in a short surname
+        ("Brezhnev Leondi Ilyich", "brezhnev"),  # ... in the given name
+        ("Chrenov Igor Grigorievich", "chernov"),  # ... across a digraph ("ch")
+        ("Khrushcehv Nikita", "khrushchev"),  # ... inside "shch": two sounds change
+        ("Khodorkvoskiy Mikhial Borisovich", "khodorkovsky"),  # two swaps in two words
+        ("Tajmasxanov Behkan", "taymaskhanov"),  # a letter dropped, one swapped
+    ],
+)
+def test_typing_errors_in_latin_still_find_the_person(people, typed, person):
+    top = screen(people, typed)[0]
+    assert top.id == person and top.match, (typed, top)
+
+
+@pytest.mark.parametrize(
+    ("typed", "person"),
+    [
+        ("Навлаьный Алексей", "navalny"),
+        ("Васильеав Юлия Вячеславовна", "vasilyeva"),
+        ("Ходорквоский Михаил Борисович", "khodorkovsky"),
+    ],
+)
+def test_typing_errors_in_cyrillic_find_a_latin_name(typed, person):
+    index = small_index(
+        {
+            "khodorkovsky": "Mikhail Borisovich Khodorkovsky",
+            "navalny": "Aleksei Anatolyevich Navalny",
+            "vasilyeva": "Yuliya Vyacheslavovna Vasilyeva",
+            "zhukov": "Vladimir Petrovich Zhukov",
+        }
+    )
+    top = screen(index, typed)[0]
+    assert top.id == person and top.match, (typed, top)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Navalnenko Aleksei Anatolyevich",
+        "Zhukovsky Vladimir Petrovich",
+        "Vasilevskaya Yuliya Vyacheslavovna",
+        "Chernovenko Igor Grigoryevich",
+    ],
+)
+def test_a_surname_with_another_ending_is_not_a_typing_error(people, name):
+    # Same given name and patronymic, surname formed with another ending: another family.
+    assert not screen(people, name)[0].match
+
+
 @pytest.fixture(scope="module")
 def organisations() -> ScreeningIndex:
     return small_index(

@@ -57,6 +57,7 @@ TWO_DELETIONS_FROM = 7
 # Words at least this share of the index holds (given names, patronymics) are compared in
 # full with a misspelt query word (name_score).
 COMMON_WORD_SHARE = 0.001
+COMMON_WORD_COUNT = 5  # ... and at least this many entities: in a short list no word is
 # Candidates come from the query's rarest tokens, as many as fit under this many entities.
 CANDIDATE_CAP = 500
 SIMILAR_CACHE_SIZE = 100_000
@@ -290,7 +291,7 @@ class ScreeningIndex:
                 self.neighbours[variant].append(key)
         total = max(len(self.records), 1)
         self.weights = {k: 1 + math.log(total / len(p)) for k, p in self.postings.items()}
-        self.common_weight = 1 + math.log(1 / COMMON_WORD_SHARE)
+        self.common_weight = 1 + math.log(total / max(COMMON_WORD_SHARE * total, COMMON_WORD_COUNT))
         # Given names and patronymics recur in most queries: remember their neighbours.
         self.similar_cache: dict[tuple[str, int], dict[str, float]] = {}
         self.token_weights: dict[tuple, float] = {}
