@@ -278,6 +278,20 @@ def test_initials_stand_for_the_start_of_a_spelling(people, written, person):
     assert top.id == person and top.match, (written, top)
 
 
+def test_an_initial_stands_for_a_hyphenated_fathers_name():
+    # "Магомед-Салиевич" is one father's name in two words: "M." is its initial.
+    index = small_index(
+        {
+            "umarov-islam": "Умаров Ислам Магомед-Салиевич",
+            "umarov-ibragim": "Умаров Ибрагим Русланович",
+            "umarova": "Умарова Индира Магомед-Салиевна",
+        }
+    )
+    for written, person in [("Umarov I. M.", "umarov-islam"), ("Umarova I.M.", "umarova")]:
+        top = screen(index, written)[0]
+        assert top.id == person and top.match, (written, top)
+
+
 def test_a_different_patronymic_is_another_person(people):
     namesake = screen(people, "Ivanov Ivan Petrovich")[0]
     assert namesake.id == "ivanov-sergeevich" and not namesake.match

@@ -8,6 +8,7 @@ do not flood the scorer.
 """
 
 import heapq
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -177,7 +178,26 @@ def tokenize(name: str, organisation: bool = False) -> list[Token]:
     initials = initials_in(name)
     is_initial = [text in initials for text in texts]
     marked = patronymic_positions(texts, is_initial)
+    if not organisation:
+        marked.update(hyphenated_patronymic_positions(name, texts))
     return [make_token(text, i in marked, is_initial[i]) for i, text in enumerate(texts)]
+
+
+HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+def hyphenated_patronymic_positions(name: str, texts: list[str]) -> set[int]:
+    """The first parts of a hyphenated father's name ("Турпал-Алиевич", "Magomed-Salievna"):
+    they are the father's name too, so an initial of the father's name ("T.") pairs with
+    them."""
+    pairs = set()
+    for match in HYPHENATED.finditer(name):
+        parts = split_name(match.group())
+        if len(parts) >= 2 and has_patronymic_ending(parts[-1]):
+            pairs.update(itertools.pairwise(parts))
+    if not pairs:
+        return set()
+    return {i for i in range(len(texts) - 1) if (texts[i], texts[i + 1]) in pairs}
 
 
 def patronymic_positions(texts: list[str], is_initial: list[bool]) -> set[int]:
