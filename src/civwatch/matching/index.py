@@ -53,7 +53,7 @@ FORMER_MARKERS = re.compile(
 DEFAULT_THRESHOLD = 0.70
 MIN_TOKEN_SIMILARITY = 0.70
 # Query keys this long also look two deletions away (the index holds one): two typing
-# errors in a long surname, or one error that changes two sounds ("Radhevskii").
+# errors in a long surname, or one error that changes two sounds ("Khrushcehv").
 TWO_DELETIONS_FROM = 7
 # Words at least this share of the index holds (given names, patronymics) are compared in
 # full with a misspelt query word (name_score).
