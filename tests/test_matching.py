@@ -278,10 +278,75 @@ def test_initials_stand_for_the_start_of_a_spelling(people, written, person):
     assert top.id == person and top.match, (written, top)
 
 
+def test_an_initial_stands_for_a_hyphenated_fathers_name():
+    # "Магомед-Салиевич" is one father's name in two words: "M." is its initial.
+    index = small_index(
+        {
+            "umarov-islam": "Умаров Ислам Магомед-Салиевич",
+            "umarov-ibragim": "Умаров Ибрагим Русланович",
+            "umarova": "Умарова Индира Магомед-Салиевна",
+        }
+    )
+    for written, person in [("Umarov I. M.", "umarov-islam"), ("Umarova I.M.", "umarova")]:
+        top = screen(index, written)[0]
+        assert top.id == person and top.match, (written, top)
+
+
 def test_a_different_patronymic_is_another_person(people):
     namesake = screen(people, "Ivanov Ivan Petrovich")[0]
     assert namesake.id == "ivanov-sergeevich" and not namesake.match
     assert screen(people, "Ivanov Ivan Sergeyevich")[0].match
+
+
+@pytest.mark.parametrize(
+    ("typed", "person"),
+    [
+        ("Navlany Aleksei", "navalny"),  # neighbours swapped in a short surname
+        ("Brezhnev Leondi Ilyich", "brezhnev"),  # ... in the given name
+        ("Chrenov Igor Grigorievich", "chernov"),  # ... across a digraph ("ch")
+        ("Khrushcehv Nikita", "khrushchev"),  # ... inside "shch": two sounds change
+        ("Khodorkvoskiy Mikhial Borisovich", "khodorkovsky"),  # two swaps in two words
+        ("Tajmasxanov Behkan", "taymaskhanov"),  # a letter dropped, one swapped
+    ],
+)
+def test_typing_errors_in_latin_still_find_the_person(people, typed, person):
+    top = screen(people, typed)[0]
+    assert top.id == person and top.match, (typed, top)
+
+
+@pytest.mark.parametrize(
+    ("typed", "person"),
+    [
+        ("Навлаьный Алексей", "navalny"),
+        ("Васильеав Юлия Вячеславовна", "vasilyeva"),
+        ("Ходорквоский Михаил Борисович", "khodorkovsky"),
+    ],
+)
+def test_typing_errors_in_cyrillic_find_a_latin_name(typed, person):
+    index = small_index(
+        {
+            "khodorkovsky": "Mikhail Borisovich Khodorkovsky",
+            "navalny": "Aleksei Anatolyevich Navalny",
+            "vasilyeva": "Yuliya Vyacheslavovna Vasilyeva",
+            "zhukov": "Vladimir Petrovich Zhukov",
+        }
+    )
+    top = screen(index, typed)[0]
+    assert top.id == person and top.match, (typed, top)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Navalnenko Aleksei Anatolyevich",
+        "Zhukovsky Vladimir Petrovich",
+        "Vasilevskaya Yuliya Vyacheslavovna",
+        "Chernovenko Igor Grigoryevich",
+    ],
+)
+def test_a_surname_with_another_ending_is_not_a_typing_error(people, name):
+    # Same given name and patronymic, surname formed with another ending: another family.
+    assert not screen(people, name)[0].match
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ do not flood the scorer.
 """
 
 import heapq
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -15,7 +16,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from civwatch.matching.keys import (
     first_letters,
@@ -50,7 +51,14 @@ FORMER_MARKERS = re.compile(
     re.IGNORECASE,
 )
 DEFAULT_THRESHOLD = 0.70
-MIN_TOKEN_SIMILARITY = 0.80
+MIN_TOKEN_SIMILARITY = 0.70
+# Query keys this long also look two deletions away (the index holds one): two typing
+# errors in a long surname, or one error that changes two sounds ("Khrushcehv").
+TWO_DELETIONS_FROM = 7
+# Words at least this share of the index holds (given names, patronymics) are compared in
+# full with a misspelt query word (name_score).
+COMMON_WORD_SHARE = 0.001
+COMMON_WORD_COUNT = 5  # ... and at least this many entities: in a short list no word is
 # Candidates come from the query's rarest tokens, as many as fit under this many entities.
 CANDIDATE_CAP = 500
 SIMILAR_CACHE_SIZE = 100_000
@@ -170,7 +178,26 @@ def tokenize(name: str, organisation: bool = False) -> list[Token]:
     initials = initials_in(name)
     is_initial = [text in initials for text in texts]
     marked = patronymic_positions(texts, is_initial)
+    if not organisation:
+        marked.update(hyphenated_patronymic_positions(name, texts))
     return [make_token(text, i in marked, is_initial[i]) for i, text in enumerate(texts)]
+
+
+HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+def hyphenated_patronymic_positions(name: str, texts: list[str]) -> set[int]:
+    """The first parts of a hyphenated father's name ("Турпал-Алиевич", "Magomed-Salievna"):
+    they are the father's name too, so an initial of the father's name ("T.") pairs with
+    them."""
+    pairs = set()
+    for match in HYPHENATED.finditer(name):
+        parts = split_name(match.group())
+        if len(parts) >= 2 and has_patronymic_ending(parts[-1]):
+            pairs.update(itertools.pairwise(parts))
+    if not pairs:
+        return set()
+    return {i for i in range(len(texts) - 1) if (texts[i], texts[i + 1]) in pairs}
 
 
 def patronymic_positions(texts: list[str], is_initial: list[bool]) -> set[int]:
@@ -284,26 +311,32 @@ class ScreeningIndex:
                 self.neighbours[variant].append(key)
         total = max(len(self.records), 1)
         self.weights = {k: 1 + math.log(total / len(p)) for k, p in self.postings.items()}
+        self.common_weight = 1 + math.log(total / max(COMMON_WORD_SHARE * total, COMMON_WORD_COUNT))
         # Given names and patronymics recur in most queries: remember their neighbours.
-        self.similar_cache: dict[str, dict[str, float]] = {}
+        self.similar_cache: dict[tuple[str, int], dict[str, float]] = {}
         self.token_weights: dict[tuple, float] = {}
 
     def __len__(self) -> int:
         return len(self.records)
 
-    def similar_keys(self, key: str) -> dict[str, float]:
-        cached = self.similar_cache.get(key)
+    def similar_keys(self, key: str, misspelt: bool = False) -> dict[str, float]:
+        """Index keys near a key. A misspelt word's long keys also look two deletions
+        away; a word the index knows does not pay for that."""
+        depth = 2 if misspelt and len(key) >= TWO_DELETIONS_FROM else 1
+        cached = self.similar_cache.get((key, depth))
         if cached is not None:
             return cached
         found: dict[str, float] = {}
-        for variant in deletions(key):
+        seen: set[str] = set()
+        for variant in deletions(key, depth):
             for candidate in self.neighbours.get(variant, ()):
-                if candidate not in found:
-                    similarity = Levenshtein.normalized_similarity(key, candidate)
+                if candidate not in seen:
+                    seen.add(candidate)
+                    similarity = typo_similarity(key, candidate)
                     if similarity >= MIN_TOKEN_SIMILARITY:
                         found[candidate] = similarity
         if len(self.similar_cache) < SIMILAR_CACHE_SIZE:
-            self.similar_cache[key] = found
+            self.similar_cache[(key, depth)] = found
         return found
 
     def candidates(
@@ -411,14 +444,20 @@ class ScreeningIndex:
     def token_neighbourhood(self, token: Token) -> dict[str, float]:
         if token.initial:
             return {}
+        misspelt = self.is_misspelt(token)
         if len(token.keys) == 1:
-            return self.similar_keys(token.keys[0])
+            return self.similar_keys(token.keys[0], misspelt)
         near: dict[str, float] = {}
         for key in token.keys:
-            for found, similarity in self.similar_keys(key).items():
+            for found, similarity in self.similar_keys(key, misspelt).items():
                 if similarity > near.get(found, 0.0):
                     near[found] = similarity
         return near
+
+    def is_misspelt(self, token: Token) -> bool:
+        """No word of the index sounds like this one: a typing error, or a stranger."""
+        postings = self.postings
+        return not token.initial and all(k not in postings for k in token.keys)
 
     def scored(
         self, query: Record, near: list[list[dict[str, float]]], record: Record
@@ -446,6 +485,8 @@ class ScreeningIndex:
         if near is None:
             near = [self.token_neighbourhood(t) for t in query]
         weights = [self.token_weight(t) for t in entity]
+        misspelt: list[bool | None] = [None] * len(query)
+        common = self.common_weight
         pairs = []
         for qi, q in enumerate(query):
             q_near = near[qi]
@@ -455,16 +496,26 @@ class ScreeningIndex:
                     if similarity:
                         pairs.append((similarity, qi, ei))
                     continue
-                if not q_near:
-                    continue
-                # Keys outside the query word's neighbourhood are too far apart to count.
+                # Keys outside the query word's neighbourhood are too far apart to count,
+                # unless the query word is misspelt (no word of the index sounds like it)
+                # and the candidate's word is a common one (a given name, a patronymic):
+                # its neighbourhood finds one or two deletions, a common word is compared
+                # in full (a dropped letter can change two sounds: "Niolay", "Wladiir").
+                # A rare word (a surname) that far off is more likely another surname
+                # (Кочегин, "Kotcheguenko") than a typing error.
                 keys = e.keys
                 if len(keys) == 1:
                     similarity = q_near.get(keys[0], 0.0)
                 else:
                     similarity = max(q_near.get(k, 0.0) for k in keys)
                 if similarity < MIN_TOKEN_SIMILARITY:
-                    continue
+                    if misspelt[qi] is None:
+                        misspelt[qi] = self.is_misspelt(q)
+                    if not misspelt[qi] or self.token_weight(e) > common:
+                        continue
+                    similarity = keys_similarity(q.keys, keys)
+                    if similarity < MIN_TOKEN_SIMILARITY:
+                        continue
                 similarity **= SHARPNESS
                 if q.patronymic != e.patronymic:
                     # A father's name that sounds like a surname (Aleksandrovna,
@@ -529,10 +580,39 @@ def explain_name(
     }
 
 
-def deletions(key: str) -> set[str]:
+def typo_similarity(key: str, other: str) -> float:
+    """How close two keys are as typing errors of one word: 1 - edits / length, where a
+    swap of neighbouring letters is one edit. A word that is the other with two or more
+    letters added or changed at its end is another word, not a typing error: Russian
+    surnames are formed by endings (Петров, Петровский; Пронин, Проненко)."""
+    edits = OSA.distance(key, other)
+    if edits >= 2 and common_prefix(key, other) >= min(len(key), len(other)) - 1:
+        return 0.0
+    return 1 - edits / max(len(key), len(other))
+
+
+@lru_cache(maxsize=SIMILAR_CACHE_SIZE)
+def keys_similarity(keys: tuple[str, ...], others: tuple[str, ...]) -> float:
+    """The best typo_similarity of any key of one word with any key of another."""
+    return max(typo_similarity(k, o) for k in keys for o in others)
+
+
+def common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def deletions(key: str, depth: int = 1) -> set[str]:
+    """The key and the key with up to `depth` letters deleted (none from keys of three
+    letters or fewer: too many words are that close)."""
     variants = {key}
     if len(key) > 3:
-        variants.update(key[:i] + key[i + 1 :] for i in range(len(key)))
+        for _ in range(depth):
+            variants.update(v[:i] + v[i + 1 :] for v in list(variants) for i in range(len(v)))
     return variants
 
 
