@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from civwatch.entities.models import Entity, Identifier
 from civwatch.sanctions.models import Link, ListEntry
@@ -102,6 +104,32 @@ def test_cutoff_threshold_and_total(lists, client):
     assert cut["results"] and all(r["score"] >= 0.6 for r in cut["results"])
     strict = match(client, "default", {"name": ["Bastrykin Aleksandr"]}, threshold=1)
     assert strict["total"]["value"] == 0 and strict["results"]
+
+
+# Ten names with many namesakes in the OFAC and ACF lists: a batch as clients send it.
+BATCH = {
+    f"q{n}": {"schema": "Person", "properties": {"name": [name]}}
+    for n, name in enumerate(["Aleksandr Ivanov", "Sergey Petrov", "Vladimir Smirnov",
+                              "Dmitry Kuznetsov", "Andrei Popov", "Alexey Sokolov",
+                              "Mikhail Lebedev", "Nikolai Kozlov", "Igor Novikov",
+                              "Yuri Morozov"])
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("mount", ["/api/match/default", "/yente/api/match/default"])
+def test_a_batch_costs_the_same_database_queries_for_one_hit_or_fifty(lists, client, mount):
+    """Results come from the index's own records: more hits, no more database queries."""
+    database_index()  # built before counting: the build's queries are once per list change
+    counted = {}
+    for limit in (1, 50):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(f"{mount}?limit={limit}&cutoff=0", {"queries": BATCH},
+                                   content_type="application/json")  # fmt: skip
+        assert response.status_code == 200, response.content
+        hits = sum(len(r["results"]) for r in response.json()["responses"].values())
+        counted[limit] = (hits, len(queries))
+    assert counted[1][0] == 10 and counted[50][0] >= 100
+    assert counted[50][1] == counted[1][1] <= 2, counted
 
 
 def test_a_person_query_never_returns_an_organization(lists, client):

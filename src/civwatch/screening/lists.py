@@ -15,10 +15,12 @@ and `accountability`. A record is in a scope when any of its listings is.
 """
 
 import datetime
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Max
 from followthemoney import model
@@ -99,13 +101,34 @@ class Listed:
     first_seen: datetime.datetime | None = None
     last_change: datetime.datetime | None = None
 
-    @property
+    # A record is not changed once its index is built (a change builds a new index), so what
+    # every answer derives from it is derived once: hits and filters cost no work per record.
+    @cached_property
     def topics(self) -> list[str]:
         return sorted({GROUP_TOPICS[listing.group] for listing in self.listings})
 
-    @property
+    @cached_property
     def datasets(self) -> list[str]:
         return sorted({listing.dataset for listing in self.listings})
+
+    def as_ftm(self) -> dict:
+        """The record as a flat FtM entity with yente's envelope (datasets, referents, times);
+        a new dict each time, for callers to extend."""
+        return {
+            "id": self.id, "caption": self.caption, "schema": self.schema,
+            "properties": {**self.properties, "topics": self.topics},
+            "datasets": self.datasets, "referents": self.referents, "target": True,
+            "first_seen": iso(self.first_seen), "last_seen": iso(self.last_change),
+            "last_change": iso(self.last_change),
+        }  # fmt: skip
+
+    @cached_property
+    def match_json(self) -> str:
+        """The record's part of a /match result as JSON text without its closing brace:
+        serialised at the record's first hit and kept with the index, so an answer only adds
+        each hit's score and explanation (civwatch.screening.api.result_json)."""
+        data = {**self.as_ftm(), "listings": [listing.as_dict() for listing in self.listings]}
+        return json.dumps(data, ensure_ascii=False)[:-1]
 
     @property
     def url(self) -> str:
@@ -121,6 +144,10 @@ class Hit:
     match: bool
     explanation: dict
     listed: Listed
+
+
+def iso(moment: datetime.datetime | None) -> str | None:
+    return moment.replace(microsecond=0).isoformat() if moment else None
 
 
 def aware(moment: datetime.datetime | None) -> datetime.datetime | None:

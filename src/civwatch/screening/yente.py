@@ -22,13 +22,12 @@ from django.views.decorators.csrf import csrf_exempt
 from followthemoney import model
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import ConfigDict
 
 from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
 from civwatch.registers.models import Register, Snapshot
 from civwatch.sanctions.models import Dataset, DatasetVersion
 from civwatch.screening import api as match_api
-from civwatch.screening.api import ErrorOut, flat_entity, iso
+from civwatch.screening.api import ErrorOut
 from civwatch.screening.lists import (
     ACCOUNTABILITY,
     COLLECTIONS,
@@ -39,6 +38,7 @@ from civwatch.screening.lists import (
     Listed,
     aware,
     database_index,
+    iso,
 )
 
 ALGORITHM = "civwatch"
@@ -51,18 +51,10 @@ READ_METHODS = ("GET", "HEAD", "OPTIONS")
 POST_READS = ("match/", "reconcile/")
 
 
-class EntityOut(Schema):
+class EntityOut(match_api.FtmEntityOut):
     """A FollowTheMoney entity as yente serves it. In the nested shape a property of entity
     type holds entities (here: the Sanction entities of the record's listings)."""
 
-    model_config = ConfigDict(extra="allow")
-    id: str
-    caption: str
-    schema_: str = Field(alias="schema")
-    properties: dict[str, list[Any]]
-    datasets: list[str]
-    referents: list[str]
-    target: bool
     first_seen: str | None
     last_seen: str | None
     last_change: str | None
@@ -207,7 +199,7 @@ def sanctions(listed: Listed) -> list[dict]:
 
 
 def nested_entity(listed: Listed) -> dict:
-    data = flat_entity(listed)
+    data = listed.as_ftm()
     if listed.listings and model.get(listed.schema).get("sanctions"):
         data["properties"]["sanctions"] = sanctions(listed)
     return data
@@ -219,7 +211,7 @@ router = Router(tags=["yente"])
 @router.post("/match/{dataset}", response={200: match_api.MatchOut, 400: ErrorOut,
              404: ErrorOut}, by_alias=True)  # fmt: skip
 def match(request, dataset: str, body: match_api.MatchRequest,
-          params: Query[match_api.MatchParams]) -> dict:  # fmt: skip
+          params: Query[match_api.MatchParams]) -> HttpResponse:  # fmt: skip
     """yente's query-by-example matching (the same as `POST /api/match/{dataset}`)."""
     return match_api.run_match(dataset, body, params)
 
@@ -250,7 +242,7 @@ def search(request, dataset: str, params: Query[SearchParams]) -> dict:
         "limit": params.limit, "offset": params.offset,
         "total": {"value": len(found),
                   "relation": "gte" if len(found) == params.offset + params.limit else "eq"},
-        "results": [flat_entity(x) for x in found[params.offset : params.offset + params.limit]],
+        "results": [x.as_ftm() for x in found[params.offset : params.offset + params.limit]],
         "facets": facets(found),
     }  # fmt: skip
 
@@ -299,7 +291,7 @@ def entity(request, entity_id: str, nested: bool = True):
     listed = record_or_404(entity_id)
     if listed.id != entity_id:
         return Redirect308(request.get_full_path().replace(entity_id, listed.id, 1))
-    return nested_entity(listed) if nested else flat_entity(listed)
+    return nested_entity(listed) if nested else listed.as_ftm()
 
 
 @router.get("/entities/{entity_id}/adjacent", response={200: AdjacentOut, 404: ErrorOut},
@@ -317,7 +309,7 @@ def adjacent(request, entity_id: str, limit: int = Query(10, ge=0, le=MAX_PAGE),
             pages[prop] = {"limit": limit, "offset": offset,
                            "total": {"value": len(values), "relation": "eq"},
                            "results": values[offset : offset + limit]}  # fmt: skip
-    return {"entity": flat_entity(listed), "adjacent": pages}
+    return {"entity": listed.as_ftm(), "adjacent": pages}
 
 
 def version(moment: datetime.date | datetime.datetime | None) -> str:
