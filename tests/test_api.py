@@ -4,8 +4,10 @@ import json
 
 import pytest
 
+from civwatch.accounts.models import ApiToken
 from civwatch.registers.models import Change, Designation, Snapshot
 from tests.conftest import FOREIGN_AGENTS
+from tests.test_cases import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +33,16 @@ def test_snapshots_newest_first_with_their_reports(client, full_history):
     assert len(snapshots) == len(FOREIGN_AGENTS)
     assert snapshots[0]["file_name"] == "registry-2024-10-01.json"
     suspect = next(s for s in snapshots if s["file_name"] == "registry-2024-06-01.json")
+    # The importer's notes are staff bookkeeping (issue 11): empty for the public, whole for
+    # a staff member's token.
+    assert suspect["report"] == {}
+    token = ApiToken.issue(make_user("carol", "contributor"))
+    staff = client.get("/api/snapshots?register=foreign-agents",
+                       headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
+    suspect = next(s for s in staff if s["file_name"] == "registry-2024-06-01.json")
     assert "removed_on" in suspect["report"]["suspicions"]
+    bad = client.get("/api/snapshots", headers={"Authorization": "Bearer nonsense"})
+    assert bad.status_code == 401
 
 
 def test_entities_are_found_by_name_in_either_script(client, full_history):

@@ -3,6 +3,7 @@ on the register's date, `updated` on the last change, a summary for every entry,
 conditional GET. Read on the bundled history."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -72,3 +73,29 @@ def test_conditional_get_answers_304_until_the_feed_changes(client, history):
     Snapshot.objects.filter(pk=Snapshot.objects.order_by("-as_of")[0].pk).update(status="skipped")
     again = client.get("/changes/feed.atom", headers={"if-none-match": etag})
     assert again.status_code == 200 and again["ETag"] != etag
+
+
+def test_each_entry_names_the_people_and_organisations_added_or_removed(client, history):
+    """2024-10-01: six added, one removed, seven changed (the figures the issue quotes), each
+    by name, as the register wrote it that day; no bare row numbers."""
+    snapshot = Snapshot.objects.get(register="foreign-agents", file_name="registry-2024-10-01.json")
+    url = snapshot.get_absolute_url()
+    entries = feed(client).findall(f"{ATOM}entry")
+    entry = next(e for e in entries if e.find(f"{ATOM}link").get("href").endswith(url))
+    title = entry.find(f"{ATOM}title").text
+    assert title.endswith("6 entries added, 1 entry removed, 7 entries changed"), title
+    summary = ET.fromstring(f"<div>{entry.find(f'{ATOM}summary').text}</div>")  # noqa: S314
+    items = ["".join(li.itertext()) for li in summary.iter("li")]
+    changes = snapshot.changes.select_related("designation")
+    assert len(items) == changes.count() == 14
+    for change in changes:
+        name = change.designation.record["name"]
+        assert [item for item in items if item.startswith(name)], name
+    assert not [item for item in items if re.search(r"#\d+", item)]
+    removed = next(
+        i for i in items if i.startswith(changes.get(kind="removed").designation.record["name"])
+    )
+    assert removed.endswith("(removal date added)")
+    # In Russian, with Russian plurals.
+    russian = feed(client, "/ru/changes/feed.atom").find(f"{ATOM}entry/{ATOM}title").text
+    assert "добавлено 6 записей, исключена 1 запись, изменено 7 записей" in russian, russian

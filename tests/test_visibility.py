@@ -40,6 +40,7 @@ from civwatch.evidence.ingest import add_evidence
 from civwatch.evidence.models import Citation, Claim, EvidenceItem
 from civwatch.exiles.models import ExileFile, HelpRequest
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
+from tests.auth_helpers import sign_in
 from tests.test_cases import make_user
 
 pytestmark = pytest.mark.django_db
@@ -235,8 +236,14 @@ def records(settings, tmp_path):
     settings.CIVWATCH_EXILE_KEYS = tmp_path / "exile-keys"
     marked_exile_file(MARK, caseworker=editor)
     listed = import_register(tmp_path)
+    # What the importer noted about a snapshot is staff bookkeeping (issue 11, item 8).
+    from civwatch.registers.models import Snapshot
+
+    Snapshot.objects.update(report={"notes": [f"{MARK}-importer-note"],
+                                    "suspicions": {"removed_on": f"{MARK}-suspicion"}})  # fmt: skip
     return {"case": case, "incident": incident, "claim": claim, "listed": listed,
-            "editor": editor, "tmp_path": tmp_path}  # fmt: skip
+            "editor": editor, "tmp_path": tmp_path,
+            "snapshot": Snapshot.objects.get()}  # fmt: skip
 
 
 def path_candidates() -> dict[str, list[str]]:
@@ -361,6 +368,11 @@ def test_the_markers_are_there_for_a_researcher(client, records):
     )
     assert MARK in response.content.decode()
     assert "99817" in response.content.decode()
+    # The importer's notes reach staff on the pages the crawl reads.
+    sign_in(client, make_user("stan", "contributor"))
+    snapshot = records["snapshot"]
+    for url in ("/changes/", snapshot.get_absolute_url(), "/api/snapshots"):
+        assert f"{MARK}-importer-note" in client.get(url).content.decode(), url
 
 
 @pytest.fixture
@@ -509,6 +521,8 @@ def decided_link(records):
     entities = []
     for slug in ("list-a", "list-b"):
         dataset = Dataset.objects.create(slug=slug, title=slug, kind="official")
+        # A version whose importer's notes are staff bookkeeping (issue 11, item 8).
+        dataset.versions.create(fingerprint=slug, notes=[f"{MARK}-version-note"])
         entity = Entity.objects.create(id=f"{slug}-1", kind="person", name="Same Person")
         ListEntry.objects.create(dataset=dataset, source_id="1", entity=entity, name=entity.name)
         entities.append(entity)
@@ -531,6 +545,10 @@ def test_staff_user_names_are_there_for_a_researcher(client, records, decided_li
     assert f"{STAFF}-erin" in entry.content.decode()
     incident = client.get(f"/api/cases/incidents/{records['incident'].pk}", headers=headers)
     assert f"{STAFF}-carol" in incident.content.decode()
+    # A list version's importer notes reach staff (the crawl checks the public does not).
+    sign_in(client, make_user("stan", "contributor"))
+    version = decided_link.left_entity.list_entries.get().dataset.latest_version
+    assert f"{MARK}-version-note" in client.get(version.get_absolute_url()).content.decode()
 
 
 def hidden_digests() -> list[str]:

@@ -98,7 +98,9 @@ def test_entity_page_runs_a_bounded_number_of_queries(
     # 13: the sanctions status adds one query for the dates of the official lists (constant).
     # 15: the timeline adds two, whatever the entity has (its public participations; its own
     # and its incidents' accountability entries); its register events use the prefetch.
-    with django_assert_max_num_queries(15):
+    # 16: the footer names the entity's registers with the date of their data (one query; one
+    # more only for an entity on a sanctions list).
+    with django_assert_max_num_queries(16):
         response = client.get(entity.get_absolute_url())
     assert response.status_code == 200
     assert response.context["entity"] == entity

@@ -196,6 +196,8 @@ MIDDLEWARE.insert(
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("civwatch.accounts.context.identity")
+# The footer names the sources of the page it is on (registers/provenance.py).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("civwatch.registers.provenance.page_sources")
 AUTHENTICATION_BACKENDS = [
     # First: refuses any attempt while the user or the address is locked out.
     "axes.backends.AxesStandaloneBackend",

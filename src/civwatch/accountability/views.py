@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from civwatch.accountability import public
 from civwatch.accountability.exports import ftm_entries
 from civwatch.accountability.sanctions import sanctions_summary
+from civwatch.registers.provenance import accountability_source, dataset_sources
+from civwatch.sanctions.models import Dataset
 
 
 def entry_list(request: HttpRequest) -> HttpResponse:
@@ -15,7 +17,11 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         {**public.entry_view(entry), "sanctions": sanctions_summary(entry.entity)}
         for entry in public.entries()
     ]
-    return render(request, "accountability/public_list.html", {"entries": entries})
+    # The list's own date, and those of the official lists its sanctions column reads.
+    sources = [accountability_source(), *dataset_sources(kind=Dataset.Kind.OFFICIAL)]
+    return render(
+        request, "accountability/public_list.html", {"entries": entries, "data_sources": sources}
+    )
 
 
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -584,3 +584,14 @@ SNAPSHOT_DECIDER_ROLE = "editor"  # the least role that decides on a held snapsh
 
 def may_decide_snapshots(user: Any) -> bool:
     return _user(user) is not None and has_role(user, SNAPSHOT_DECIDER_ROLE)
+
+
+# What the importer noted about a snapshot or a list version (cells it repaired, changes it
+# found suspect, fields it kept from before) is the organisation's bookkeeping, like the
+# fetch history: every staff role reads it; the public reads the changes themselves in words
+# (registers.wording), never the importer's notes about them.
+IMPORT_NOTES_READER_ROLE = FETCH_READER_ROLE
+
+
+def may_read_import_notes(user: Any) -> bool:
+    return _user(user) is not None and has_role(user, IMPORT_NOTES_READER_ROLE)

@@ -7,7 +7,10 @@ from typing import Literal
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
+from ninja.errors import HttpError
 
+from civwatch.accounts import permissions
+from civwatch.cases.access import BadToken, request_user
 from civwatch.core.params import DbId, Limit, Offset
 from civwatch.entities.models import Entity
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
@@ -76,7 +79,7 @@ class SnapshotOut(Schema):
     sha256: str
     row_count: int
     status: str
-    report: dict
+    report: dict = Field(description="the importer's notes: staff only, empty for the public")
 
 
 class DesignationOut(Schema):
@@ -221,7 +224,17 @@ def list_legal_bases(request):
 @router.get("/snapshots", response=list[SnapshotOut])
 def list_snapshots(request, register: RegisterSlug | None = None):
     snapshots = Snapshot.objects.order_by("-as_of", "-file_name")
-    return snapshots.filter(register_id=register) if register else snapshots
+    if register:
+        snapshots = snapshots.filter(register_id=register)
+    try:
+        staff = permissions.may_read_import_notes(request_user(request))
+    except BadToken:
+        raise HttpError(401, "Unknown or revoked API token.") from None
+    snapshots = list(snapshots)
+    if not staff:
+        for snapshot in snapshots:  # not saved: the answer only
+            snapshot.report = {}
+    return snapshots
 
 
 @router.get("/entities", response=EntityPage)
@@ -247,8 +260,12 @@ class TimelineEvidenceOut(Schema):
 
 class TimelineChangeOut(Schema):
     field: str
+    label: str = Field(description="the field's name for people, in the request's language")
+    summary: str = Field(description='the change in words: "removal date corrected"')
     before: str
     after: str
+    added: list[str] = Field(description="of a list (websites, members): every item added")
+    removed: list[str] = Field(description="of a list: every item removed")
 
 
 class TimelineItemOut(Schema):

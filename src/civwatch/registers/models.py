@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.entities.models import Entity
+from civwatch.registers.wording import FieldWords, describe
 
 
 class RegisterSlug(models.TextChoices):
@@ -32,6 +33,11 @@ class Register(models.Model):
     # on public pages beside each designation in this register); data, like the names.
     caveat_ru = models.TextField(blank=True)
     caveat_en = models.TextField(blank=True)
+    # Who publishes the register and where (data too): pages name them as the source of
+    # what they show and link to the official page.
+    publisher_ru = models.CharField(max_length=300, blank=True)
+    publisher_en = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("register")
@@ -47,6 +53,10 @@ class Register(models.Model):
     @property
     def caveat(self) -> str:
         return self.caveat_ru if get_language() == "ru" else self.caveat_en
+
+    @property
+    def publisher(self) -> str:
+        return self.publisher_ru if get_language() == "ru" else self.publisher_en
 
     @property
     def numbers_rows(self) -> bool:
@@ -177,15 +187,10 @@ class Change(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} #{self.row_id} in {self.snapshot}"
 
-    def field_changes(self) -> list[tuple[str, str, str]]:
-        """(field, before, after) as text, for people to read."""
-
-        def text(value) -> str:
-            if value is None:
-                return "—"
-            return "; ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-        return [(name, text(before), text(after)) for name, (before, after) in self.fields.items()]
+    def described(self) -> "list[FieldWords]":
+        """Each changed field in words for people (registers.wording): the one description
+        of a change that pages, feed and timeline show."""
+        return describe(self.fields)
 
 
 class Fetch(models.Model):

@@ -35,6 +35,7 @@ from civwatch.cases.models import Participant
 from civwatch.entities.models import Entity
 from civwatch.evidence.models import Claim
 from civwatch.registers.models import Change, Designation
+from civwatch.registers.wording import FieldWords
 from civwatch.sanctions.models import Jurisdiction
 from civwatch.sanctions.status import SanctionsStatus, sanctions_status
 
@@ -73,13 +74,6 @@ class EvidenceLink:
     preview_url: str = ""  # our preview of it, when there is one
 
 
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    before: str
-    after: str
-
-
 @dataclass
 class TimelineItem:
     date: datetime.date | None
@@ -91,7 +85,7 @@ class TimelineItem:
     url: str = ""  # the record's page on this site
     source: str = ""  # where it is documented: a snapshot file, a list, a publisher
     source_url: str = ""
-    changes: list[FieldChange] = field(default_factory=list)
+    changes: list[FieldWords] = field(default_factory=list)
     evidence: list[EvidenceLink] = field(default_factory=list)
 
     def sort_key(self) -> tuple:
@@ -152,7 +146,7 @@ def register_items(entity: Entity) -> list[TimelineItem]:
                 snapshot.as_of, day(snapshot.as_of), Category.REGISTER, event, str(event.label),
                 detail=where, url=snapshot.get_absolute_url(),
                 source=snapshot.file_name, source_url=snapshot.get_absolute_url(),
-                changes=[FieldChange(*row) for row in change.field_changes()]
+                changes=change.described()
                 if change.kind != Change.Kind.ADDED else [],
             ))  # fmt: skip
     return items

@@ -5,6 +5,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from civwatch.accounts import permissions
 from civwatch.entities.models import Entity
 from civwatch.registers.charts import stacked_monthly_chart
 from civwatch.registers.forms import (
@@ -14,6 +15,7 @@ from civwatch.registers.forms import (
     RegisterForm,
 )
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
+from civwatch.registers.provenance import dataset_sources, register_sources
 from civwatch.registers.queries import (
     designations_per_month,
     filter_designations,
@@ -49,12 +51,19 @@ def register_list(request: HttpRequest) -> HttpResponse:
     # The caveat of every register whose rows the list can show (the selected one, or all).
     listed = Designation.objects.filter(register=OuterRef("pk"))
     caveats = Register.objects.exclude(caveat_en="").filter(Exists(listed))
-    if register := form.filters().get("register"):
+    register = form.filters().get("register")
+    if register:
         caveats = caveats.filter(slug=register)
     return render(
         request,
         "registers/register_list.html",
-        {"form": form, "page": page, "query": query_without_page(request), "caveats": caveats},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "caveats": caveats,
+            "data_sources": register_sources([register] if register else None),
+        },
     )
 
 
@@ -75,6 +84,8 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
     # The status table and the timeline share one public status (the table's own tag would
     # ask again).
     status = sanctions_status(entity, public_only=True)
+    listings = [*(listing for found in status.by_jurisdiction.values() for listing in found),
+                *status.external]  # fmt: skip
     return render(
         request,
         "registers/entity_detail.html",
@@ -82,6 +93,11 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
             "entity": entity,
             "sanctions": status if status.sanctioned or status.external else None,
             "timeline": entity_timeline(entity, status),
+            # The footer: the registers and lists this page shows the entity in.
+            "data_sources": [
+                *register_sources({d.register_id for d in entity.designations.all()}),
+                *(dataset_sources({listing.dataset for listing in listings}) if listings else []),
+            ],
         },
     )
 
@@ -90,10 +106,18 @@ def change_list(request: HttpRequest) -> HttpResponse:
     form = ChangeFilterForm(request.GET or None)
     snapshots = snapshots_with_change_counts(form.register_or_none(), form.kind_or_none())
     page = Paginator(snapshots, PAGE_SIZE).get_page(request.GET.get("page"))
+    register = form.register_or_none()
     return render(
         request,
         "registers/change_list.html",
-        {"form": form, "page": page, "kinds": Change.Kind, "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "kinds": Change.Kind,
+            "query": query_without_page(request),
+            "data_sources": register_sources([register] if register else None),
+            "show_notes": permissions.may_read_import_notes(request.user),
+        },
     )
 
 
@@ -119,6 +143,8 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kind": kind,
             "total": sum(counts.values()),
             "query": query_without_page(request),
+            "data_sources": register_sources([snapshot.register_id]),
+            "show_notes": permissions.may_read_import_notes(request.user),
         },
     )
 

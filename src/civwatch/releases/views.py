@@ -11,6 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from civwatch.core.feeds import SiteFeed
+from civwatch.registers.provenance import (
+    DataSource,
+    accountability_source,
+    organisation,
+    register_sources,
+)
 from civwatch.releases.reading import Release, release, releases
 from civwatch.releases.writing import MEDIA_TYPES
 
@@ -58,7 +64,24 @@ def dataset_ld(request: HttpRequest, found: Release) -> str:
 
 
 def release_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "releases/release_list.html", {"releases": releases()})
+    found = releases()
+    return render(
+        request,
+        "releases/release_list.html",
+        {"releases": found, "data_sources": release_sources(found[0] if found else None)},
+    )
+
+
+def release_sources(newest: Release | None) -> list[DataSource]:
+    """The releases as of the newest one's data (its last register change, else the day it was
+    made), and what they are made from."""
+    as_of = None
+    if newest is not None:
+        last = newest.index.get("last_change")
+        as_of = datetime.date.fromisoformat(last) if last else newest.created.date()
+    title = _("Open-data releases")
+    return [DataSource(title, organisation(), reverse("releases:list"), as_of),
+            *register_sources(), accountability_source()]  # fmt: skip
 
 
 def release_detail(request: HttpRequest, name: str) -> HttpResponse:

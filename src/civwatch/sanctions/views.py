@@ -16,6 +16,7 @@ from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.accounts.permissions import role_required
 from civwatch.core import namesearch
+from civwatch.registers.provenance import dataset_sources
 from civwatch.sanctions.forms import BulkDecisionForm, DecisionForm, EntrySearchForm, LinkFilterForm
 from civwatch.sanctions.models import Dataset, DatasetVersion, Link, ListEntry
 from civwatch.sanctions.queries import (
@@ -32,7 +33,11 @@ PAGE_SIZE = 50
 
 def dataset_list(request: HttpRequest) -> HttpResponse:
     datasets = Dataset.objects.prefetch_related("versions")
-    return render(request, "sanctions/dataset_list.html", {"datasets": datasets})
+    return render(
+        request,
+        "sanctions/dataset_list.html",
+        {"datasets": datasets, "data_sources": dataset_sources()},
+    )
 
 
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -49,7 +54,13 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "sanctions/dataset_detail.html",
-        {"dataset": dataset, "form": form, "page": page, "query": query.urlencode()},
+        {
+            "dataset": dataset,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "data_sources": dataset_sources([dataset.slug]),
+        },
     )
 
 
@@ -57,7 +68,16 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(DatasetVersion.objects.select_related("dataset"), pk=pk)
     changes = version.changes.select_related("entry").order_by("kind", "entry__name")
     page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sanctions/version_detail.html", {"version": version, "page": page})
+    return render(
+        request,
+        "sanctions/version_detail.html",
+        {
+            "version": version,
+            "page": page,
+            "data_sources": dataset_sources([version.dataset_id]),
+            "show_notes": permissions.may_read_import_notes(request.user),
+        },
+    )
 
 
 def entry_detail(request: HttpRequest, slug: str, source_id: str) -> HttpResponse:
