@@ -121,14 +121,22 @@ def organisation_tokens(name: str, read: list[tuple[str, str | None]]) -> list[T
     tokens, position = [], 0
     for text, concept in read:
         if concept is None:
-            token = make_token(text, position in marked, is_initial[position])
-            keys = orgs.word_keys(text)
-            tokens.append(replace(token, keys=keys) if keys != token.keys else token)
+            tokens.append(organisation_token(text, None, position in marked, is_initial[position]))
             position += 1
         else:
-            keys = (concept,) if " " in text else (*orgs.word_keys(text), concept)
-            tokens.append(Token(text=text, keys=keys, patronymic=False, initial=False))
+            tokens.append(organisation_token(text, concept, False, False))
     return tokens
+
+
+@lru_cache(maxsize=1 << 18)
+def organisation_token(text: str, concept: str | None, patronymic: bool, initial: bool) -> Token:
+    """One shared Token per distinct organisation word, as make_token for persons."""
+    if concept is not None:
+        keys = (concept,) if " " in text else (*orgs.word_keys(text), concept)
+        return Token(text=text, keys=keys, patronymic=False, initial=False)
+    token = make_token(text, patronymic, initial)
+    keys = orgs.word_keys(text)
+    return replace(token, keys=keys) if keys != token.keys else token
 
 
 def patronymic_positions(texts: list[str], is_initial: list[bool]) -> set[int]:
