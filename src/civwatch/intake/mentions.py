@@ -13,10 +13,12 @@ The rule that keeps false mentions out (docs/intake.md):
   name. A lone given name never counts, nor a given name with a patronymic;
 - a lone surname counts only after the same text has named that person in full, and only
   when no other person named in full shares it ("Пономарёв said" after "Лев Пономарёв");
-- an organisation is mentioned when every distinctive word of its name is there (legal-form
-  and generic words such as "фонд", "организация", "LLC" may be added or left out); a name
+- an organisation is mentioned when every distinctive word of its name is there, in either
+  language ("TV Rain" for «Телеканал Дождь»); legal forms and organisation words may be
+  added, and legal forms and the words the press drops ("фонд", "центр") left out; a name
   of one distinctive word counts only between quotation marks, or, in Latin script, when it
-  is neither the first word of a sentence nor after an article ("the Republic");
+  is neither the first word of a sentence nor after an article ("the Republic"), and only
+  when it meets the name by sound, not by translation ("Voice" is not «Голос»);
 - when two known entities fit a span equally well (namesakes, or several organisations
   called «Мемориал»), the span is not reported: the editor decides, not the program. One
   exception: an entity a register designates in its own right is preferred to a same-named
