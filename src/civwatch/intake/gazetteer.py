@@ -1,18 +1,15 @@
 """The known people and organisations, as the matching library's index, for intake.
 
 Built from FollowTheMoney-shaped entities (the form every entity has in civwatch). An
-organisation is also known by the name proper inside its quotation marks: the register's
+organisation is also known by the name proper inside its quotation marks (the register's
 "Межрегиональная общественная организация Правозащитный Центр «Мемориал»" is written
-«Мемориал» in the press.
+«Мемориал» in the press): the matching library's index adds those names itself.
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from civwatch.matching import Record, ScreeningIndex, record_from_ftm
-
-QUOTED = re.compile(r"«([^«»]+)»|“([^“”]+)”|\"([^\"]+)\"")
 
 
 @dataclass
@@ -27,24 +24,11 @@ class Gazetteer:
         return self.index.records[number]
 
 
-def quoted_names(names: list[str]) -> list[str]:
-    found = []
-    for name in names:
-        for groups in QUOTED.findall(name):
-            inner = next(g for g in groups if g).strip(' «»"')
-            if any(ch.isalpha() for ch in inner):
-                found.append(inner)
-    return found
-
-
 def build_gazetteer(entities: Iterable[dict]) -> Gazetteer:
     records, captions, ranks = [], {}, {}
     for data in entities:
-        properties = dict(data.get("properties") or {})
-        names = properties.get("name", [])
-        if data.get("schema") != "Person":
-            properties["alias"] = [*properties.get("alias", []), *quoted_names(names)]
-        record = record_from_ftm({**data, "properties": properties})
+        names = (data.get("properties") or {}).get("name", [])
+        record = record_from_ftm(data)
         if record.names:
             records.append(record)
             captions[record.id] = (data.get("caption") or (names or record.names)[0]).strip()

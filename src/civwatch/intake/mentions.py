@@ -13,10 +13,12 @@ The rule that keeps false mentions out (docs/intake.md):
   name. A lone given name never counts, nor a given name with a patronymic;
 - a lone surname counts only after the same text has named that person in full, and only
   when no other person named in full shares it ("Пономарёв said" after "Лев Пономарёв");
-- an organisation is mentioned when every distinctive word of its name is there (legal-form
-  and generic words such as "фонд", "организация", "LLC" may be added or left out); a name
+- an organisation is mentioned when every distinctive word of its name is there, in either
+  language ("TV Rain" for «Телеканал Дождь»); legal forms and organisation words may be
+  added, and legal forms and the words the press drops ("фонд", "центр") left out; a name
   of one distinctive word counts only between quotation marks, or, in Latin script, when it
-  is neither the first word of a sentence nor after an article ("the Republic");
+  is neither the first word of a sentence nor after an article ("the Republic"), and only
+  when it meets the name by sound, not by translation ("Voice" is not «Голос»);
 - when two known entities fit a span equally well (namesakes, or several organisations
   called «Мемориал»), the span is not reported: the editor decides, not the program. One
   exception: an entity a register designates in its own right is preferred to a same-named
@@ -34,6 +36,7 @@ from civwatch.intake.morphology import is_dictionary_word, modifies, nominatives
 from civwatch.matching import DEFAULT_THRESHOLD, Record, has_patronymic_ending
 from civwatch.matching.index import Token, is_organisation_word, patronymic_positions
 from civwatch.matching.keys import is_cyrillic, token_keys
+from civwatch.matching.orgs import is_legal_form, may_be_left_out, word_keys
 
 WORD = re.compile(r"[^\W\d_]+(?:[-‐‑][^\W\d_]+)*")
 HYPHENS = re.compile(r"[-‐‑]")
@@ -47,6 +50,10 @@ MAX_NAME_WORDS = 5
 FUNCTION_WORDS = {"the", "a", "an", "in", "on", "at", "by", "for", "from", "with", "and", "but"}
 TITLES = {"mr", "mrs", "ms", "dr"}
 MIN_PAIR_SIMILARITY = 0.8
+# Two entities whose scores differ by less fit the span equally: such a difference comes
+# from how rare a left-out organisation word is ("Medusa Project" against «Проект Медуза»),
+# not from the words of the span.
+EQUAL_FIT = 0.02
 
 
 @dataclass(frozen=True)
@@ -211,7 +218,7 @@ class MentionFinder:
             (first, (top, _)), (second, (next_score, _)) = ranked[:2]
             first_rank = ranks.get(self.gazetteer.record(first).id, 0)
             second_rank = ranks.get(self.gazetteer.record(second).id, 0)
-            if next_score >= top - 1e-9 and first_rank == second_rank:
+            if next_score >= top - EQUAL_FIT and first_rank == second_rank:
                 return None  # namesakes: not ours to choose
         number, (score, surname) = ranked[0]
         return number, score, surname
@@ -237,19 +244,24 @@ class MentionFinder:
                 return None
             return score, (entity_tokens, surname)
         if any(
-            i not in used_query and not is_organisation_word(query[i].text, query[i].keys)
+            i not in used_query and not is_organisation_word(query[i].text)
             for i in range(len(query))
         ):
             return None
-        if set(range(len(entity_tokens))) - used_entity.keys():
+        if any(
+            i not in used_entity and not (is_legal_form(t.text) or may_be_left_out(t.text))
+            for i, t in enumerate(entity_tokens)
+        ):
             return None
-        distinctive = [t for t in query if not is_organisation_word(t.text, t.keys)]
+        distinctive = [t for t in query if not is_organisation_word(t.text)]
         if not distinctive and not quoted:
             return None  # "Центр" or "Фонд" at the start of a sentence names no one
         lone_word = len(distinctive) == 1 and not quoted
         first = span[0]
         if lone_word and (is_cyrillic(first.text) or first.sentence_start or first.after_article):
             return None
+        if len(query) == 1 and translated(query[0], entity_tokens, used_entity, query):
+            return None  # "Rain fell", "Voice of the People": one common word, translated
         return score, None
 
     def mention(self, text: str, span: list[Word], number: int, score: float) -> Mention:
@@ -319,6 +331,16 @@ class MentionFinder:
             and surname in {ei for _, ei, _ in matched}
         )
         return score if fits else 0.0
+
+
+def translated(token: Token, entity_tokens: list[Token], used_entity: dict, query) -> bool:
+    """Whether the word met its entity word only through the bilingual vocabulary (Rain and
+    Дождь), not by sound (Dozhd and Дождь)."""
+    position = query.index(token)
+    for ei, qi in used_entity.items():
+        if qi == position:
+            return set(token.keys).isdisjoint(word_keys(entity_tokens[ei].text))
+    return False
 
 
 def reads_as_title(text: str, word: Word, after: Word | None) -> bool:

@@ -13,11 +13,12 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
+from civwatch.matching import orgs
 from civwatch.matching.keys import (
     first_letters,
     initials_in,
@@ -25,7 +26,6 @@ from civwatch.matching.keys import (
     split_name,
     token_keys,
 )
-from civwatch.matching.translit import search_key
 
 # Patronymic endings as heard (-вич, -вна, -ична), so every romanisation of them counts:
 # Aleksandrovich, Alexandrowitsch, Aleksandrovič, Aleksandrowicz, Aleksandrovitch.
@@ -100,81 +100,18 @@ NAME_PARTS = ("firstName", "secondName", "middleName", "fatherName", "lastName")
 IDENTIFIER_PROPERTIES = ("innCode", "ogrnCode", "passportNumber", "idNumber", "taxNumber")
 
 
-# Legal forms and generic words of organisation names, in both scripts: "ООО «Ромашка»",
-# "Межрегиональная общественная организация «Мемориал»" and "Memorial Foundation" are
-# screened by what is left. Abbreviations are listed as written; the rest by their keys.
-RUSSIAN_LEGAL_FORMS = [
-    "ооо", "оао", "зао", "пао", "ао", "ано", "моо", "роо", "оо", "нко", "ип", "фгуп", "гуп",
-    "нп", "мооо", "аноо", "фгбу", "фгбоу", "гбу", "мбу",
-]  # fmt: skip
-# Abbreviations are compared as written, in Cyrillic and as their Latin letters ("OOO").
-ORGANISATION_WORDS = {
-    *RUSSIAN_LEGAL_FORMS,
-    *(search_key(form) for form in RUSSIAN_LEGAL_FORMS),
-    "llc", "ltd", "inc", "plc", "gmbh", "ggmbh", "ev", "ry", "zs", "ug", "sa", "ag", "jsc",
-    "ojsc", "cjsc", "pjsc", "co", "corp", "ngo", "nco", "ano",
-}  # fmt: skip
-ORGANISATION_WORD_KEYS = {
-    k
-    for word in [
-        "межрегиональная",
-        "региональная",
-        "общество",
-        "ограниченной",
-        "ответственностью",
-        "акционерное",
-        "публичное",
-        "закрытое",
-        "открытое",
-        "учреждение",
-        "партнерство",
-        "limited",
-        "liability",
-        "company",
-        "corporation",
-        "местная",
-        "общероссийская",
-        "международная",
-        "общественная",
-        "автономная",
-        "некоммерческая",
-        "благотворительная",
-        "благотворительный",
-        "организация",
-        "объединение",
-        "движение",
-        "фонд",
-        "ассоциация",
-        "союз",
-        "проект",
-        "центр",
-        "foundation",
-        "fund",
-        "association",
-        "organization",
-        "organisation",
-        "society",
-        "project",
-        "center",
-        "centre",
-        "institute",
-        "international",
-    ]
-    for k in token_keys(word)
-}
-
-
-def is_organisation_word(text: str, keys: Iterable[str]) -> bool:
-    """A legal form or generic word of organisation names ("ООО", "Межрегиональная", "LLC"),
-    by its spelling or by any of its keys."""
-    return text in ORGANISATION_WORDS or not ORGANISATION_WORD_KEYS.isdisjoint(keys)
+def is_organisation_word(text: str) -> bool:
+    """A legal form or organisation word ("ООО", "Межрегиональная", "LLC", "фонд", "TV"):
+    it says what kind of body a name names, not which (the vocabulary is orgs.py's data)."""
+    return orgs.is_legal_form(text) or orgs.is_generic_word(text)
 
 
 def tokenize(name: str, organisation: bool = False) -> list[Token]:
     texts = split_name(name)
     if organisation:
-        kept = [t for t in texts if not is_organisation_word(t, token_keys(t))]
-        texts = kept or texts
+        read = orgs.read_words(texts)
+        if read:
+            return organisation_tokens(name, read)
     initials = initials_in(name)
     is_initial = [text in initials for text in texts]
     marked = patronymic_positions(texts, is_initial)
@@ -198,6 +135,35 @@ def hyphenated_patronymic_positions(name: str, texts: list[str]) -> set[int]:
     if not pairs:
         return set()
     return {i for i in range(len(texts) - 1) if (texts[i], texts[i + 1]) in pairs}
+
+
+def organisation_tokens(name: str, read: list[tuple[str, str | None]]) -> list[Token]:
+    """An organisation's words: a word of the bilingual vocabulary carries its concept key
+    besides its phonetic keys (a phrase, its concept key only); a person's name inside
+    ("Фонд имени Андрея Рылькова") keeps its roles."""
+    plain = [text for text, concept in read if concept is None]
+    initials = initials_in(name)
+    is_initial = [text in initials for text in plain]
+    marked = patronymic_positions(plain, is_initial)
+    tokens, position = [], 0
+    for text, concept in read:
+        if concept is None:
+            tokens.append(organisation_token(text, None, position in marked, is_initial[position]))
+            position += 1
+        else:
+            tokens.append(organisation_token(text, concept, False, False))
+    return tokens
+
+
+@lru_cache(maxsize=1 << 18)
+def organisation_token(text: str, concept: str | None, patronymic: bool, initial: bool) -> Token:
+    """One shared Token per distinct organisation word, as make_token for persons."""
+    if concept is not None:
+        keys = (concept,) if " " in text else (*orgs.word_keys(text), concept)
+        return Token(text=text, keys=keys, patronymic=False, initial=False)
+    token = make_token(text, patronymic, initial)
+    keys = orgs.word_keys(text)
+    return replace(token, keys=keys) if keys != token.keys else token
 
 
 def patronymic_positions(texts: list[str], is_initial: list[bool]) -> set[int]:
@@ -274,6 +240,21 @@ def record_from_ftm(data: dict) -> Record:
     )
 
 
+def with_organisation_variants(record: Record) -> Record:
+    """A listed organisation is also known by its quoted name proper and without a trailing
+    state (orgs.name_variants). Only the index's records: a query "НПП «Звезда» имени
+    Северина" must not shrink to «Звезда»."""
+    extra = [v for n in record.names for v in orgs.name_variants(n) if v not in record.names]
+    extra = list(dict.fromkeys(extra))
+    if not extra:
+        return record
+    return replace(
+        record,
+        names=[*record.names, *extra],
+        tokens=[*record.tokens, *(tokenize(v, organisation=True) for v in extra)],
+    )
+
+
 def names_from_parts(properties: dict) -> list[str]:
     """ "Aleksandr Ivanovich Bastrykin" from firstName, fatherName and lastName; with several
     values of a part (two spellings of the surname), one name per value of that part."""
@@ -299,6 +280,8 @@ class ScreeningIndex:
         self.postings: dict[str, list[int]] = defaultdict(list)
         self.by_identifier: dict[tuple[str, str], list[int]] = defaultdict(list)
         for number, record in enumerate(records):
+            if record.schema != "Person":
+                record = with_organisation_variants(record)
             self.records.append(record)
             for identifier in record.identifiers:
                 self.by_identifier[identifier].append(number)
@@ -445,9 +428,14 @@ class ScreeningIndex:
         if token.initial:
             return {}
         misspelt = self.is_misspelt(token)
-        if len(token.keys) == 1:
+        # Any query word of the bilingual vocabulary ("TV", "Rain", in a Person query as
+        # well) also finds the organisations' words of its concept.
+        concept = orgs.concept_of(token.text)
+        if concept in token.keys or concept not in self.postings:
+            concept = None
+        if len(token.keys) == 1 and concept is None:
             return self.similar_keys(token.keys[0], misspelt)
-        near: dict[str, float] = {}
+        near: dict[str, float] = {concept: 1.0} if concept else {}
         for key in token.keys:
             for found, similarity in self.similar_keys(key, misspelt).items():
                 if similarity > near.get(found, 0.0):
@@ -533,7 +521,8 @@ class ScreeningIndex:
             matched.append((qi, ei, similarity))
             gained += weights[ei] * similarity
         total = sum(weights)
-        possible = total + (len(query) - len(used_q)) * total / len(weights)
+        missing = [q for qi, q in enumerate(query) if qi not in used_q]
+        possible = total + sum(map(orgs.unmatched_share, missing)) * total / len(weights)
         entity_patronymic_left = False
         for i, t in enumerate(entity):
             if t.patronymic and i not in used_e:
@@ -554,6 +543,9 @@ class ScreeningIndex:
         if weight is None:
             weight = max((self.weights.get(k, 1.0) for k in token.keys), default=1.0)
             weight *= 0.6 if token.patronymic else 1.0
+            if any(map(orgs.is_generic_key, token.keys)):
+                # "центр", "committee": every second organisation has one.
+                weight = self.weights.get(token.keys[-1], 1.0) * orgs.GENERIC_WEIGHT
             self.token_weights[cache_key] = weight
         return weight
 
