@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 
 from civwatch.core.params import DbId, Limit, Offset
-from civwatch.entities.models import Entity
+from civwatch.entities.models import Entity, listed_named
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
 from civwatch.registers.models import RegisterSlug as Registers
 from civwatch.registers.queries import (
@@ -18,6 +18,7 @@ from civwatch.registers.queries import (
     names_at_changes,
 )
 from civwatch.registers.timeline import Category, designations_for_timeline, entity_timeline
+from civwatch.screening import ranking
 
 # pydantic warns that a field named "register" shadows a method of its BaseModel; the API
 # keeps the name its users see everywhere else (exports, URLs, query parameters).
@@ -226,11 +227,15 @@ def list_snapshots(request, register: RegisterSlug | None = None):
 
 @router.get("/entities", response=EntityPage)
 def list_entities(request, filters: Query[DesignationFilters]):
+    """Entities in the registers; with `q`, those named so in any spelling, best match first
+    (docs/registers.md, "Searching by name")."""
     designations = filter_designations(
-        Designation.objects.all(), **filters.dict(exclude={"limit", "offset"})
+        Designation.objects.all(), **filters.dict(exclude={"limit", "offset", "q"})
     )
-    entities = Entity.objects.filter(designations__in=designations).distinct().order_by("name")
-    return page(entities, filters)
+    entities = Entity.objects.filter(designations__in=designations).distinct()
+    if filters.q and filters.q.strip():
+        entities = ranking.named(entities, filters.q, listed_named(filters.q), "pk")
+    return page(entities.order_by(*ranking.best_first(filters.q), "name", "pk"), filters)
 
 
 @router.get("/entities/{entity_id}", response=EntityDetail)
@@ -284,7 +289,7 @@ def list_designations(request, filters: Query[DesignationFilters]):
     designations = filter_designations(
         Designation.objects.select_related("entity", "first_seen", "last_seen"),
         **filters.dict(exclude={"limit", "offset"}),
-    ).order_by("register", "listed_on", "id")
+    ).order_by(*ranking.best_first(filters.q), "register", "listed_on", "id")
     return page(designations, filters)
 
 

@@ -27,6 +27,7 @@ from civwatch.sanctions.queries import (
     visible_links,
 )
 from civwatch.sanctions.status import sanctions_status
+from civwatch.screening import ranking
 
 router = Router(tags=["sanctions"])
 
@@ -235,7 +236,7 @@ def list_entries(request, filters: Query[EntryFilters]) -> dict:
         filters.q or "",
         filters.tag or "",
         filters.programme or "",
-    ).order_by("name", "source_id")
+    ).order_by(*ranking.best_first(filters.q), "name", "source_id")
     page = entries[filters.offset : filters.offset + filters.limit]
     return {"count": entries.count(), "results": [entry_json(e) for e in page]}
 
