@@ -19,6 +19,7 @@ from civwatch.registers.queries import (
 )
 from civwatch.registers.timeline import Category, designations_for_timeline, entity_timeline
 from civwatch.screening import ranking
+from civwatch.screening.ranking import NAME_SEARCH
 
 # pydantic warns that a field named "register" shadows a method of its BaseModel; the API
 # keeps the name its users see everywhere else (exports, URLs, query parameters).
@@ -42,7 +43,7 @@ class DesignationFilters(PageParams):
     kind: EntityKind | None = None
     status: Status | None = None
     year: int | None = Field(None, ge=1990, le=2100)
-    q: str | None = Field(None, max_length=200, description="name, in Cyrillic or Latin")
+    q: str | None = Field(None, max_length=200, description=NAME_SEARCH)
 
 
 class ChangeFilters(PageParams):

@@ -28,6 +28,7 @@ from civwatch.sanctions.queries import (
 )
 from civwatch.sanctions.status import sanctions_status
 from civwatch.screening import ranking
+from civwatch.screening.ranking import NAME_SEARCH
 
 router = Router(tags=["sanctions"])
 
@@ -216,7 +217,7 @@ def list_datasets(request) -> list[dict]:
 
 class EntryFilters(Schema):
     dataset: str = Field(..., max_length=64, description="dataset slug")
-    q: str | None = Field(None, max_length=200, description="name, in either script")
+    q: str | None = Field(None, max_length=200, description=NAME_SEARCH)
     tag: str | None = Field(None, max_length=200)
     programme: str | None = Field(None, max_length=100)
     limit: Limit = 50

@@ -18,6 +18,11 @@ from django.db.models import Case, F, FloatField, OrderBy, Q, QuerySet, Value, W
 from civwatch.screening.lists import database_index
 
 SCORE = "name_score"
+# The API's description of a `q` searched so.
+NAME_SEARCH = (
+    "a name in any spelling (Cyrillic or Latin, any romanisation, initials), or part of one "
+    "as typed; best match first (docs/registers.md, 'Searching by name')"
+)
 
 
 def named(rows: QuerySet, text: str, contains: Q, entity_field: str = "entity_id") -> QuerySet:
