@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from civwatch.accounts import permissions
 from civwatch.cases.access import BadToken, request_user
 from civwatch.core.params import DbId, Limit, Offset
-from civwatch.entities.models import Entity
+from civwatch.entities.models import Entity, listed_named
 from civwatch.registers.models import Change, Designation, LegalBasis, Register, Snapshot
 from civwatch.registers.models import RegisterSlug as Registers
 from civwatch.registers.queries import (
@@ -21,6 +21,8 @@ from civwatch.registers.queries import (
     names_at_changes,
 )
 from civwatch.registers.timeline import Category, designations_for_timeline, entity_timeline
+from civwatch.screening import ranking
+from civwatch.screening.ranking import NAME_SEARCH
 
 # pydantic warns that a field named "register" shadows a method of its BaseModel; the API
 # keeps the name its users see everywhere else (exports, URLs, query parameters).
@@ -44,7 +46,7 @@ class DesignationFilters(PageParams):
     kind: EntityKind | None = None
     status: Status | None = None
     year: int | None = Field(None, ge=1990, le=2100)
-    q: str | None = Field(None, max_length=200, description="name, in Cyrillic or Latin")
+    q: str | None = Field(None, max_length=200, description=NAME_SEARCH)
 
 
 class ChangeFilters(PageParams):
@@ -239,11 +241,15 @@ def list_snapshots(request, register: RegisterSlug | None = None):
 
 @router.get("/entities", response=EntityPage)
 def list_entities(request, filters: Query[DesignationFilters]):
+    """Entities in the registers; with `q`, those named so in any spelling, best match first
+    (docs/registers.md, "Searching by name")."""
     designations = filter_designations(
-        Designation.objects.all(), **filters.dict(exclude={"limit", "offset"})
+        Designation.objects.all(), **filters.dict(exclude={"limit", "offset", "q"})
     )
-    entities = Entity.objects.filter(designations__in=designations).distinct().order_by("name")
-    return page(entities, filters)
+    entities = Entity.objects.filter(designations__in=designations).distinct()
+    if filters.q and filters.q.strip():
+        entities = ranking.named(entities, filters.q, listed_named(filters.q), "pk")
+    return page(entities.order_by(*ranking.best_first(filters.q), "name", "pk"), filters)
 
 
 @router.get("/entities/{entity_id}", response=EntityDetail)
@@ -301,7 +307,7 @@ def list_designations(request, filters: Query[DesignationFilters]):
     designations = filter_designations(
         Designation.objects.select_related("entity", "first_seen", "last_seen"),
         **filters.dict(exclude={"limit", "offset"}),
-    ).order_by("register", "listed_on", "id")
+    ).order_by(*ranking.best_first(filters.q), "register", "listed_on", "id")
     return page(designations, filters)
 
 

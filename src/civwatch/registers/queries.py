@@ -3,8 +3,9 @@
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from civwatch.entities.models import Entity, listed_named
+from civwatch.entities.models import listed_named
 from civwatch.registers.models import Change, Designation, Snapshot
+from civwatch.screening import ranking
 
 
 def filter_designations(
@@ -17,7 +18,8 @@ def filter_designations(
     year: int | None = None,
     q: str | None = None,
 ) -> QuerySet[Designation]:
-    """Filter by register, legal basis code, entity kind, status, listing year and name."""
+    """Filter by register, legal basis code, entity kind, status, listing year and name (in
+    any spelling, annotated with its score: order by `ranking.best_first(q)` first)."""
     if register:
         designations = designations.filter(register_id=register)
     if legal_basis:
@@ -29,12 +31,8 @@ def filter_designations(
     if year:
         designations = designations.filter(listed_on__year=year)
     if q and q.strip():
-        designations = designations.filter(listed_named(q, "entity__"))
+        designations = ranking.named(designations, q, listed_named(q, "entity__"))
     return designations
-
-
-def search_entities(q: str) -> QuerySet[Entity]:
-    return Entity.objects.filter(listed_named(q))
 
 
 def designations_per_month(register: str | None = None) -> list[dict]:

@@ -24,6 +24,7 @@ from civwatch.registers.queries import (
 )
 from civwatch.registers.timeline import entity_timeline
 from civwatch.sanctions.status import sanctions_status
+from civwatch.screening import ranking
 
 PAGE_SIZE = 50
 CHANGES_PAGE_SIZE = 100
@@ -38,9 +39,11 @@ def query_without_page(request: HttpRequest) -> str:
 
 def register_list(request: HttpRequest) -> HttpResponse:
     form = DesignationFilterForm(request.GET or None)
+    filters = form.filters()
     designations = filter_designations(
-        Designation.objects.select_related("entity", "legal_basis", "register"), **form.filters()
+        Designation.objects.select_related("entity", "legal_basis", "register"), **filters
     ).order_by(
+        *ranking.best_first(filters.get("q")),
         # Rosfinmonitoring's list has no listing dates: its rows come after the dated ones
         # on every database (PostgreSQL would otherwise put NULLs first).
         F("listed_on").desc(nulls_last=True),
@@ -51,7 +54,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
     # The caveat of every register whose rows the list can show (the selected one, or all).
     listed = Designation.objects.filter(register=OuterRef("pk"))
     caveats = Register.objects.exclude(caveat_en="").filter(Exists(listed))
-    register = form.filters().get("register")
+    register = filters.get("register")
     if register:
         caveats = caveats.filter(slug=register)
     return render(

@@ -27,6 +27,8 @@ from civwatch.sanctions.queries import (
     visible_links,
 )
 from civwatch.sanctions.status import sanctions_status
+from civwatch.screening import ranking
+from civwatch.screening.ranking import NAME_SEARCH
 
 router = Router(tags=["sanctions"])
 
@@ -215,7 +217,7 @@ def list_datasets(request) -> list[dict]:
 
 class EntryFilters(Schema):
     dataset: str = Field(..., max_length=64, description="dataset slug")
-    q: str | None = Field(None, max_length=200, description="name, in either script")
+    q: str | None = Field(None, max_length=200, description=NAME_SEARCH)
     tag: str | None = Field(None, max_length=200)
     programme: str | None = Field(None, max_length=100)
     limit: Limit = 50
@@ -235,7 +237,7 @@ def list_entries(request, filters: Query[EntryFilters]) -> dict:
         filters.q or "",
         filters.tag or "",
         filters.programme or "",
-    ).order_by("name", "source_id")
+    ).order_by(*ranking.best_first(filters.q), "name", "source_id")
     page = entries[filters.offset : filters.offset + filters.limit]
     return {"count": entries.count(), "results": [entry_json(e) for e in page]}
 

@@ -11,20 +11,23 @@ from civwatch.core.records import Visibility
 from civwatch.entities.models import Entity, named_like
 from civwatch.matching import search_key
 from civwatch.sanctions.models import CASES, Link, ListEntry
+from civwatch.screening import ranking
 
 
 def search_entries(entries: QuerySet, q: str = "", tag: str = "", programme: str = "") -> QuerySet:
-    """Entries whose names match `q` in either script, carrying a tag and/or a programme."""
-    if q:
-        key = search_key(q)
-        entries = entries.filter(
-            Q(entity__search_text__icontains=key) | Q(entity__search_text__icontains=q.casefold())
-        )
+    """Entries carrying a tag and/or a programme, named like `q` in any spelling (annotated
+    with its score: order by `ranking.best_first(q)` first)."""
     # JSON lists: matched as text, which both SQLite and PostgreSQL can do.
     if tag:
         entries = entries.filter(tags__icontains=tag)
     if programme:
         entries = entries.filter(programmes__icontains=programme)
+    if q and q.strip():
+        key = search_key(q)
+        contains = Q(entity__search_text__icontains=key) | Q(
+            entity__search_text__icontains=q.casefold()
+        )
+        entries = ranking.named(entries, q, contains)
     return entries
 
 

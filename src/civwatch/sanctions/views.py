@@ -27,6 +27,7 @@ from civwatch.sanctions.queries import (
     visible_links,
 )
 from civwatch.sanctions.status import sanctions_status
+from civwatch.screening import ranking
 
 PAGE_SIZE = 50
 
@@ -44,11 +45,11 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = get_object_or_404(Dataset, slug=slug)
     form = EntrySearchForm(request.GET or None)
     entries = dataset.entries.filter(present=True)
+    searched = form.cleaned_data["q"] if form.is_valid() else ""
     if form.is_valid():
         entries = search_entries(entries, **form.cleaned_data)
-    page = Paginator(entries.order_by("name", "source_id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    entries = entries.order_by(*ranking.best_first(searched), "name", "source_id")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -18,7 +18,7 @@ import datetime
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -49,6 +49,9 @@ GROUP_ORDER = {REGISTERS: 0, ACCOUNTABILITY: 1, SANCTIONS: 2, EXTERNAL: 3}
 # and the accountability list name persons of interest.
 GROUP_TOPICS = {SANCTIONS: "sanction", REGISTERS: "sanction.counter", EXTERNAL: "poi",
                 ACCOUNTABILITY: "poi"}  # fmt: skip
+# The name search ranks what the index's scorer returns (its best-voted candidates); the
+# pages list the rows that merely contain the typed text after these.
+NAME_SEARCH_LIMIT = 50
 ID_CHUNK = 900  # SQLite's limit on query parameters, with room to spare
 
 
@@ -246,6 +249,35 @@ class ListsIndex:
         results = self.index.search(query, limit=limit, threshold=threshold, within=within)
         return [self.hit(result) for result in results if result.score >= cutoff]
 
+    def search_name(
+        self, text: str, among: Iterable[str] | None = None, dataset: str = DEFAULT
+    ) -> dict[str, float]:
+        """The public lists' search by name, any spelling: the ids of the entities whose
+        record matches every word of `text` (in any script, romanisation, or as an initial),
+        with the record's score, best first. Every member of a pooled record (its referents)
+        gets the record's score. With `among`, only records with a member among those ids:
+        the filters of a page narrow the search before the best candidates are picked.
+
+        Every word must match: a search lists the records it names, not the nearest ones
+        ("Angela Merkel" would otherwise find an Anzhela or a company called Angola)."""
+        query = name_record(text)
+        if not query.names:
+            return {}
+        within = self.filtered(dataset)
+        if among is not None:
+            numbers = {self.number[x] for x in among if x in self.number}
+            within = frozenset(numbers if within is None else numbers & within)
+        results = self.index.search(query, limit=NAME_SEARCH_LIMIT, within=within)
+        found: dict[str, float] = {}
+        for result in results:
+            name = result.explanation.get("name") or {}
+            if not name or name.get("unmatched_query"):
+                continue
+            listed = self.listed[self.number[result.id]]
+            for entity_id in (listed.id, *listed.referents):
+                found.setdefault(entity_id, result.score)
+        return found
+
     def filtered(
         self,
         dataset: str,
@@ -281,6 +313,15 @@ class ListsIndex:
     def get(self, entity_id: str) -> Listed | None:
         number = self.number.get(entity_id)
         return None if number is None else self.listed[number]
+
+
+def name_record(name: str, schema: str = "Thing", birth_date: str | None = None) -> Record:
+    """A typed name as a query record: the screening page's, yente's text search and the
+    lists' name search. "Thing" when the type is not known: persons and organisations."""
+    properties = {"name": [name]}
+    if birth_date:
+        properties["birthDate"] = [birth_date]
+    return record_from_ftm({"schema": schema, "properties": properties})
 
 
 def collect_listings() -> dict[str, list[Listing]]:

@@ -17,13 +17,14 @@ from django.views.decorators.cache import never_cache
 from civwatch.core.errors import UserError
 from civwatch.core.uploads import upload_validator
 from civwatch.jobs.runner import enqueue_job
-from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
+from civwatch.matching import DEFAULT_THRESHOLD
 from civwatch.screening.lists import (
     ACCOUNTABILITY,
     DEFAULT,
     REGISTERS,
     SANCTIONS,
     database_index,
+    name_record,
 )
 from civwatch.screening.people_files import read_people
 
@@ -75,10 +76,10 @@ def screen_page(request):
     form = NameForm(request.POST if request.method == "POST" else None)
     hits = []
     if form.is_valid():
-        properties = {"name": [form.cleaned_data["name"]]}
-        if form.cleaned_data["birth_date"]:
-            properties["birthDate"] = [form.cleaned_data["birth_date"].isoformat()]
-        query = record_from_ftm({"schema": "Person", "properties": properties})
+        birth_date = form.cleaned_data["birth_date"]
+        query = name_record(
+            form.cleaned_data["name"], "Person", birth_date.isoformat() if birth_date else None
+        )
         if query.names:
             dataset = form.cleaned_data["dataset"] or DEFAULT
             hits = database_index().search(query, dataset, limit=10)

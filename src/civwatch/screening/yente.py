@@ -23,7 +23,7 @@ from followthemoney import model
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import HttpError
 
-from civwatch.matching import DEFAULT_THRESHOLD, record_from_ftm
+from civwatch.matching import DEFAULT_THRESHOLD
 from civwatch.registers.models import Register, Snapshot
 from civwatch.sanctions.models import Dataset, DatasetVersion
 from civwatch.screening import api as match_api
@@ -39,6 +39,7 @@ from civwatch.screening.lists import (
     aware,
     database_index,
     iso,
+    name_record,
 )
 
 ALGORITHM = "civwatch"
@@ -228,7 +229,7 @@ def search(request, dataset: str, params: Query[SearchParams]) -> dict:
     if model.get(params.schema_) is None:
         raise HttpError(400, f"unknown schema {params.schema_!r}")
     if params.q.strip():
-        query = record_from_ftm({"schema": params.schema_, "properties": {"name": [params.q]}})
+        query = name_record(params.q, params.schema_)
         hits = index.search(
             query, dataset, limit=params.offset + params.limit, threshold=DEFAULT_THRESHOLD,
             cutoff=SEARCH_CUTOFF, filters=params.filters(),
