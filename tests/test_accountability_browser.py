@@ -95,7 +95,9 @@ def test_documented_official_to_published_entry_to_four_pdf_dossiers(
         form.locator("button[type=submit]").click()
         page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]+/$"))
         run_worker()
-        page.reload()
+        # The job page refreshes itself every 2 s until the job is finished, as the user sees
+        # it; a reload of our own could collide with one of those refreshes (ERR_ABORTED).
+        page.get_by_text("Download the results").wait_for(timeout=30_000)
         with page.expect_download() as download:
             page.get_by_text("Download the results").click()
         pdf = tmp_path / f"dossier-{code}.pdf"

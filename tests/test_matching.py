@@ -408,3 +408,27 @@ def test_badly_shaped_queries_are_answered_with_the_field_at_fault(tmp_path):
     assert rows["number"]["error"] == "line 3: properties.name: expected a list of strings"
     assert rows["blank"]["error"] == "line 4: no name to screen"
     assert rows["schema"]["error"] == "line 5: unknown or unscreenable schema ['Person']"
+
+
+# A query whose type is not known ("Thing": the search pages, yente's text search) is read as
+# an organisation too, whose stopwords ("a", "и", "в", "с") are also people's initials.
+INITIAL_OF = {"и": "Иван", "в": "Владимир", "с": "Сергей", "a": "Aleksandr"}
+
+
+def test_an_initial_that_is_also_a_stopword_is_kept_in_a_query_of_unknown_type():
+    from civwatch.matching import orgs
+
+    vocabulary = json.loads(orgs.VOCABULARY_FILE.read_text(encoding="utf-8"))
+    single = {w for words in vocabulary["stopwords"].values() for w in words if len(w) == 1}
+    # Every one-letter stopword of the data is tried here (a new one must be added).
+    assert single == set(INITIAL_OF)
+    for letter, given in INITIAL_OF.items():
+        cyrillic = {"Aleksandr": "Александр"}.get(given, given)
+        index = small_index({"right": f"Петров {cyrillic} Олегович",
+                             "other": "Петров Борис Олегович"})  # fmt: skip
+        surname = "Petrov" if letter.isascii() else "Петров"
+        for typed in (f"{surname} {letter.upper()}.", f"{surname} {letter.upper()}. О."):
+            query = record_from_ftm({"schema": "Thing", "properties": {"name": [typed]}})
+            results = index.search(query, limit=2)
+            assert results and results[0].id == "right", (typed, results)
+            assert results[0].explanation["name"]["unmatched_query"] == [], typed

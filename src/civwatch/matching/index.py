@@ -106,10 +106,23 @@ def is_organisation_word(text: str) -> bool:
     return orgs.is_legal_form(text) or orgs.is_generic_word(text)
 
 
+# Initials as people write them: a letter or two before a full stop ("A.", "Kh."), or a
+# capital letter standing alone ("Bastrykin A I"). A lower-case "и" or "a" in a name is a word.
+WRITTEN_INITIAL = re.compile(r"(?<!\w)(\w{1,2})\.|(?<!\w)([^\W\d_])(?!\w)")
+
+
+def written_initials(name: str) -> set[str]:
+    found = set()
+    for dotted, alone in WRITTEN_INITIAL.findall(name):
+        if dotted or alone.isupper():
+            found.add((dotted or alone).casefold())
+    return found
+
+
 def tokenize(name: str, organisation: bool = False) -> list[Token]:
     texts = split_name(name)
     if organisation:
-        read = orgs.read_words(texts)
+        read = orgs.read_words(texts, written_initials(name))
         if read:
             return organisation_tokens(name, read)
     initials = initials_in(name)

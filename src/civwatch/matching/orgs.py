@@ -19,6 +19,7 @@ register's "Правозащитный центр «Мемориал»"), and fo
 
 import json
 import re
+from collections.abc import Container
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -120,10 +121,12 @@ def _heads(word: str) -> list[str]:
     return _russian_stems(word) if is_cyrillic(word) else _english_forms(word)
 
 
-def read_words(words: list[str]) -> list[tuple[str, str | None]]:
+def read_words(words: list[str], initials: Container[str] = ()) -> list[tuple[str, str | None]]:
     """An organisation name's words (split_name's tokens) as (text, concept key or None):
     legal forms and stopwords dropped, a phrase of the vocabulary joined into one word
-    ("права человека" -> one "human-rights" word)."""
+    ("права человека" -> one "human-rights" word). A stopword written as an initial
+    (`initials`: "A." or a capital "И" of "Бастрыкин А. И.") is kept: a query whose type is
+    not known is read as an organisation too, and "a", "и", "в", "с" are people's initials."""
     russian, english, stop, _ = _tables()
     out: list[tuple[str, str | None]] = []
     i = 0
@@ -148,7 +151,7 @@ def read_words(words: list[str]) -> list[tuple[str, str | None]]:
                 out.append((" ".join(words[i : i + size]), concept))
             i += size
             continue
-        if word not in stop:
+        if word not in stop or word in initials:
             out.append((word, None))
         i += 1
     return out
