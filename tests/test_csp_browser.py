@@ -7,6 +7,7 @@ so an inline <script>, <style> or style="" attribute left in a template would sh
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.conftest import REPO, live_server
 
@@ -65,7 +66,9 @@ def test_pages_raise_no_csp_violation(watched, site):
     page.goto(site + "/screening/")
     page.fill("input[name=name]", "Мемориал")
     page.click("form.filters button[type=submit]")
-    assert page.locator("table.hits").count() == 1
+    # The click does not wait for the answer: the first screening builds the index of every
+    # list, so the results page can come seconds later (a bare count() raced it in CI).
+    expect(page.locator("table.hits")).to_have_count(1, timeout=60_000)
     assert violations(page) == []
     assert console == []
 
