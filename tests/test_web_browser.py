@@ -52,7 +52,10 @@ def test_browse_filter_and_paginate(page, live_url):
 def test_search_by_name_in_either_script(page, live_url, query):
     page.goto(live_url)
     page.fill("input[name=q]", query)
-    page.press("input[name=q]", "Enter")
+    # Wait for the results page: a name search may first build the index of every list, and
+    # all_inner_texts() does not wait (it read the old page in a CI run).
+    with page.expect_navigation():
+        page.press("input[name=q]", "Enter")
     names = page.locator("table.designations tbody td:first-child a").all_inner_texts()
     assert "Пономарев Лев Александрович" in names
     assert all("Пономарев" in name for name in names)
