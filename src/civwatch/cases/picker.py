@@ -14,9 +14,8 @@ Each candidate carries what tells namesakes apart: birth date, the lists naming 
 positions and the case roles the user may read.
 """
 
-import threading
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django import forms
@@ -27,6 +26,7 @@ from civwatch.accountability.models import Entry
 from civwatch.accounts import permissions
 from civwatch.cases.models import Participant, Position
 from civwatch.cases.participants import new_entity
+from civwatch.core.cache import VersionedCache
 from civwatch.core.ftm import entity_proxy
 from civwatch.entities.models import Entity
 from civwatch.matching import ScreeningIndex, record_from_ftm
@@ -58,18 +58,12 @@ class Candidate:
     roles: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "name": self.name, "kind": self.kind, "kind_label": self.kind_label,
-            "score": self.score, "birth_dates": self.birth_dates, "lists": self.lists,
-            "positions": self.positions, "roles": self.roles,
-        }  # fmt: skip
+        return asdict(self)
 
 
 # -- the index of case records -------------------------------------------------------------
 
 RECORD_MODELS = (Participant, Position, Entry)
-_lock = threading.Lock()
-_cached: tuple[tuple, ScreeningIndex] | None = None
 
 
 def records_version() -> tuple:
@@ -81,20 +75,22 @@ def records_version() -> tuple:
     return tuple(version)
 
 
+def build_case_records_index() -> ScreeningIndex:
+    named = Q()
+    for model in RECORD_MODELS:
+        named |= Q(pk__in=model.objects.values("entity_id"))
+    ids = sorted(Entity.objects.filter(named).values_list("pk", flat=True))
+    records = [record_from_ftm(entity_proxy(e).to_dict()) for e in load_entities(ids)]
+    return ScreeningIndex(r for r in records if r.names)
+
+
+_index: VersionedCache[ScreeningIndex] = VersionedCache(records_version, build_case_records_index)
+
+
 def case_records_index() -> ScreeningIndex:
     """The people and organisations named in case records, as the matching library's index
     (names decrypted in memory only, like the intake gazetteer's)."""
-    global _cached
-    version = records_version()
-    with _lock:
-        if _cached is None or _cached[0] != version:
-            named = Q()
-            for model in RECORD_MODELS:
-                named |= Q(pk__in=model.objects.values("entity_id"))
-            ids = sorted(Entity.objects.filter(named).values_list("pk", flat=True))
-            records = [record_from_ftm(entity_proxy(e).to_dict()) for e in load_entities(ids)]
-            _cached = (version, ScreeningIndex(r for r in records if r.names))
-        return _cached[1]
+    return _index.get()
 
 
 # -- searching -----------------------------------------------------------------------------

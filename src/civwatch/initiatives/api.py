@@ -71,7 +71,7 @@ def by_receipt(request: HttpRequest, body: ReceiptIn) -> Status:
     initiative = workflow.find(body.code)
     if initiative is None:
         return Status(404, {"detail": "No initiative has this receipt code."})
-    decided = initiative.status in (Initiative.Status.SUPPORTED, Initiative.Status.DECLINED)
+    decided = initiative.is_decided()
     return Status(
         200,
         {

@@ -88,6 +88,14 @@ class Initiative(models.Model):
     def is_public(self) -> bool:
         return self.published and self.status == self.Status.SUPPORTED
 
+    def is_decided(self) -> bool:
+        """Supported or declined: the decision (its date and reason) is the submitter's to
+        read."""
+        return self.status in DECIDED
+
+
+DECIDED = (Initiative.Status.SUPPORTED, Initiative.Status.DECLINED)
+
 
 class SupportAction(models.Model):
     class Kind(models.TextChoices):

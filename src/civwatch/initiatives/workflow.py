@@ -19,7 +19,7 @@ from civwatch.core.uploads import IMAGE_TYPES, sniff_media_type
 from civwatch.evidence.ingest import add_evidence
 from civwatch.evidence.models import CustodyEvent, EvidenceItem
 from civwatch.initiatives import receipts, sanitise
-from civwatch.initiatives.models import Attachment, Initiative, Message, SupportAction
+from civwatch.initiatives.models import DECIDED, Attachment, Initiative, Message, SupportAction
 
 ATTACHMENT_TYPES = ("application/pdf", *IMAGE_TYPES)
 MAX_ATTACHMENTS = 5
@@ -142,7 +142,7 @@ def move(initiative: Initiative, user: Any, to: str, reason: str = "") -> None:
     if to == Status.DECLINED and not reason.strip():
         raise UserError(_("Say why the initiative is declined: the submitter will read it."))
     initiative.status = to
-    if to in (Status.SUPPORTED, Status.DECLINED):
+    if to in DECIDED:
         initiative.decided_on = timezone.localdate()
         initiative.decided_by = user
         initiative.decision_reason = reason.strip()

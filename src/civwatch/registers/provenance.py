@@ -107,8 +107,8 @@ def latest(sources: Iterable[DataSource]) -> datetime.date | None:
 # The sources of each section of the site, by URL namespace: what its pages show. Sections
 # not here (case records, letters, initiatives...) are civwatch's own documentation.
 SECTIONS: dict[str, Any] = {
-    "registers": lambda: register_sources(),
-    "sanctions": lambda: dataset_sources(),
+    "registers": register_sources,
+    "sanctions": dataset_sources,
     "accountability": lambda: [accountability_source(), *dataset_sources(kind="official")],
     "releases": lambda: [*register_sources(), accountability_source()],
     "screening": lambda: [*register_sources(), *dataset_sources(), accountability_source()],

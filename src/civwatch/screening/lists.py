@@ -16,7 +16,6 @@ and `accountability`. A record is in a scope when any of its listings is.
 
 import datetime
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from followthemoney import model
 from followthemoney.exc import InvalidData
 
 from civwatch.accountability.models import PUBLIC_ENTRY_STATUSES
+from civwatch.core.cache import VersionedCache
 from civwatch.core.ftm import entity_proxy
 from civwatch.core.records import Visibility
 from civwatch.entities.models import Entity, EntityName, Identifier, Website
@@ -482,10 +482,6 @@ def split_by_schema(group: list[str], entities: dict[str, Entity]) -> list[list[
     return list(by_schema.values())
 
 
-_lock = threading.Lock()
-_cached: tuple[tuple, ListsIndex] | None = None
-
-
 def lists_version() -> tuple:
     """Moves with every change to a list (civwatch.screening.signals) this connection can see.
     With the time: a row of a rolled-back transaction may have had the id the next one gets
@@ -495,11 +491,9 @@ def lists_version() -> tuple:
     return changes["last"], changes["count"], changes["at"]
 
 
+_index: VersionedCache[ListsIndex] = VersionedCache(lists_version, build_lists_index)
+
+
 def database_index() -> ListsIndex:
     """The index of every public list, shared by the process until a list changes."""
-    global _cached
-    version = lists_version()
-    with _lock:
-        if _cached is None or _cached[0] != version:
-            _cached = (version, build_lists_index())
-        return _cached[1]
+    return _index.get()
