@@ -455,3 +455,42 @@ def test_tax_numbers_that_differ_stop_a_link(lists):
     for inn, conflict in (("772742973909", True), ("583712612853", False)):
         left = SideRecord("registers", "x", "x", "x", {"properties": {"innCode": [inn]}})
         assert identifiers_conflict(left, right) is conflict
+
+
+def test_xref_in_the_background_is_a_job_with_progress_that_proposes_the_same_links(
+    lists, client, django_capture_on_commit_callbacks
+):
+    from civwatch.jobs.models import Job
+    from tests.test_jobs import run_worker
+
+    researcher = make_user("rosa", "researcher")
+    links = sorted(Link.objects.values_list("left_id", "right_id", "score"))
+    Link.objects.all().delete()
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("xref", "--in-background", "--as", "rosa", stdout=out)
+    job = Job.objects.get(kind="xref")
+    assert out.getvalue().startswith(f"queued as job {job.pk}:")
+    assert (job.status, job.created_by) == ("queued", researcher)
+    assert not Link.objects.exists()  # nothing is compared until a worker runs the job
+
+    run_worker()
+
+    job.refresh_from_db()
+    assert job.status == "done" and job.total > 6000 and job.done == job.total
+    assert f"{len(links)} links found" in job.log[-1]
+    assert sorted(Link.objects.values_list("left_id", "right_id", "score")) == links
+    client.force_login(researcher)
+    assert "links found" in client.get(job.get_absolute_url()).content.decode()
+
+
+def test_xref_in_the_background_needs_a_user_to_show_it_to_and_queues_nothing_without():
+    from django.core.management.base import CommandError
+
+    from civwatch.jobs.models import Job
+
+    with pytest.raises(CommandError, match="--as USER"):
+        call_command("xref", "--in-background", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="--list-only"):
+        call_command("xref", "--in-background", "--list-only", stdout=io.StringIO())
+    assert not Job.objects.exists()

@@ -299,6 +299,11 @@ if STATIC_ROOT:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     WHITENOISE_USE_FINDERS = False
+    # Source maps (megabytes, beside the API docs' scripts) are fetched only by a developer's
+    # browser tools: compressing them with brotli was most of collectstatic's minute.
+    from whitenoise.compress import Compressor
+
+    WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 
 # --- Mail and open letters (civwatch.letters; docs/letters.md, docs/operations.md) --------

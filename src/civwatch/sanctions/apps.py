@@ -7,5 +7,5 @@ class SanctionsConfig(AppConfig):
     verbose_name = _("Sanctions and external lists")
 
     def ready(self) -> None:
-        # Importing this module registers the `import` sub-commands.
-        from civwatch.sanctions import importers  # noqa: F401
+        # Importing these registers the `import` sub-commands and the xref job kind.
+        from civwatch.sanctions import importers, jobs  # noqa: F401

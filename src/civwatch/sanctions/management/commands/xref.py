@@ -1,8 +1,11 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 from tqdm import tqdm
 
+from civwatch.accounts.acting import acting_user, add_as_argument
+from civwatch.jobs.runner import enqueue_job
 from civwatch.sanctions.models import Link
 from civwatch.sanctions.queries import shown_links
 from civwatch.sanctions.xref import XREF_THRESHOLD, pair_filter, run_xref, side_pairs
@@ -24,6 +27,13 @@ class Command(BaseCommand):
             "--list-only", action="store_true", help="list the stored links, propose nothing"
         )
         parser.add_argument("--status", choices=Link.Status.values, help="list only these")
+        parser.add_argument(
+            "--in-background",
+            action="store_true",
+            help="queue the comparison as a job for `civwatch db_worker` and return at once; "
+            "its progress shows on the jobs page of the user given with --as",
+        )
+        add_as_argument(parser)
 
     def handle(self, *args, **options):
         if not 0 < options["threshold"] <= 1:
@@ -32,6 +42,15 @@ class Command(BaseCommand):
             pairs = side_pairs(options["dataset"], options["against"])
         except ValueError as error:
             raise CommandError(str(error)) from None
+        if options["in_background"]:
+            if options["list_only"]:
+                raise CommandError("--in-background proposes links; it cannot go with --list-only")
+            user = acting_user(options.get("as_user"), "researcher")
+            params = {"dataset": options["dataset"], "against": options["against"],
+                      "threshold": options["threshold"]}  # fmt: skip
+            job = enqueue_job("xref", "Cross-referencing the lists", params, user=user)
+            self.stdout.write(f"queued as job {job.pk}: {reverse('jobs:detail', args=[job.pk])}")
+            return
         if not options["list_only"]:
             progress = tqdm(desc="xref", unit="person", disable=None)
             try:
