@@ -312,3 +312,23 @@ def test_the_picker_speaks_russian(client, team):
     with translation.override("ru"):
         page = client.post(url, {"query": "Zzyzx", "find": "1"}).content.decode()
     assert "Никто не подходит" in page and "Найти по имени" in page and "Nobody fits" not in page
+
+
+def test_the_case_records_index_version_is_one_query_and_moves_with_each_record(team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civwatch.cases.picker import records_version
+
+    with CaptureQueriesContext(connection) as queries:
+        empty = records_version()
+    assert len(queries) == 1  # it runs on every picker search
+    incident = make_incident(team["carol"])
+    entity = Entity(id="cw-version-1", kind="person", name="Иванов Иван Иванович")
+    entity.save()
+    stored = records_version()
+    add_participant(
+        incident=incident, entity=entity, role="victim", visibility="internal", user=team["carol"]
+    )
+    named = records_version()
+    assert len({empty, stored, named}) == 3

@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Max, Q
+from django.db.models import CharField, Count, Max, Q, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.accountability.models import Entry
@@ -68,11 +69,16 @@ RECORD_MODELS = (Participant, Position, Entry)
 
 def records_version() -> tuple:
     """Moves when a participant, position or entry is added or removed, or an entity stored."""
-    version: list[Any] = []
-    for model in (*RECORD_MODELS, Entity):
-        counts = model.objects.aggregate(count=Count("pk"), last=Max("pk"))
-        version += [counts["count"], counts["last"]]
-    return tuple(version)
+    # One query (a UNION of each table's count and last id, as text: entity ids are text, the
+    # others integers), not one per table: it runs on every picker search.
+    parts = [
+        model.objects.order_by()
+        .values(table=Value(n))
+        .annotate(count=Count("pk"), last=Cast(Max("pk"), CharField()))
+        for n, model in enumerate((*RECORD_MODELS, Entity))
+    ]
+    rows = {r["table"]: (r["count"], r["last"]) for r in parts[0].union(*parts[1:], all=True)}
+    return tuple(rows.get(n, (0, None)) for n in range(len(parts)))
 
 
 def build_case_records_index() -> ScreeningIndex:

@@ -71,7 +71,7 @@ def by_receipt(request: HttpRequest, body: ReceiptIn) -> Status:
     initiative = workflow.find(body.code)
     if initiative is None:
         return Status(404, {"detail": "No initiative has this receipt code."})
-    decided = initiative.is_decided()
+    view = workflow.submitter_view(initiative)
     return Status(
         200,
         {
@@ -81,15 +81,13 @@ def by_receipt(request: HttpRequest, body: ReceiptIn) -> Status:
             "received_on": initiative.submitted_on.isoformat(),
             "status": initiative.status,
             "status_label": initiative.get_status_display(),
-            "decided_on": initiative.decided_on.isoformat()
-            if decided and initiative.decided_on
-            else None,
-            "decision_reason": initiative.decision_reason if decided else "",
-            "support": sorted({s.kind for s in initiative.support_actions.all()}),
+            "decided_on": view.decided_on and view.decided_on.isoformat(),
+            "decision_reason": view.decision_reason,
+            "support": sorted({s.kind for s in view.supports}),
             "outcome": initiative.outcome,
             "messages": [
                 {"sender": m.sender, "sent_on": m.sent_on.isoformat(), "text": m.text}
-                for m in initiative.messages.all()
+                for m in view.exchange
             ],
         },
     )

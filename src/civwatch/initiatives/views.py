@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods
 from civwatch.core.errors import UserError
 from civwatch.initiatives import public, sanitise, workflow
 from civwatch.initiatives.forms import AnswerForm, CodeForm, SubmissionForm
-from civwatch.initiatives.models import Initiative
 
 
 @never_cache
@@ -45,17 +44,6 @@ def submit(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/submit.html", {"form": form})
 
 
-def submitter_view(initiative: Initiative) -> dict:
-    """What the submitter sees with their code: the decision, the support, the questions."""
-    return {
-        "initiative": initiative,
-        "supports": initiative.support_actions.all(),
-        "exchange": initiative.messages.all(),
-        "can_answer": initiative.messages.filter(sender="staff").exists(),
-        "attachments": [sanitise.labels(a.metadata_found) for a in initiative.attachments.all()],
-    }
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
@@ -63,8 +51,10 @@ def status(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         initiative = workflow.find(form.cleaned_data["code"])
         if initiative is not None:
-            context = submitter_view(initiative)
-            context["answer_form"] = AnswerForm(initial={"code": form.cleaned_data["code"]})
+            context = {
+                "view": workflow.submitter_view(initiative),
+                "answer_form": AnswerForm(initial={"code": form.cleaned_data["code"]}),
+            }
             return render(request, "initiatives/status.html", context)
         return render(
             request, "initiatives/lookup.html", {"form": form, "unknown": True}, status=404
@@ -97,8 +87,8 @@ def answer(request: HttpRequest) -> HttpResponse:
             form = AnswerForm(initial={"code": code})
     else:
         status_code = 400
-    context = submitter_view(initiative)
-    context.update(answer_form=form, answered=answered)
+    context = {"view": workflow.submitter_view(initiative), "answer_form": form,
+               "answered": answered}  # fmt: skip
     return render(request, "initiatives/status.html", context, status=status_code)
 
 

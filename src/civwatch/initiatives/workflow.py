@@ -7,6 +7,7 @@ civwatch.accounts.permissions.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +132,35 @@ def find(code: str) -> Initiative | None:
     """The initiative a receipt code belongs to, or None."""
     hashes = receipts.candidate_hashes(code)
     return Initiative.objects.filter(receipt_hash__in=hashes).first() if hashes else None
+
+
+@dataclass(frozen=True)
+class SubmitterView:
+    """What the submitter sees with their code, on the status page and in the API: the
+    decision only once there is one, the support given, the questions, what was removed from
+    their files."""
+
+    initiative: Initiative
+    decided_on: datetime.date | None
+    decision_reason: str
+    supports: list[SupportAction]
+    exchange: list[Message]
+    can_answer: bool
+    attachments: list[list[str]]
+
+
+def submitter_view(initiative: Initiative) -> SubmitterView:
+    decided = initiative.is_decided()
+    exchange = list(initiative.messages.all())
+    return SubmitterView(
+        initiative=initiative,
+        decided_on=initiative.decided_on if decided else None,
+        decision_reason=initiative.decision_reason if decided else "",
+        supports=list(initiative.support_actions.all()),
+        exchange=exchange,
+        can_answer=any(m.sender == Message.Sender.STAFF for m in exchange),
+        attachments=[sanitise.labels(a.metadata_found) for a in initiative.attachments.all()],
+    )
 
 
 def move(initiative: Initiative, user: Any, to: str, reason: str = "") -> None:

@@ -66,8 +66,9 @@ def dataset_sources(
         datasets = datasets.filter(slug__in=list(slugs))
     if kind is not None:
         datasets = datasets.filter(kind=kind)
-    # The same version as Dataset.latest_version.
-    latest = DatasetVersion.objects.filter(dataset=OuterRef("pk")).order_by("-imported_at", "-pk")
+    latest = DatasetVersion.objects.filter(dataset=OuterRef("pk")).order_by(
+        *DatasetVersion.LATEST_FIRST
+    )
     datasets = datasets.annotate(
         latest_date=Subquery(latest.values("source_date")[:1]),
         latest_import=Subquery(latest.values("imported_at")[:1]),

@@ -57,11 +57,15 @@ class Dataset(models.Model):
 
     @property
     def latest_version(self) -> "DatasetVersion | None":
-        return self.versions.order_by("-imported_at", "-pk").first()
+        return self.versions.order_by(*DatasetVersion.LATEST_FIRST).first()
 
 
 class DatasetVersion(models.Model):
     """One import of a dataset: the files it came from and what it changed."""
+
+    # Which version is a dataset's latest: the last imported (two imports in the same
+    # microsecond are told apart by their ids). Every query for "the latest" orders by this.
+    LATEST_FIRST = ("-imported_at", "-pk")
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
     source_date = models.DateField(_("source date"), null=True, blank=True)

@@ -15,7 +15,6 @@ from civwatch.sanctions.models import (
     CASES,
     JURISDICTIONS,
     Dataset,
-    DatasetVersion,
     Link,
     ListEntry,
 )
@@ -228,9 +227,7 @@ def list_dates() -> dict[str, datetime.date | None]:
     """Per jurisdiction, the latest source date of the latest version of its official lists."""
     dates: dict[str, datetime.date | None] = dict.fromkeys(JURISDICTIONS)
     for dataset in Dataset.objects.filter(kind=Dataset.Kind.OFFICIAL).exclude(jurisdiction=""):
-        version = (
-            DatasetVersion.objects.filter(dataset=dataset).order_by("-imported_at", "-pk").first()
-        )
+        version = dataset.latest_version
         date = version.source_date if version else None
         if date and (dates.get(dataset.jurisdiction) is None or date > dates[dataset.jurisdiction]):
             dates[dataset.jurisdiction] = date
