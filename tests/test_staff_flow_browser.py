@@ -72,7 +72,7 @@ TEXTS = {
     "ru": Texts(
         case="Дело Шульман о «неисполнении обязанностей иностранного агента»",
         incident="Приговор Шульман в Мосгорсуде",
-        incident_type="Обыск или рейд",
+        incident_type="Приговор",
         place="Москва, Богородский вал, 8",
         first_title="Репортаж «Медиазоны» из суда",
         first_source="Медиазона",
@@ -86,7 +86,7 @@ TEXTS = {
     "en": Texts(
         case="Shulman case: 'evading the duties of a foreign agent'",
         incident="Shulman sentenced by the Moscow City Court",
-        incident_type="Search or raid",
+        incident_type="Verdict",
         place="Moscow, Bogorodsky Val 8",
         first_title="Mediazona court report",
         first_source="Mediazona",
