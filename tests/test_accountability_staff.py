@@ -80,6 +80,14 @@ def test_contributors_and_the_public_cannot_reach_staff_pages(client, entry):
     assert client.get(f"/accountability/staff/{entry.pk}/").status_code == 403
 
 
+def test_the_workspace_links_the_staff_list_for_those_who_may_open_it(client):
+    link = 'href="/accountability/staff/"'
+    sign_in(client, make_user("connie", "contributor"))
+    assert link not in client.get("/cases/staff/").content.decode()
+    sign_in(client, make_user("rita", "researcher"))
+    assert link in client.get("/cases/staff/").content.decode()
+
+
 def test_the_api_gives_the_public_list_and_a_researcher_more(client, entry):
     from civwatch.accounts.models import ApiToken
 

@@ -20,6 +20,8 @@ def identity(request: HttpRequest) -> dict:
         "has_workspace": SimpleLazyObject(lambda: has_role(user, "contributor")),
         # Citizens' initiatives: the staff navigation links them for those who may read them.
         "reads_initiatives": SimpleLazyObject(lambda: _reads_initiatives(user)),
+        # The accountability list's staff pages are for researchers and editors.
+        "works_on_accountability": SimpleLazyObject(lambda: has_role(user, "researcher")),
     }
 
 
