@@ -434,3 +434,23 @@ def test_removing_a_participant_of_a_published_incident_waits_for_review(client,
     approve_change(change, team["erin"])
     assert Participant.objects.get().status == "withdrawn"
     assert "Lawyer Lvova" not in public_page(client, incident)
+
+
+def test_the_review_queue_lists_every_kind_of_record_waiting_for_an_editor(client, team):
+    from civwatch.cases.models import Case, Position
+
+    official = documented_official(team["carol"], team["eddie"])
+    case = Case(title="The leaflet case", created_by=team["carol"], status="in_review")
+    case.save_with_history(team["carol"])
+    position = Position.objects.create(entity=official["judge"], post="judge", agency="Court",
+                                       created_by=team["carol"], status="in_review")  # fmt: skip
+    entry = entry_for(official, team["rita"])
+    entries.move(entry, "documented", team["rita"])
+    sign_in(client, team["erin"])
+    queue = client.get("/cases/staff/review/").content.decode()
+    assert f"/cases/staff/cases/{case.pk}/" in queue
+    assert f"/cases/staff/positions/{position.pk}/" in queue
+    assert f"/accountability/staff/{entry.pk}/" in queue
+    entries.move(entry, "candidate", team["rita"])
+    queue = client.get("/cases/staff/review/").content.decode()
+    assert f"/accountability/staff/{entry.pk}/" not in queue

@@ -26,6 +26,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.VERIFIED, S.PUBLISHED): "editor",
 }
 GATED = {S.VERIFIED, S.PUBLISHED}
+# Entries whose next move is an editor's (verify, publish): the review queue lists them.
+WAITING_FOR_EDITOR = (S.DOCUMENTED, S.VERIFIED)
 AFTER_PUBLICATION = {S.PUBLISHED, S.SUBMITTED, S.DESIGNATED, S.REJECTED, S.DELISTED}
 
 
