@@ -454,3 +454,17 @@ def test_the_review_queue_lists_every_kind_of_record_waiting_for_an_editor(clien
     entries.move(entry, "candidate", team["rita"])
     queue = client.get("/cases/staff/review/").content.decode()
     assert f"/accountability/staff/{entry.pk}/" not in queue
+
+
+def test_the_staff_home_shows_the_readers_drafts_and_what_waits_for_an_editor(client, team):
+    draft = make_incident(team["carol"], title="Raid on the newsroom")
+    waiting = make_incident(team["rita"], title="Search of the office")
+    move(waiting, "in_review", team["rita"])
+    sign_in(client, team["carol"])
+    home = client.get("/accounts/").content.decode()
+    assert f"/cases/staff/incidents/{draft.pk}/" in home and "Raid on the newsroom" in home
+    assert "Search of the office" not in home and "Waiting for your review" not in home
+    sign_in(client, team["erin"])
+    home = client.get("/ru/accounts/").content.decode()
+    assert "Ждёт вашей проверки" in home and "1 событие" in home
+    assert "Raid on the newsroom" not in home  # another's draft

@@ -109,3 +109,16 @@ def test_a_job_is_visible_only_to_its_owner(client, editor, django_capture_on_co
     job = Job.objects.get()
     client.force_login(User.objects.create_user("someone-else"))
     assert client.get(job.get_absolute_url()).status_code == 404
+
+
+def test_the_staff_home_shows_the_users_latest_jobs_and_no_one_elses(client):
+    from tests.test_cases import make_user
+
+    rita, rosa = make_user("rita", "researcher"), make_user("rosa", "researcher")
+    Job.objects.create(kind="xref", title="Cross-referencing the lists", params={},
+                       created_by=rita, total=200, done=50, status="running")  # fmt: skip
+    client.force_login(rita)
+    home = client.get("/accounts/").content.decode()
+    assert "Cross-referencing the lists" in home and "(25 %)" in home
+    client.force_login(rosa)
+    assert "Cross-referencing the lists" not in client.get("/accounts/").content.decode()

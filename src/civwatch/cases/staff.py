@@ -13,8 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civwatch.accountability.models import Entry
-from civwatch.accountability.workflow import WAITING_FOR_EDITOR
 from civwatch.accounts import permissions
 from civwatch.accounts.permissions import role_required
 from civwatch.cases import public
@@ -29,6 +27,7 @@ from civwatch.cases.forms import (
 )
 from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.participants import add_participant
+from civwatch.cases.staff_review import waiting_records
 from civwatch.cases.workflow import allowed_moves, move
 from civwatch.core import namesearch
 from civwatch.core.errors import UserError
@@ -329,30 +328,7 @@ def move_record(request: HttpRequest, model: str, pk: int) -> HttpResponse:
 
 @role_required("editor")
 def review_queue(request: HttpRequest) -> HttpResponse:
-    waiting = [ReviewStatus.IN_REVIEW, ReviewStatus.VERIFIED]
-    user = request.user
-    # Every kind of record an editor verifies or publishes: what waits for the next move.
-    context = {
-        "cases": permissions.readable(
-            user, Case.objects.filter(status__in=waiting).select_related("created_by")
-        ),
-        "incidents": permissions.readable(
-            user, Incident.objects.filter(status__in=waiting).select_related("created_by")
-        ),
-        "claims": permissions.readable(
-            user, Claim.objects.filter(status__in=waiting).select_related("incident", "created_by")
-        ),
-        "positions": permissions.readable(
-            user,
-            Position.objects.filter(status__in=waiting).select_related("entity", "created_by"),
-        ),
-        "entries": permissions.readable(
-            user,
-            Entry.objects.filter(status__in=WAITING_FOR_EDITOR).select_related(
-                "entity", "created_by"
-            ),
-        ),
-    }
+    context = waiting_records(request.user)
     return render(request, "cases/staff_review.html", context)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,13 +17,62 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from civwatch.accountability.models import Entry, EntryStatus
+from civwatch.accountability.workflow import WAITING_FOR_EDITOR
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.accounts.permissions import role_required
-from civwatch.cases.models import Participant, Position
+from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.workflow import approve_change, reject_change, remove_record
 from civwatch.core.errors import UserError
-from civwatch.core.records import DocumentedRecord, PendingChange
+from civwatch.core.records import DocumentedRecord, PendingChange, ReviewStatus
+from civwatch.evidence.models import Claim
+
+# What waits for an editor's next move (verify, publish), per kind of record.
+WAITING = (ReviewStatus.IN_REVIEW, ReviewStatus.VERIFIED)
+
+
+def waiting_records(user: Any) -> dict[str, QuerySet]:
+    """Every kind of record an editor verifies or publishes, waiting for that move, as far as
+    the user may read them: the review queue, and the count on the staff home."""
+    return {
+        "cases": permissions.readable(
+            user, Case.objects.filter(status__in=WAITING).select_related("created_by")
+        ),
+        "incidents": permissions.readable(
+            user, Incident.objects.filter(status__in=WAITING).select_related("created_by")
+        ),
+        "claims": permissions.readable(
+            user, Claim.objects.filter(status__in=WAITING).select_related("incident", "created_by")
+        ),
+        "positions": permissions.readable(
+            user, Position.objects.filter(status__in=WAITING).select_related("entity", "created_by")
+        ),
+        "entries": permissions.readable(
+            user,
+            Entry.objects.filter(status__in=WAITING_FOR_EDITOR).select_related(
+                "entity", "created_by"
+            ),
+        ),
+    }
+
+
+def own_drafts(user: Any) -> dict[str, QuerySet]:
+    """The user's own records not yet sent for review (entries: still candidates)."""
+    mine = {"created_by": user}
+    return {
+        "cases": Case.objects.filter(status=ReviewStatus.DRAFT, **mine),
+        "incidents": Incident.objects.filter(status=ReviewStatus.DRAFT, **mine),
+        "claims": Claim.objects.filter(status=ReviewStatus.DRAFT, **mine).select_related(
+            "incident"
+        ),
+        "positions": Position.objects.filter(status=ReviewStatus.DRAFT, **mine).select_related(
+            "entity"
+        ),
+        "entries": Entry.objects.filter(status=EntryStatus.CANDIDATE, **mine).select_related(
+            "entity"
+        ),
+    }
 
 
 def staff_url(record: DocumentedRecord) -> str:

@@ -1,10 +1,12 @@
 """`{% pending_changes record %}`: a record's changes waiting for review, with the diff and the
-decision buttons the reader may use (cases/pending_changes.html)."""
+decision buttons the reader may use (cases/pending_changes.html); `{% pending_queue %}`;
+`{% my_work %}`: the reader's drafts and what waits for their review, on the staff home."""
 
 from django import template
 
 from civwatch.accounts import permissions
-from civwatch.cases.staff_review import pending_rows, staff_url
+from civwatch.accounts.models import has_role
+from civwatch.cases.staff_review import own_drafts, pending_rows, staff_url, waiting_records
 from civwatch.core.records import PendingChange
 
 register = template.Library()
@@ -29,3 +31,16 @@ def pending_queue(context) -> dict:
         if permissions.can_view(user, record):
             rows.append({"change": change, "record": record, "url": staff_url(record)})
     return {"rows": rows}
+
+
+@register.inclusion_tag("cases/my_work.html", takes_context=True)
+def my_work(context) -> dict:
+    """The staff home's part of the cases and the accountability list: the reader's drafts
+    and, for editors, what waits for their review (counts; the queue has the records)."""
+    user = context["request"].user
+    waiting = waiting_records(user) if has_role(user, "editor") else {}
+    return {
+        "drafts": {kind: list(records[:20]) for kind, records in own_drafts(user).items()},
+        "waiting": {kind: records.count() for kind, records in waiting.items()},
+        "is_editor": bool(waiting),
+    }
