@@ -1,9 +1,11 @@
 """`{% pending_changes record %}`: a record's changes waiting for review, with the diff and the
-decision buttons the reader may use (cases/pending_changes.html)."""
+decision buttons the reader may use (cases/pending_changes.html); `history|in_words`: a
+record's history for people (cases/history.html)."""
 
 from django import template
 
 from civwatch.accounts import permissions
+from civwatch.cases.history import HistoryRow, history_rows
 from civwatch.cases.staff_review import pending_rows, staff_url
 from civwatch.core.records import PendingChange
 
@@ -29,3 +31,8 @@ def pending_queue(context) -> dict:
         if permissions.can_view(user, record):
             rows.append({"change": change, "record": record, "url": staff_url(record)})
     return {"rows": rows}
+
+
+@register.filter
+def in_words(history) -> list[HistoryRow]:
+    return history_rows(history)
