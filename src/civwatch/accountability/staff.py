@@ -122,7 +122,7 @@ def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
         "view": public.entry_view(entry, Visibility.INTERNAL),
         "acts": readable_acts(user, entry),
         "problems": [] if entry.is_public() else entry.publication_problems(user),
-        "moves": workflow.allowed_moves(entry, user),
+        "moves": workflow.review_moves(entry, user),
         "sanctions": sanctions_summary(entry.entity, with_possible=True),
         "possible": possible_listings(entry.entity),
         "history": entry.history(),

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civwatch.accountability.models import Act, Entry, EntryStatus, Submission
+from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
-from civwatch.cases.workflow import moves_for
+from civwatch.cases.workflow import Move, offered_moves
 from civwatch.core.errors import UserError
 
 S = EntryStatus
@@ -31,25 +32,34 @@ WAITING_FOR_EDITOR = (S.DOCUMENTED, S.VERIFIED)
 AFTER_PUBLICATION = {S.PUBLISHED, S.SUBMITTED, S.DESIGNATED, S.REJECTED, S.DELISTED}
 
 
-def allowed_moves(entry: Entry, user: Any) -> list[str]:
-    return moves_for(TRANSITIONS, entry.status, user)
+def review_moves(entry: Entry, user: Any) -> list[Move]:
+    return offered_moves(TRANSITIONS, entry, user, move_refusals)
+
+
+def move_refusals(entry: Entry, to: str, user: Any, note: str | None = None) -> list[str]:
+    """Why the user may not move the entry to `to` now (empty: they may; the gate names each
+    weak act)."""
+    role = TRANSITIONS.get((entry.status, to))
+    if role is None:
+        return [
+            _("An entry cannot go from “%(from)s” to “%(to)s”.") % {"from": entry.status, "to": to}
+        ]
+    if not has_role(user, role):
+        return [_("Only a %(role)s may do this.") % {"role": role}]
+    if not permissions.can_move(user, entry, to):  # the cases' rule (pages answer 403 first)
+        return [_("Only the record's author, an assignee or an editor may do this.")]
+    if to == S.DOCUMENTED and not entry.acts.exists():
+        return [_("No act is attributed to this person yet.")]
+    if to in GATED:
+        return list(dict.fromkeys(entry.publication_problems(user)))
+    return []
 
 
 def move(entry: Entry, to: str, user: Any, note: str = "") -> None:
     """Change the status, or raise UserError saying why not (the gate names each weak act)."""
-    role = TRANSITIONS.get((entry.status, to))
-    if role is None:
-        raise UserError(
-            _("An entry cannot go from “%(from)s” to “%(to)s”.") % {"from": entry.status, "to": to}
-        )
-    if not has_role(user, role):
-        raise UserError(_("Only a %(role)s may do this.") % {"role": role})
-    if to == S.DOCUMENTED and not entry.acts.exists():
-        raise UserError(_("No act is attributed to this person yet."))
-    if to in GATED:
-        problems = entry.publication_problems(user)
-        if problems:
-            raise UserError(" ".join(problems))
+    refusals = move_refusals(entry, to, user, note)
+    if refusals:
+        raise UserError(" ".join(refusals))
     with transaction.atomic():
         entry.refresh_from_db()  # a move writes the workflow's fields only, never content
         if to in GATED:

@@ -28,7 +28,7 @@ from civwatch.cases.forms import (
 from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.participants import add_participant
 from civwatch.cases.staff_review import waiting_records
-from civwatch.cases.workflow import allowed_moves, move
+from civwatch.cases.workflow import move, review_moves
 from civwatch.core import namesearch
 from civwatch.core.errors import UserError
 from civwatch.core.records import ReviewStatus
@@ -68,7 +68,7 @@ def incident_display(user, incident: Incident) -> dict:
                     for c in claim.citations.all()
                     if c.item_id in readable_items
                 ],
-                "moves": allowed_moves(claim, user),
+                "moves": review_moves(claim, user),
                 "history": claim.history(),
             }
         )
@@ -154,7 +154,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "title": data.get("title") or f"#{incident.pk}",
         "data": data,
         **incident_display(user, incident),
-        "moves": allowed_moves(incident, user),
+        "moves": review_moves(incident, user),
         "may_edit": permissions.can_change(user, incident),
         "may_add": may_add,
         "history": incident.history(),

@@ -27,7 +27,7 @@ from civwatch.cases.forms import AssignForm, CaseForm, PositionForm
 from civwatch.cases.models import Case, Position
 from civwatch.cases.staff import filtered_records
 from civwatch.cases.staff_review import tell_if_held
-from civwatch.cases.workflow import allowed_moves
+from civwatch.cases.workflow import review_moves
 from civwatch.core import namesearch
 
 
@@ -121,7 +121,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "record": record,
         "title": label(record, data, kind),
         "data": data,
-        "moves": allowed_moves(record, user),
+        "moves": review_moves(record, user),
         "history": record.history(),
         "may_edit": permissions.can_change(user, record),
     }

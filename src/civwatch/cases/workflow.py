@@ -1,12 +1,16 @@
 """Review before publication: who may move a record from which status to which, and the
 decisions on changes waiting for review (`PendingChange`, see core.records)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
@@ -29,9 +33,94 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 NEEDS_NOTE = {S.WITHDRAWN, S.CORRECTED}
 
 
-def allowed_moves(record: DocumentedRecord, user: Any) -> list[str]:
-    moves = moves_for(TRANSITIONS, record.status, user)
-    return [to for to in moves if permissions.can_move(user, record, to)]
+@dataclass(frozen=True)
+class MoveWords:
+    """A review move for people: the button, what pressing it will do, the history's line."""
+
+    label: Promise
+    explanation: Promise
+    done: Promise
+
+
+_SEND = MoveWords(
+    _lazy("Send for review"),
+    _lazy("An editor other than its author checks it before it can be published."),
+    pgettext_lazy("history", "sent for review"),
+)
+_VERIFY = MoveWords(
+    _lazy("Verify"),
+    _lazy("You confirm the content and its sources were checked; it can then be published."),
+    pgettext_lazy("history", "verified"),
+)
+_PUBLISH = MoveWords(
+    _lazy("Publish"),
+    _lazy("It appears on the public site and in the open-data export."),
+    pgettext_lazy("history", "published"),
+)
+_WITHDRAW = MoveWords(
+    _lazy("Withdraw"),
+    _lazy("It is taken off the public site and the open-data export; your note says why."),
+    pgettext_lazy("history", "withdrawn"),
+)
+_CORRECT = MoveWords(
+    _lazy("Publish a correction"),
+    _lazy(
+        "The changes waiting for review are published with your correction note, which the "
+        "public page shows."
+    ),
+    pgettext_lazy("history", "correction published"),
+)
+# Every review move in words, for the cases' workflow (above) and the accountability list's
+# (accountability.workflow.TRANSITIONS, whose statuses are named here as strings: that module
+# imports this one). A test checks that every move of both has its words.
+MOVE_WORDS: dict[tuple[str, str], MoveWords] = {
+    (S.DRAFT, S.IN_REVIEW): _SEND,
+    (S.IN_REVIEW, S.DRAFT): MoveWords(
+        _lazy("Back to draft"),
+        _lazy("It leaves the review queue so that it can be worked on further."),
+        pgettext_lazy("history", "back to draft"),
+    ),
+    (S.IN_REVIEW, S.VERIFIED): _VERIFY,
+    (S.VERIFIED, S.PUBLISHED): _PUBLISH,
+    (S.PUBLISHED, S.WITHDRAWN): _WITHDRAW,
+    (S.PUBLISHED, S.CORRECTED): _CORRECT,
+    (S.CORRECTED, S.CORRECTED): _CORRECT,
+    (S.CORRECTED, S.WITHDRAWN): _WITHDRAW,
+    ("candidate", "documented"): MoveWords(
+        _lazy("Mark as documented"),
+        _lazy("The attributed acts are ready for an editor to verify the entry."),
+        pgettext_lazy("history", "marked as documented"),
+    ),
+    ("documented", "candidate"): MoveWords(
+        _lazy("Back to candidates"),
+        _lazy("The entry returns to the candidates until its acts are documented."),
+        pgettext_lazy("history", "back to candidates"),
+    ),
+    ("documented", "verified"): MoveWords(
+        _lazy("Verify"),
+        _lazy(
+            "You confirm the identification and that every act rests on two independent "
+            "verified sources; it can then be published."
+        ),
+        pgettext_lazy("history", "verified"),
+    ),
+    ("verified", "documented"): MoveWords(
+        _lazy("Back to documented"),
+        _lazy("The verification is taken back: an editor must verify the entry again."),
+        pgettext_lazy("history", "back to documented"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """A move offered on a record's page, with the reasons it would be refused now (none: it
+    may be made)."""
+
+    to: str
+    words: MoveWords
+    refusals: tuple[str, ...] = ()
+    needs_note: bool = False
 
 
 def moves_for(transitions: dict[tuple[str, str], str], status: str, user: Any) -> list[str]:
@@ -40,28 +129,59 @@ def moves_for(transitions: dict[tuple[str, str], str], status: str, user: Any) -
     return [to for (frm, to), role in transitions.items() if frm == status and has_role(user, role)]
 
 
-def move(record: DocumentedRecord, to: str, user: Any, note: str = "") -> None:
-    """Change the review status, or raise UserError saying why not; the move is in the history."""
+def offered_moves(
+    transitions: dict[tuple[str, str], str],
+    record: DocumentedRecord,
+    user: Any,
+    refusals: Callable[[Any, str, Any], list[str]],
+    needs_note: frozenset[str] | set[str] = frozenset(),
+) -> list[Move]:
+    """The moves the user's role allows from the record's status, each with the reasons the
+    workflow would refuse it now (`refusals`: the function its `move` raises with), so that a
+    page shows them before the user tries."""
+    return [
+        Move(to, MOVE_WORDS[record.status, to], tuple(refusals(record, to, user)), to in needs_note)
+        for to in moves_for(transitions, record.status, user)
+    ]
+
+
+def review_moves(record: DocumentedRecord, user: Any) -> list[Move]:
+    return offered_moves(TRANSITIONS, record, user, move_refusals, NEEDS_NOTE)
+
+
+def move_refusals(
+    record: DocumentedRecord, to: str, user: Any, note: str | None = None
+) -> list[str]:
+    """Why the user may not move the record to `to` now (empty: they may). `note` None: the
+    correction note is not asked yet (a page asks for it with the move)."""
     role = TRANSITIONS.get((record.status, to))
     if role is None:
-        raise UserError(_("A record cannot go from “%(from)s” to “%(to)s”.") % {
-            "from": record.status, "to": to})  # fmt: skip
+        return [_("A record cannot go from “%(from)s” to “%(to)s”.") % {
+            "from": record.status, "to": to}]  # fmt: skip
     if not has_role(user, role):
-        raise UserError(_("Only a %(role)s may do this.") % {"role": role})
+        return [_("Only a %(role)s may do this.") % {"role": role}]
     if not permissions.can_move(user, record, to):
         # The role suffices but the record is not theirs (pages and the API answer 403 or 404
-        # before getting here; this holds for every other caller too).
-        raise UserError(_("Only the record's author, an assignee or an editor may do this."))
-    if to in NEEDS_NOTE and not note.strip():
-        raise UserError(_("Withdrawing or correcting needs a public correction note."))
+        # before a move; this holds for every other caller too).
+        return [_("Only the record's author, an assignee or an editor may do this.")]
+    if note is not None and to in NEEDS_NOTE and not note.strip():
+        return [_("Withdrawing or correcting needs a public correction note.")]
     # A correction publishes the changes waiting for review with its note: the same check.
     pending = record.pending_changes() if to == S.CORRECTED else []
+    problems: list[str] = []
     if to in (S.VERIFIED, S.PUBLISHED) or pending:
         problems = record.publication_problems(user)
         if any(user.pk in change.author_ids() for change in pending):
             problems.append(str(NOT_AN_AUTHOR))
-        if problems:
-            raise UserError(" ".join(dict.fromkeys(problems)))
+    return list(dict.fromkeys(problems))
+
+
+def move(record: DocumentedRecord, to: str, user: Any, note: str = "") -> None:
+    """Change the review status, or raise UserError saying why not; the move is in the history."""
+    refusals = move_refusals(record, to, user, note)
+    if refusals:
+        raise UserError(" ".join(refusals))
+    pending = record.pending_changes() if to == S.CORRECTED else []
     with transaction.atomic():
         for change in pending:
             apply_change(change, user, note)

@@ -1,11 +1,13 @@
 """`{% pending_changes record %}`: a record's changes waiting for review, with the diff and the
 decision buttons the reader may use (cases/pending_changes.html); `{% pending_queue %}`;
-`{% my_work %}`: the reader's drafts and what waits for their review, on the staff home."""
+`{% my_work %}`: the reader's drafts and what waits for their review, on the staff home;
+`history|in_words`: a record's history for people (cases/history.html)."""
 
 from django import template
 
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
+from civwatch.cases.history import HistoryRow, history_rows
 from civwatch.cases.staff_review import own_drafts, pending_rows, staff_url, waiting_records
 from civwatch.core.records import PendingChange
 
@@ -44,3 +46,8 @@ def my_work(context) -> dict:
         "waiting": {kind: records.count() for kind, records in waiting.items()},
         "is_editor": bool(waiting),
     }
+
+
+@register.filter
+def in_words(history) -> list[HistoryRow]:
+    return history_rows(history)
