@@ -118,6 +118,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form laid out alike: label above the input, help text and errors under it.
+FORM_RENDERER = "civwatch.core.forms.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{HOME / 'civwatch.sqlite3'}",

@@ -1,9 +1,13 @@
 """Staff forms for incidents, participants, evidence, claims and review moves."""
 
+import json
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civwatch.accounts import permissions
+from civwatch.cases import layout
 from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.picker import PERSON, PickerForm
 from civwatch.core.namesearch import name_field
@@ -16,8 +20,72 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class FieldLevelsWidget(forms.Widget):
+    """Field visibility chosen per field: a labelled <select> of levels for each field that may
+    be restricted (the model's public fields), "as the record" when it is not.
+
+    The choices are posted back as the JSON object the field always held ({"place":
+    "confidential"}), so the model, the API and `clean_field_visibility` are unchanged; a body
+    that posts that object itself (older clients) is still read. No JavaScript is needed.
+    """
+
+    template_name = "cases/widgets/field_levels.html"
+    use_fieldset = True
+    LEVELS = (Visibility.INTERNAL, Visibility.CONFIDENTIAL)
+
+    def __init__(self, fields: list[tuple[str, str]], attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.restrictable = fields
+
+    def subname(self, name: str, field: str) -> str:
+        return f"{name}__{field}"
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        try:
+            levels = json.loads(value) if isinstance(value, str) else value
+        except json.JSONDecodeError:
+            levels = {}
+        levels = levels if isinstance(levels, dict) else {}
+        base_id = context["widget"]["attrs"].get("id") or f"id_{name}"
+        as_record = [("", _("as the record"))]
+        context["widget"]["fields"] = [
+            {
+                "name": self.subname(name, field),
+                "id": f"{base_id}_{field}",
+                "label": label,
+                "options": [
+                    (level, text, levels.get(field, "") == level)
+                    for level, text in as_record + [(v, Visibility(v).label) for v in self.LEVELS]
+                ],
+            }
+            for field, label in self.restrictable
+        ]
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        keys = {field: self.subname(name, field) for field, _label in self.restrictable}
+        if not any(key in data for key in keys.values()):
+            return data.get(name)
+        return json.dumps({field: data[key] for field, key in keys.items() if data.get(key)})
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and not any(
+            self.subname(name, field) in data for field, _label in self.restrictable
+        )
+
+    def id_for_label(self, id_: str) -> str:
+        return ""  # a group of selects: named by its legend
+
+
 class FieldVisibilityForm(forms.ModelForm):
     """Checks `field_visibility`: public fields of the model, known levels."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        fields = [(name, layout.label(model, name)) for name in model.PUBLIC_FIELDS]
+        self.fields["field_visibility"].widget = FieldLevelsWidget(fields)
 
     def clean_field_visibility(self) -> dict:
         value = self.cleaned_data["field_visibility"] or {}
@@ -33,7 +101,9 @@ class FieldVisibilityForm(forms.ModelForm):
         return value
 
 
-FIELD_VISIBILITY_HELP = _('Restrict single fields, e.g. {"place": "confidential"}.')
+FIELD_VISIBILITY_HELP = _(
+    "A field can be hidden more than the record: choose its level, or leave it as the record."
+)
 
 
 class IncidentForm(FieldVisibilityForm):
@@ -56,24 +126,8 @@ class IncidentForm(FieldVisibilityForm):
         field = self.fields["case"]
         field.queryset = Case.objects.filter(pk__in=titled | ({current} if current else set()))
         field.label_from_instance = lambda case: (
-            case_label(user, case) if case.pk in titled else f"#{case.pk}"
+            layout.record_name(user, case) if case.pk in titled else f"#{case.pk}"
         )
-
-
-def case_label(user, case: Case) -> str:
-    return case.title if "title" in permissions.visible_fields(user, case) else f"#{case.pk}"
-
-
-def item_label(user, item: EvidenceItem) -> str:
-    """An evidence item's title where the user may see it, else its number."""
-    return item.title if "title" in permissions.visible_fields(user, item) else f"#{item.pk}"
-
-
-def participant_label(user, participant: Participant) -> str:
-    shown = permissions.visible_fields(user, participant)
-    name = participant.entity.name if "entity" in shown else f"#{participant.pk}"
-    role = participant.get_role_display() if "role" in shown else ""
-    return f"{name} ({role})" if role else name
 
 
 class CaseForm(FieldVisibilityForm):
@@ -210,11 +264,11 @@ class ClaimForm(forms.Form):
         # they cannot read is not a choice, exactly as if it did not exist.
         participants = permissions.readable(user, incident.participants.select_related("entity"))
         self.fields["participant"].queryset = participants
-        self.fields["participant"].label_from_instance = lambda p: participant_label(user, p)
+        self.fields["participant"].label_from_instance = lambda p: layout.record_name(user, p)
         self.items = list(permissions.readable(user, incident.evidence_items.all()))
         for item in self.items:
             self.fields[f"passage_{item.pk}"] = forms.CharField(
-                label=_("passage from “%(title)s”") % {"title": item_label(user, item)},
+                label=_("passage from “%(title)s”") % {"title": layout.record_name(user, item)},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )

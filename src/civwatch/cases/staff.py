@@ -337,10 +337,21 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = permissions.get_readable_or_404(request.user, EvidenceItem, pk=pk)
     item.log(CustodyEvent.Action.VIEWED, request.user)
     shown = permissions.visible_fields(request.user, item)
+    reader = permissions.Reader(request.user)
+    citing = Claim.objects.filter(pk__in=item.citations.values("claim"))
+    citations = [
+        {
+            "claim": claim,
+            "data": public.serialise(claim, reader),
+            "passages": [c.passage for c in claim.citations.all() if c.item_id == item.pk],
+        }
+        for claim in permissions.readable(request.user, citing).prefetch_related("citations")
+    ]
     context = {
         "item": item,
         "title": item.title if "title" in shown else f"#{item.pk}",
-        "data": public.serialise(item, permissions.Reader(request.user)),
+        "data": public.serialise(item, reader),
+        "citations": citations,
         "incident_readable": permissions.can_view(request.user, item.incident),
         "may_download": "file_path" in shown and bool(item.file_path),
         "derived_text": item.derived_text if "derived_text" in shown else "",
