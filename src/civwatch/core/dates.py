@@ -9,6 +9,8 @@ with everyone born later that year.
 import datetime
 import re
 
+from django.utils.dateformat import format as date_format
+
 ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -58,3 +60,22 @@ def read_date(text: str) -> str | None:
     if ISO_DATE.match(text):
         return partial_date(*(int(p) for p in text.split("-")))
     return dotted_date(text)
+
+
+def for_people(value: "str | datetime.date") -> str:
+    """A date at its precision, in words of the page's language: "9 March 1965" / "9 марта
+    1965", "March 1965" / "март 1965", "1965". Text that is not an ISO date is kept as the
+    source wrote it."""
+    if isinstance(value, datetime.date):
+        return date_format(value, "j E Y")
+    text = str(value).strip()
+    if not ISO_DATE.match(text):
+        return text
+    parts = [int(p) for p in text.split("-")]
+    if partial_date(*parts) is None:
+        return text
+    if len(parts) == 3:
+        return date_format(datetime.date(*parts), "j E Y")  # E: the month as a date says it
+    if len(parts) == 2:
+        return date_format(datetime.date(*parts, 1), "F Y")
+    return text

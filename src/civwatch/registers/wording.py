@@ -110,17 +110,24 @@ class FieldWords:
     removed: list[str] = field(default_factory=list)
 
 
-def scalar_summary(name: str, before: Any, after: Any) -> str:
-    what = {"field": label(name)}
-    if name == RecordField.IN_REGISTER:
-        return _("back in the published table") if after else _("gone from the published table")
-    if before in (None, "", []):
+def value_summary(field_label: str, before: Any, after: Any, corrected: bool = False) -> str:
+    """ "birth date added", "... taken out", "... corrected" or "... changed": one field's new
+    value in words (the registers' rows here, the sanctions lists' entries in
+    sanctions.wording)."""
+    what = {"field": field_label}
+    if before in (None, "", [], {}):
         return _("%(field)s added") % what
-    if after in (None, "", []):
+    if after in (None, "", [], {}):
         return _("%(field)s taken out") % what
-    if name in CORRECTED:
+    if corrected:
         return _("%(field)s corrected") % what
     return _("%(field)s changed") % what
+
+
+def scalar_summary(name: str, before: Any, after: Any) -> str:
+    if name == RecordField.IN_REGISTER:
+        return _("back in the published table") if after else _("gone from the published table")
+    return value_summary(label(name), before, after, corrected=name in CORRECTED)
 
 
 def describe_field(name: str, before: Any, after: Any) -> FieldWords:

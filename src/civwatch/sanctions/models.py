@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civwatch.core.crypto import EncryptedCharField, EncryptedJSONField
 from civwatch.entities.models import Entity
+from civwatch.registers.wording import FieldWords
+from civwatch.sanctions.wording import describe
 
 JURISDICTIONS = ("us", "uk", "eu", "ca")
 # Sides of cross-referencing that are not datasets: persons listed in a state register, and
@@ -153,6 +155,14 @@ class EntryChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.entry}"
+
+    def described(self) -> list[FieldWords]:
+        """Each changed field in words for people (sanctions.wording), never by its key."""
+        return describe(self.fields)
+
+    def field_labels(self) -> str:
+        """The changed fields' labels in one line ("birth dates, programmes")."""
+        return ", ".join(words.label for words in self.described())
 
 
 class BirthDates(models.TextChoices):

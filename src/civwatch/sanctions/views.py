@@ -17,6 +17,7 @@ from civwatch.accounts.models import has_role
 from civwatch.accounts.permissions import role_required
 from civwatch.core import namesearch
 from civwatch.registers.provenance import dataset_sources
+from civwatch.sanctions import wording
 from civwatch.sanctions.forms import BulkDecisionForm, DecisionForm, EntrySearchForm, LinkFilterForm
 from civwatch.sanctions.models import Dataset, DatasetVersion, Link, ListEntry
 from civwatch.sanctions.queries import (
@@ -101,6 +102,7 @@ def entry_detail(request: HttpRequest, slug: str, source_id: str) -> HttpRespons
         "sanctions/entry_detail.html",
         {
             "entry": entry,
+            "facts": wording.facts(entry),
             "status": status,
             "merged": merged,
             "links": links,
