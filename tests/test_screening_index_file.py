@@ -13,6 +13,7 @@ from django.db import connection
 from civwatch.core.cache import VersionedCache
 from civwatch.entities.models import Entity
 from civwatch.jobs.models import Job
+from civwatch.jobs.runner import enqueue_job
 from civwatch.matching import record_from_ftm
 from civwatch.screening import index_file, lists
 from civwatch.screening.lists import BUILD_STEPS, build_lists_index, lists_version
@@ -134,6 +135,18 @@ def test_a_list_change_leaves_the_old_file_unused_and_the_next_job_removes_it(
     cache, build = new_process()
     assert cache.get().search(kvazimodov)[0].listed.caption == entity.name
     assert build.calls == 0
+
+
+def test_a_second_job_for_the_same_lists_builds_nothing(files, django_capture_on_commit_callbacks):
+    import_register(django_capture_on_commit_callbacks, FOREIGN_AGENTS[0])
+    run_worker()
+    written = index_file.path_for(lists_version()).stat().st_mtime_ns
+    with committed(django_capture_on_commit_callbacks):
+        enqueue_job(index_file.JOB_KIND, index_file.JOB_TITLE, params={})
+    run_worker()
+    second = index_jobs().order_by("-created_at").first()
+    assert second.status == "done" and "written already" in second.log[-1]
+    assert index_file.path_for(lists_version()).stat().st_mtime_ns == written
 
 
 def test_without_a_file_the_process_builds_the_index_as_before(

@@ -32,6 +32,11 @@ def screening_index_job(job: Job) -> None:
         return
     # Read before building: the file may hold newer data than its name says, never older.
     version = lists_version()
+    if index_file.path_for(version).exists():
+        # Another job (one retried after its worker was lost, or one enqueued while this one
+        # was running) has written this version already.
+        job.advance("the index of the lists as they are was written already", BUILD_STEPS + 1)
+        return
     index = build_lists_index(on_step=job.advance)
     path = index_file.write(index, version)
     current = index_file.path_for(lists_version())
