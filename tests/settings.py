@@ -10,3 +10,8 @@ import os
 os.environ.setdefault("CIVWATCH_SECRET_KEY", "tests-only-not-a-secret-" + "k" * 40)
 
 from civwatch.settings import *  # noqa: F403
+
+# Index files off: a list change would otherwise enqueue a screening-index job, and the
+# module-scoped fixtures that import lists outside any test's transaction would leave those
+# jobs behind for later tests. tests/test_screening_index_file.py turns them on.
+CIVWATCH_INDEX_FILES = None

@@ -9,6 +9,8 @@ CIVWATCH_RELEASES  folder of the open-data releases the site serves
                    (default: $CIVWATCH_HOME/releases)
 CIVWATCH_ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 CIVWATCH_HASH_KEY  secret for the keyed hashes of evidence shown to the public (core.digests)
+CIVWATCH_INDEX_FILES  folder of the screening index files the worker writes, or "off"
+                   (default: $CIVWATCH_HOME/index)
 """
 
 import datetime
@@ -172,6 +174,12 @@ CIVWATCH_ORGANISATION_CONTACT = os.environ.get("CIVWATCH_ORGANISATION_CONTACT", 
 # A running job's worker renews its lease a few times per lease; a job not renewed within
 # CIVWATCH_JOB_LEASE_SECONDS lost its worker and is retried or failed (docs/operations.md).
 CIVWATCH_JOB_LEASE_SECONDS = _whole_number("CIVWATCH_JOB_LEASE_SECONDS", 30)
+
+# The screening index of every list is built by the background worker after a list changes
+# and written here; web processes load it instead of building it (civwatch.screening.
+# index_file). CIVWATCH_INDEX_FILES=off: every process builds its own, as without a worker.
+_index_files = os.environ.get("CIVWATCH_INDEX_FILES", "")
+CIVWATCH_INDEX_FILES = None if _index_files == "off" else Path(_index_files or HOME / "index")
 
 # Personal data never goes to logs: we log events and ids, never names or request bodies.
 LOGGING = {

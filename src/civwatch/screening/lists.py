@@ -17,7 +17,7 @@ and `accountability`. A record is in a scope when any of its listings is.
 import datetime
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -33,6 +33,7 @@ from civwatch.entities.models import Entity, EntityName, Identifier, Website
 from civwatch.matching import DEFAULT_THRESHOLD, Record, Result, ScreeningIndex, record_from_ftm
 from civwatch.registers.models import Designation, Register
 from civwatch.sanctions.models import CASES, Dataset, Link, ListEntry
+from civwatch.screening import index_file
 from civwatch.screening.models import ListsChange
 from civwatch.screening.signals import forget_recorded
 
@@ -426,9 +427,14 @@ def load_entities(entity_ids: list[str]) -> Iterator[Entity]:
             yield entity
 
 
-def build_lists_index() -> ListsIndex:
+def build_lists_index(on_step: Callable[[str], None] | None = None) -> ListsIndex:
+    """The index of every public list, from the database. `on_step` is told each of
+    BUILD_STEPS as it is done (the screening-index job's progress)."""
+    step = on_step or (lambda line: None)
     listings = collect_listings()
+    step(f"{len(listings)} listed entities found")
     entities = {entity.pk: entity for entity in load_entities(sorted(listings))}
+    step(f"{len(entities)} entities with their names and identifiers read")
     listed, records = [], []
     for group in confirmed_groups(set(entities)):
         for members in split_by_schema(group, entities):
@@ -454,9 +460,15 @@ def build_lists_index() -> ListsIndex:
                 )
             )
             records.append(record_from_ftm(data))
+    step(f"{len(listed)} records made")
     datasets = [*Register.objects.values_list("slug", flat=True)]
     datasets += Dataset.objects.values_list("slug", flat=True)
-    return ListsIndex(listed, records, datasets)
+    index = ListsIndex(listed, records, datasets)
+    step("index built")
+    return index
+
+
+BUILD_STEPS = 4  # the calls of build_lists_index's on_step
 
 
 def last_change(
@@ -491,9 +503,18 @@ def lists_version() -> tuple:
     return changes["last"], changes["count"], changes["at"]
 
 
-_index: VersionedCache[ListsIndex] = VersionedCache(lists_version, build_lists_index)
+def load_index_file(version: tuple) -> ListsIndex | None:
+    """The index the background worker built for this version, if it wrote one."""
+    index = index_file.load(version)
+    return index if isinstance(index, ListsIndex) else None
+
+
+_index: VersionedCache[ListsIndex] = VersionedCache(
+    lists_version, build_lists_index, load=load_index_file
+)
 
 
 def database_index() -> ListsIndex:
-    """The index of every public list, shared by the process until a list changes."""
+    """The index of every public list, shared by the process until a list changes: the one
+    the worker wrote for the current version (civwatch.screening.index_file), else built here."""
     return _index.get()

@@ -3,11 +3,15 @@
 One row per writing transaction, not per saved object: an import saving ten thousand rows adds
 one. Bulk writes (bulk_create, bulk_update, QuerySet.update) send no signals; the imports that
 use them also create a register Snapshot or a DatasetVersion, which do.
+
+A committed change also enqueues the job that builds the index of every list in the
+background (civwatch.screening.index_file), once per transaction.
 """
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from civwatch.screening.index_file import schedule_build
 from civwatch.screening.models import ListsChange
 
 
@@ -25,6 +29,12 @@ def record_change(using: str = "default") -> None:
     # bulk_create sends no signals: the audit log (core.audit) records the list's change
     # itself, not this bookkeeping row.
     ListsChange.objects.using(using).bulk_create([ListsChange()])
+    # Once the change is committed, the worker builds the new index (index_file), once per
+    # transaction: forget_recorded drops the marker above, never this callback. A failure to
+    # enqueue is logged, not raised: the change is committed and web processes build the
+    # index themselves when there is no file.
+    if not any(callback is schedule_build for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(schedule_build, using=using, robust=True)
 
 
 def forget_recorded(using: str = "default") -> None:
