@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from civwatch.core import crypto
 from civwatch.core.errors import UserError
+from civwatch.core.files import fsync_directory
 
 logger = logging.getLogger(__name__)
 
@@ -202,20 +203,6 @@ class EvidenceStorage:
             )
             raise DamagedFile(area)
         return data
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename or a new entry in `directory` durable (where the platform allows it)."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass  # some filesystems cannot fsync a directory; the file itself was fsync'ed
-    finally:
-        os.close(descriptor)
 
 
 @cache

@@ -18,7 +18,6 @@ store kept for a year keeps erased files readable from a year of database backup
 from __future__ import annotations
 
 import base64
-import os
 import re
 import secrets
 from collections import OrderedDict
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 from civwatch.core import crypto
+from civwatch.core.files import fsync_directory
 
 NONCE_BYTES = 12
 SEALED_PREFIX = "xk1."
@@ -60,15 +60,6 @@ def _aad(key_ref: str) -> bytes:
     return crypto.context("exile-key", "data-key", key_ref)
 
 
-def _fsync_folder(path: Path) -> None:
-    """Make a rename or unlink in this folder durable (a crash must not bring a key back)."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def create(key_ref: str) -> bytes:
     """Draw a new data key for this reference and store it wrapped by the master key."""
     path = _path(key_ref)
@@ -77,7 +68,7 @@ def create(key_ref: str) -> bytes:
     key = AESGCM.generate_key(bit_length=256)
     folder().mkdir(parents=True, exist_ok=True, mode=0o700)
     crypto.write_encrypted(path, key, _aad(key_ref))
-    _fsync_folder(folder())
+    fsync_directory(folder(), strict=True)
     _remember(key_ref, key)
     return key
 
@@ -117,7 +108,7 @@ def destroy(key_ref: str) -> bool:
         path.unlink()
     except FileNotFoundError:
         return False
-    _fsync_folder(path.parent)
+    fsync_directory(path.parent, strict=True)
     return True
 
 

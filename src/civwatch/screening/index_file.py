@@ -56,7 +56,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from civwatch.evidence.storage import fsync_directory
+from civwatch.core.files import fsync_directory
 
 logger = logging.getLogger(__name__)
 
