@@ -57,22 +57,35 @@ def waiting_records(user: Any) -> dict[str, QuerySet]:
     }
 
 
-def own_drafts(user: Any) -> dict[str, QuerySet]:
-    """The user's own records not yet sent for review (entries: still candidates)."""
+# How a draft is named on the staff home: its kind and the field (or the person) naming it.
+DRAFT_NAMES = {Case: "title", Incident: "title", Claim: "statement", Position: "post"}
+
+
+def own_drafts(user: Any, per_kind: int = 20) -> list[dict[str, str]]:
+    """The user's own records not yet sent for review (entries: still candidates), each with
+    its kind, its staff page and its name as far as the access policy shows it to the user:
+    a confidential title or person shown is a confidential read, logged like any other."""
+    reader = permissions.Reader(user)
     mine = {"created_by": user}
-    return {
-        "cases": Case.objects.filter(status=ReviewStatus.DRAFT, **mine),
-        "incidents": Incident.objects.filter(status=ReviewStatus.DRAFT, **mine),
-        "claims": Claim.objects.filter(status=ReviewStatus.DRAFT, **mine).select_related(
-            "incident"
-        ),
-        "positions": Position.objects.filter(status=ReviewStatus.DRAFT, **mine).select_related(
-            "entity"
-        ),
-        "entries": Entry.objects.filter(status=EntryStatus.CANDIDATE, **mine).select_related(
-            "entity"
-        ),
-    }
+    rows = []
+    for model, field in DRAFT_NAMES.items():
+        records = model.objects.filter(status=ReviewStatus.DRAFT, **mine)
+        if model is Position:
+            records = records.select_related("entity")
+        for record in records[:per_kind]:
+            name = str(getattr(record, field)) if field in reader.fields(record) else ""
+            if model is Position:
+                permissions.note_person_shown(user, record.entity)
+                name = f"{record.entity.name}: {name}" if name else record.entity.name
+            rows.append({"kind": model._meta.verbose_name, "url": staff_url(record), "name": name})
+    entries = Entry.objects.filter(status=EntryStatus.CANDIDATE, **mine).select_related("entity")
+    for entry in entries[:per_kind]:
+        name = ""
+        if "entity" in reader.fields(entry):
+            permissions.note_person_shown(user, entry.entity)
+            name = entry.entity.name
+        rows.append({"kind": Entry._meta.verbose_name, "url": staff_url(entry), "name": name})
+    return rows
 
 
 def staff_url(record: DocumentedRecord) -> str:

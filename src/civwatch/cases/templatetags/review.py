@@ -42,7 +42,7 @@ def my_work(context) -> dict:
     user = context["request"].user
     waiting = waiting_records(user) if has_role(user, "editor") else {}
     return {
-        "drafts": {kind: list(records[:20]) for kind, records in own_drafts(user).items()},
+        "drafts": own_drafts(user),
         "waiting": {kind: records.count() for kind, records in waiting.items()},
         "is_editor": bool(waiting),
     }
