@@ -17,7 +17,7 @@ from tests.auth_helpers import sign_in
 from tests.test_cases import make_user
 
 # The live server commits in its own thread: the test runs outside a wrapping transaction.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.once]
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
