@@ -16,22 +16,15 @@ from civwatch.accountability import workflow as entries
 from civwatch.cases.models import Incident
 from civwatch.cases.workflow import MOVE_WORDS, TRANSITIONS, move, move_refusals
 from civwatch.core.errors import UserError
+from tests import test_four_eyes
 from tests.accountability_data import documented_official, entry_for
 from tests.auth_helpers import sign_in
-from tests.test_cases import make_incident, make_user
+from tests.test_cases import make_incident
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def team(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return {
-        "carol": make_user("carol", "contributor"),
-        "rita": make_user("rita", "researcher"),
-        "eddie": make_user("eddie", "editor"),
-        "erin": make_user("erin", "editor"),
-    }
+team = test_four_eyes.team  # a contributor, a researcher and two editors
 
 
 def page(client, url: str) -> str:
