@@ -15,3 +15,13 @@ from civwatch.settings import *  # noqa: F403
 # module-scoped fixtures that import lists outside any test's transaction would leave those
 # jobs behind for later tests. tests/test_screening_index_file.py turns them on.
 CIVWATCH_INDEX_FILES = None
+
+# One-iteration PBKDF2 first (tests/hashers.py), the production hashers after it.
+PASSWORD_HASHERS = [
+    "tests.hashers.QuickPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]

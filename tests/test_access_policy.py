@@ -55,12 +55,6 @@ EXILE = "ZZEXILE"
 FORBIDDEN = {role: (*markers, EXILE) for role, markers in FORBIDDEN.items()}
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    # Many users are made per test; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def m(level: str, what: str) -> str:
     return f"{level}-{what}"
 

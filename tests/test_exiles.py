@@ -34,7 +34,6 @@ MARK = "ZZEXILE"
 def key_store(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CIVWATCH_EXILE_KEYS = tmp_path / "exile-keys"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     keystore.forget_cache()
     yield tmp_path / "exile-keys"
     keystore.forget_cache()

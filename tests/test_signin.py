@@ -38,13 +38,6 @@ def english():
     translation.activate("en")
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # Forty sign-ins with the production hasher would take tens of seconds; the hasher is
-    # not what these tests are about.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def signin(client: Client, username: str, password: str, next: str = ""):
     data = {"username": username, "password": password}
     if next:
