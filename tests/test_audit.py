@@ -524,3 +524,38 @@ def test_commands_name_the_operating_system_account():
     plain, acting = newest(2, action="export")
     assert plain.actor.startswith("cli:") and plain.user_id is None
     assert acting.actor == plain.actor and acting.user_id is not None
+
+
+def test_a_page_logs_one_read_per_record_with_every_confidential_field_it_showed(client):
+    """A staff page shows a record in several places (its fields, its form, the moves); the
+    log keeps one event per reader and record, with the union of the fields, and the chain
+    stays whole."""
+    editor = make_user("eddie", "editor")
+    incident = make_incident(editor, place="Tver", description="Beaten in the van")
+    incident.field_visibility = {"place": "confidential", "description": "confidential"}
+    incident.save_with_history(editor)
+    sign_in(client, editor)
+    before = AuditEvent.objects.count()
+    assert client.get(f"/cases/staff/incidents/{incident.pk}/").status_code == 200
+    reads = AuditEvent.objects.filter(action="read", seq__gt=before, model="cases.Incident")
+    [event] = reads.filter(object_id=str(incident.pk))
+    assert event.user_id == editor.pk
+    assert {"place", "description"} <= set(event.details["fields"])
+    assert audit.verify().ok
+    # A second request is a second read.
+    client.get(f"/cases/staff/incidents/{incident.pk}/")
+    assert reads.filter(object_id=str(incident.pk)).count() == 2
+
+
+def test_a_role_change_through_the_user_is_seen_at_once():
+    """role_rank keeps the rank on the user object; changing its groups forgets it."""
+    from django.contrib.auth.models import Group
+
+    from civwatch.accounts.models import role_rank
+
+    user = make_user("rita", "researcher")
+    assert role_rank(user) == 2
+    user.groups.add(Group.objects.get(name="editor"))
+    assert role_rank(user) == 3
+    user.groups.clear()
+    assert role_rank(user) == 0

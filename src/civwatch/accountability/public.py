@@ -23,7 +23,10 @@ def entries(level: public.Level = Visibility.PUBLIC) -> QuerySet[Entry]:
 
 
 def positions(entry: Entry, level: public.Level) -> list[dict[str, Any]]:
-    rows = public.public_queryset(Position.objects.filter(entity=entry.entity), level)
+    rows = public.public_queryset(
+        Position.objects.filter(entity=entry.entity).select_related("entity", *public.STAFF_FIELDS),
+        level,
+    )
     return [
         {**public.serialise(position, level), "dates": position_dates(position)}
         for position in rows.order_by("started_on", "id")
@@ -34,6 +37,15 @@ def position_dates(position: Position) -> str:
     start = format_date(position.started_on, position.date_precision)
     end = format_date(position.ended_on, position.date_precision)
     return f"{start or '?'} – {end}" if (start or end) else ""
+
+
+# What an act's view reads: its participation and incident, with their people and authors.
+ACT_ROWS = (
+    "participant__entity",
+    "participant__incident__incident_type",
+    *(f"participant__{name}" for name in public.STAFF_FIELDS),
+    *(f"participant__incident__{name}" for name in public.STAFF_FIELDS),
+)
 
 
 def act_view(act: Act, level: public.Level) -> dict[str, Any] | None:
@@ -64,7 +76,7 @@ def act_view(act: Act, level: public.Level) -> dict[str, Any] | None:
 
 
 def entry_view(entry: Entry, level: public.Level = Visibility.PUBLIC) -> dict[str, Any]:
-    rows = entry.acts.select_related("participant__incident")
+    rows = entry.acts.select_related(*ACT_ROWS)
     if reader(level).level == Visibility.PUBLIC:
         # The public list says every act was approved by an editor other than its author.
         rows = rows.exclude(approved_by=None)

@@ -110,7 +110,7 @@ def readable_acts(user, entry: Entry) -> list[tuple[Act, str]]:
     participants = permissions.readable(
         user, Participant.objects.filter(pk__in=entry.acts.values("participant"))
     ).values_list("pk", flat=True)
-    acts = entry.acts.select_related("participant__incident").filter(participant__in=participants)
+    acts = entry.acts.select_related(*public.ACT_ROWS).filter(participant__in=participants)
     return [(act, act_label(user, act)) for act in acts]
 
 

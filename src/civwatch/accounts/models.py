@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Each role may do everything the roles before it may do.
 ROLES = ("contributor", "researcher", "editor", "admin")
+ROLE_RANK_CACHE = "_civwatch_role_rank"
 
 
 def role_rank(user: AbstractBaseUser | AnonymousUser | None) -> int:
@@ -18,8 +19,20 @@ def role_rank(user: AbstractBaseUser | AnonymousUser | None) -> int:
         return 0
     if user.is_superuser:
         return len(ROLES)
-    names = set(user.groups.values_list("name", flat=True))
-    return max((ROLES.index(name) + 1 for name in names if name in ROLES), default=0)
+    # A staff page asks this dozens of times (every record and field it shows goes through
+    # the access policy), so the answer is kept on the user object: a request loads its user
+    # afresh, and a change of groups through the user clears it (forget_role, below).
+    rank = user.__dict__.get(ROLE_RANK_CACHE)
+    if rank is None:
+        names = set(user.groups.values_list("name", flat=True))
+        rank = max((ROLES.index(name) + 1 for name in names if name in ROLES), default=0)
+        user.__dict__[ROLE_RANK_CACHE] = rank
+    return rank
+
+
+def forget_role(sender, instance, **kwargs) -> None:
+    """Groups changed through a user (`user.groups.add(...)`): its kept rank is stale."""
+    instance.__dict__.pop(ROLE_RANK_CACHE, None)
 
 
 def has_role(user: AbstractBaseUser | AnonymousUser | None, role: str) -> bool:

@@ -267,7 +267,14 @@ def visible_fields(user: Any, record: DocumentedRecord) -> list[str]:
 
 def can_change(user: Any, record: DocumentedRecord) -> bool:
     """Edit a record's content: its author, an assignee, or an editor; after reading it."""
-    if _user(user) is None or not has_role(user, "contributor") or not can_view(user, record):
+    if _user(user) is None or not has_role(user, "contributor"):
+        return False
+    return can_view(user, record) and _may_change_readable(user, record)
+
+
+def _may_change_readable(user: Any, record: DocumentedRecord) -> bool:
+    """can_change for a record the user was just found to read."""
+    if _user(user) is None or not has_role(user, "contributor"):
         return False
     shared = SHARED_WORK.get(_label(record))
     if has_role(user, "editor") or (shared is not None and has_role(user, shared)):
@@ -301,7 +308,7 @@ def can_move(user: Any, record: DocumentedRecord, to: str) -> bool:
         return False
     if role in ("editor", "admin"):
         return True
-    return can_change(user, record)
+    return _may_change_readable(user, record)
 
 
 def may_try_move(user: Any, record: DocumentedRecord, to: str) -> bool:

@@ -46,15 +46,28 @@ def incident_display(user, incident: Incident) -> dict:
     view = permissions.Reader(user)
     participants = [
         {"record": p, "data": public.serialise(p, view)}
-        for p in permissions.readable(user, incident.participants.select_related("entity"))
+        for p in permissions.readable(
+            user, incident.participants.select_related("entity", *public.STAFF_FIELDS)
+        )
     ]
     evidence = [
         {"record": e, "data": public.serialise(e, view)}
-        for e in permissions.readable(user, incident.evidence_items.all())
+        for e in permissions.readable(
+            user, incident.evidence_items.select_related(*public.STAFF_FIELDS)
+        )
     ]
     readable_items = {e["record"].pk: e["data"] for e in evidence}
     claims = []
-    for claim in permissions.readable(user, incident.claims.prefetch_related("citations__item")):
+    readable_claims = list(
+        permissions.readable(
+            user,
+            incident.claims.select_related(*public.STAFF_FIELDS).prefetch_related(
+                "citations__item", "evidence"
+            ),
+        )
+    )
+    histories = Claim.histories(readable_claims)
+    for claim in readable_claims:
         claims.append(
             {
                 "claim": claim,
@@ -69,7 +82,7 @@ def incident_display(user, incident: Incident) -> dict:
                     if c.item_id in readable_items
                 ],
                 "moves": review_moves(claim, user),
-                "history": claim.history(),
+                "history": histories[claim.pk],
             }
         )
     return {"participants": participants, "evidence": evidence, "claims": claims}
@@ -145,7 +158,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     incident = permissions.get_readable_or_404(
-        user, Incident.objects.select_related("incident_type"), pk=pk
+        user, Incident.objects.select_related("incident_type", *public.STAFF_FIELDS), pk=pk
     )
     data = public.serialise(incident, permissions.Reader(user))
     may_add = permissions.can_add_to(user, incident)

@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from civwatch.core import actor as actors
+from civwatch.core import clock
 from civwatch.core.errors import UserError
 from civwatch.core.models import AuditAction, AuditEvent, AuditHead
 
@@ -108,9 +109,14 @@ class AuditMiddleware:
 
     def __call__(self, request):
         token = actors.current_request.set(request)
+        reads = _request_reads.set({})
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            # Before the response leaves: a read that cannot be logged is not served.
+            _flush_reads()
+            return response
         finally:
+            _request_reads.reset(reads)
             actors.current_request.reset(token)
 
 
@@ -196,6 +202,19 @@ def _locked_head(using: str) -> tuple[AuditHead, bool]:
     return AuditHead.objects.using(using).select_for_update().get(pk=1), last is not None
 
 
+@dataclass
+class Pending:
+    """An event to append: what `append` takes, kept until `append_all` chains it."""
+
+    action: str
+    model: str = ""
+    object_id: Any = ""
+    digest: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    actor: tuple[str, int | None] | None = None
+    at: datetime.datetime | None = None
+
+
 def append(
     action: str,
     *,
@@ -207,35 +226,50 @@ def append(
     using: str = "default",
 ) -> AuditEvent | None:
     """Append one event to the chain, in the caller's transaction if there is one."""
-    if not _enabled:
-        return None
-    name, user_id = actor or current_actor()
-    details = json.loads(canonical(details or {}))  # stored exactly as it is hashed
+    event = Pending(action, model, object_id, digest, details or {}, actor)
+    appended = append_all([event], using=using)
+    return appended[0] if appended else None
+
+
+def append_all(pending: list[Pending], using: str = "default") -> list[AuditEvent]:
+    """Append events to the chain in this order, locking its head once for all of them."""
+    if not _enabled or not pending:
+        return []
     # No savepoint inside the caller's transaction: an import or a bulk decision appends
     # thousands of events in one transaction, and on PostgreSQL thousands of subtransactions
     # updating the same head row made every later read of it crawl. A failure here rolls back
     # the caller's write with it, which is what an unlogged write must do anyway.
     with transaction.atomic(using=using, savepoint=False):
         head, head_was_missing = _locked_head(using)
-        if head_was_missing:
-            details["chain_head"] = "missing; rebuilt from the last event"
-        event = AuditEvent(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor=name[:150],
-            user_id=user_id,
-            action=action,
-            model=model,
-            object_id=str(object_id)[:64],
-            digest=digest,
-            details=details,
-            prev_hash=head.hash,
-        )
-        event.hash = chain_hash(head.hash, event_content(event))
-        event.save(using=using, force_insert=True)
-        head.seq, head.hash = event.seq, event.hash
+        events, prev_hash, seq = [], head.hash, head.seq
+        for item in pending:
+            name, user_id = item.actor or current_actor()
+            details = json.loads(canonical(item.details))  # stored exactly as it is hashed
+            if head_was_missing:
+                details["chain_head"] = "missing; rebuilt from the last event"
+                head_was_missing = False
+            seq += 1
+            event = AuditEvent(
+                seq=seq,
+                at=item.at or clock.now(),
+                actor=name[:150],
+                user_id=user_id,
+                action=item.action,
+                model=item.model,
+                object_id=str(item.object_id)[:64],
+                digest=item.digest,
+                details=details,
+                prev_hash=prev_hash,
+            )
+            event.hash = prev_hash = chain_hash(prev_hash, event_content(event))
+            events.append(event)
+        if len(events) == 1:
+            events[0].save(using=using, force_insert=True)
+        else:
+            AuditEvent.objects.using(using).bulk_create(events)
+        head.seq, head.hash = seq, prev_hash
         head.save(using=using, update_fields=["seq", "hash"])
-    return event
+    return events
 
 
 # ---------------------------------------------------------------------------------------
@@ -549,16 +583,37 @@ def record_export(user: Any, kind: str, params: dict[str, Any] | None = None) ->
     append(AuditAction.EXPORT, details={"kind": kind, "params": kept}, actor=who)
 
 
+# A request's confidential reads, by (actor, record label, id): a staff page reads one record
+# in several places (its page, its form, a move's check), and each read was three statements
+# and, outside a transaction, a commit. The middleware appends them as one event per record
+# with the union of the fields, in one locked append, before the response leaves.
+_request_reads: ContextVar[dict[tuple, Pending] | None] = ContextVar("audit_reads", default=None)
+
+
 def record_read(user: Any, record: models.Model, fields: Iterable[str] = ()) -> None:
     """`user` read a confidential record, or these confidential fields of it (names only)."""
     who = user_actor(user) if user is not None else None
-    append(
-        AuditAction.READ,
-        model=record._meta.label,
-        object_id=record.pk,
-        details={"fields": sorted(set(fields))},
-        actor=who if who and who[1] is not None else None,
-    )
+    actor = who if who and who[1] is not None else None
+    label, names = record._meta.label, set(fields)
+    reads = _request_reads.get()
+    if reads is None:  # a command, a job, a streamed body: logged at once
+        append(AuditAction.READ, model=label, object_id=record.pk,
+               details={"fields": sorted(names)}, actor=actor)  # fmt: skip
+        return
+    key = (actor or current_actor(), label, str(record.pk))
+    if key in reads:
+        reads[key].details["fields"] = sorted(names.union(reads[key].details["fields"]))
+    else:
+        reads[key] = Pending(AuditAction.READ, label, record.pk, "", {"fields": sorted(names)},
+                             key[0], clock.now())  # fmt: skip
+
+
+def _flush_reads() -> None:
+    reads = _request_reads.get()
+    if reads:
+        pending = list(reads.values())
+        reads.clear()
+        append_all(pending)
 
 
 def record_updates(model: type[models.Model], pks: Iterable[Any], **details: Any) -> int:

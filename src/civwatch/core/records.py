@@ -25,6 +25,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civwatch.core.clock import StampField
 from civwatch.core.crypto import EncryptedJSONField, EncryptedTextField
 
 
@@ -92,7 +93,7 @@ class Revision(AppendOnlyModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = StampField(auto_now_add=True)
     action = models.CharField(max_length=32)
     # Before and after values of every changed field: as confidential as the record.
     changes = EncryptedJSONField(default=dict, encoder=DjangoJSONEncoder)
@@ -142,8 +143,8 @@ class PendingChange(models.Model):
     values = EncryptedJSONField(default=dict, encoder=DjangoJSONEncoder)
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = StampField(auto_now_add=True)
+    updated_at = StampField(auto_now=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -227,8 +228,8 @@ class DocumentedRecord(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = StampField(auto_now_add=True)
+    updated_at = StampField(auto_now=True)
 
     class Meta:
         abstract = True
@@ -319,9 +320,23 @@ class DocumentedRecord(models.Model):
         return []
 
     def pending_changes(self) -> list[PendingChange]:
-        """This record's pending change and those of the records reviewed with it."""
-        changes = (record.pending_change() for record in [self, *self.dependent_records()])
-        return [change for change in changes if change is not None]
+        """This record's pending change and those of the records reviewed with it, in that
+        order (one query: a staff page asks for them once per move it offers)."""
+        keys = [
+            (ContentType.objects.get_for_model(record).pk, str(record.pk))
+            for record in [self, *self.dependent_records()]
+            if record.pk is not None
+        ]
+        wanted = models.Q()
+        for content_type, object_id in keys:
+            wanted |= models.Q(content_type=content_type, object_id=object_id)
+        if not keys:
+            return []
+        found = {
+            (change.content_type_id, change.object_id): change
+            for change in PendingChange.objects.filter(wanted, state=PendingChange.State.PENDING)
+        }
+        return [found[key] for key in keys if key in found]
 
     def with_pending_values(self) -> "DocumentedRecord":
         """This record with its pending change applied in memory (what an edit form starts
@@ -450,3 +465,17 @@ class DocumentedRecord(models.Model):
         return Revision.objects.filter(
             content_type=ContentType.objects.get_for_model(self), object_id=str(self.pk)
         ).select_related("user")
+
+    @classmethod
+    def histories(cls, records: list["DocumentedRecord"]) -> dict[Any, list[Revision]]:
+        """Each record's history (as `history()`), for records of this model in one query:
+        a page listing records with their histories asks once, not once per record."""
+        found: dict[Any, list[Revision]] = {record.pk: [] for record in records}
+        revisions = Revision.objects.filter(
+            content_type=ContentType.objects.get_for_model(cls),
+            object_id__in=[str(pk) for pk in found],
+        ).select_related("user")
+        by_id = {str(pk): pk for pk in found}
+        for revision in revisions:
+            found[by_id[revision.object_id]].append(revision)
+        return found

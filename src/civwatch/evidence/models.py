@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civwatch.core.clock import StampField
 from civwatch.core.crypto import EncryptedCharField, EncryptedTextField, EncryptedURLField
 from civwatch.core.records import (
     REVIEWED_STATUSES,
@@ -114,7 +115,7 @@ class CustodyEvent(AppendOnlyModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True)
+    at = StampField(auto_now_add=True)
     sha256 = models.CharField(max_length=64)  # of the original at the time of the event
     note = EncryptedTextField(blank=True)  # may name the uploaded file
 
