@@ -2,6 +2,7 @@
 metadata, the reviewers' workflow, the access policy on them, and the public page."""
 
 import base64
+import datetime
 import io
 import json
 import re
@@ -102,6 +103,52 @@ def test_an_anonymous_submission_gives_a_receipt_code_and_stores_no_address_brow
     assert initiative.receipt_hash in stored  # the scan saw the new rows
     # The anonymous citizen got no session.
     assert "sessionid" not in response.cookies
+
+
+def every_stored_time() -> set[tuple]:
+    """Every date-and-time value of every table, with its table, row and column."""
+    from django.apps import apps
+
+    found = set()
+    for model in apps.get_models():
+        names = [f.attname for f in model._meta.concrete_fields
+                 if isinstance(f, models.DateTimeField)]  # fmt: skip
+        for pk, *values in model.objects.values_list("pk", *names) if names else []:
+            found |= {
+                (model._meta.label, pk, n, v) for n, v in zip(names, values, strict=True) if v
+            }
+    return found
+
+
+def test_what_a_submission_or_an_answer_writes_on_the_way_keeps_the_day_only(client, media):
+    """The evidence items of its attachments, their custody log, their history and the audit
+    events: every time stamped by the drop box is the start of the day, in every table."""
+    from django.utils import timezone
+
+    def stamped_since(before: set[tuple]) -> list[tuple]:
+        return sorted(every_stored_time() - before, key=str)
+
+    def midnight(value) -> bool:
+        return timezone.localtime(value).time() == datetime.time(0)
+
+    before = every_stored_time()
+    code = receipt_code(submit(client, files=[("DSC_0042.jpg", jpeg_with_gps())]))
+    new = stamped_since(before)
+    tables = {label for label, *_rest in new}
+    assert {"core.AuditEvent", "evidence.EvidenceItem", "evidence.CustodyEvent"} <= tables
+    assert all(midnight(value) for *_where, value in new), [w for w in new if not midnight(w[3])]
+    # An answer to a staff question, too.
+    initiative = Initiative.objects.get()
+    workflow.ask(initiative, make_user("rita", "researcher"), "Which square?")
+    before = every_stored_time()
+    answer = client.post("/initiatives/receipt/answer/", {"code": code, "text": "Lenin Square"})
+    assert answer.status_code == 200 and initiative.messages.count() == 2
+    assert all(midnight(value) for *_where, value in stamped_since(before))
+    # Outside the drop box the time is kept (the test could fail).
+    editor = make_user("eddie", "editor")
+    before = every_stored_time()
+    workflow.move(initiative, editor, "under_review")
+    assert not all(midnight(value) for *_where, value in stamped_since(before))
 
 
 def test_the_metadata_found_is_shown_and_the_working_copy_has_none(client, media):
@@ -491,7 +538,9 @@ def test_through_civwatch_serve_no_address_browser_or_code_reaches_a_log(tmp_pat
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=40)
     logs = access.read_text(encoding="utf-8") + output.read_text(encoding="utf-8")
-    assert '"POST /initiatives/propose/ HTTP/1.1" 200' in logs  # the logs are the real ones
+    assert '"GET /static/civwatch/site.css HTTP/1.1" 200' in logs  # the logs are the real ones
+    # The drop box's requests are not in the access log: not even their time.
+    assert "/initiatives/" not in access.read_text(encoding="utf-8")
     assert "Not Found: /initiatives/receipt/" in logs and "Shutting down" in logs
     secrets = [CLIENT_IP, "ZZUSERAGENT", code, receipts.normalise(code), CONTACT,
                "ZZCameraMake", "127.0.0.1 -"]  # fmt: skip

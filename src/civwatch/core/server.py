@@ -9,11 +9,24 @@ configurable access log (docs/operations.md; the measurement in docs/benchmarks.
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from civwatch.core.clock import UNLOGGED
 
 # No client address, query string, referrer or user agent: a query string may carry a name
 # typed into a search, a referrer the previous page's query, and an address identifies the
 # visitor; the path, method, status, size and time are enough to operate the server.
 ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, leaving out the requests a view marked (core.clock.drop_box: an
+    anonymous submission, whose time of day must not be kept anywhere)."""
+
+    def access(self, resp: Any, req: Any, environ: dict, request_time: Any) -> None:
+        if environ.get(UNLOGGED):
+            return
+        super().access(resp, req, environ, request_time)
 
 
 class CivwatchServer(BaseApplication):
@@ -49,6 +62,7 @@ def server_options(
         "keepalive": 5,
         "accesslog": access_log,
         "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": AccessLogger,
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "civwatch",

@@ -5,7 +5,8 @@ The submission form needs no account and no JavaScript and loads nothing from el
 uses the site's own stylesheet only), so it works in Tor Browser at its safest level. The
 receipt code is shown once, in the answer to the submission, and comes back only in POST
 bodies: it is never part of a URL, so no access log, history or referrer can hold it. These
-answers are never cached.
+answers are never cached. The three views are drop boxes (core.clock): what they write is
+stamped with the day only, and the server's access log leaves them out.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from civwatch.core.clock import drop_box
 from civwatch.core.errors import UserError
 from civwatch.initiatives import public, sanitise, workflow
 from civwatch.initiatives.forms import AnswerForm, CodeForm, SubmissionForm
@@ -22,6 +24,7 @@ from civwatch.initiatives.forms import AnswerForm, CodeForm, SubmissionForm
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@drop_box
 def submit(request: HttpRequest) -> HttpResponse:
     form = SubmissionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -46,6 +49,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@drop_box
 def status(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -65,6 +69,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["POST"])
+@drop_box
 def answer(request: HttpRequest) -> HttpResponse:
     form = AnswerForm(request.POST)
     code = request.POST.get("code", "")
