@@ -19,6 +19,7 @@ from civwatch.accountability.models import Entry
 from civwatch.cases.models import Incident, Participant
 from civwatch.cases.workflow import approve_change, change_content, move, reject_change
 from civwatch.core.errors import UserError
+from civwatch.core.models import AuditEvent
 from civwatch.core.records import PendingChange
 from civwatch.entities.models import Entity
 from civwatch.evidence.ingest import add_claim
@@ -467,4 +468,30 @@ def test_the_staff_home_shows_the_readers_drafts_and_what_waits_for_an_editor(cl
     sign_in(client, team["erin"])
     home = client.get("/ru/accounts/").content.decode()
     assert "Ждёт вашей проверки" in home and "1 событие" in home
-    assert "Raid on the newsroom" not in home  # another's draft
+    drafts = home.split("Последние изменения")[0]
+    assert "Raid on the newsroom" not in drafts  # another's draft
+
+
+def test_the_staff_home_lists_recent_changes_to_records_the_reader_may_read(client, team):
+    own = make_incident(team["carol"], title="Raid on the newsroom")
+    hidden = make_incident(team["eddie"], title="Search of the office", place="Tver")
+    hidden.field_visibility = {"title": "confidential"}
+    hidden.save_with_history(team["eddie"])
+    move(hidden, "in_review", team["eddie"])
+    sign_in(client, team["carol"])
+    activity = client.get("/accounts/").content.decode().split("Recent activity")[1]
+    assert f"/cases/staff/incidents/{own.pk}/" in activity and "Raid on the newsroom" in activity
+    assert f"/cases/staff/incidents/{hidden.pk}/" not in activity  # not hers, not public
+    # An editor reads both; the confidential title is named, and that read is logged.
+    sign_in(client, team["erin"])
+    reads = AuditEvent.objects.filter(action="read", object_id=str(hidden.pk)).count()
+    activity = client.get("/accounts/").content.decode().split("Recent activity")[1]
+    rows = activity.split("<tr>")[2:]
+    assert "sent for review" in rows[0] and "Search of the office" in rows[0]  # newest first
+    assert any("Raid on the newsroom" in row and "created" in row for row in rows)
+    assert AuditEvent.objects.filter(action="read", object_id=str(hidden.pk)).count() > reads
+    # A researcher may not read the confidential title: the record is listed without it.
+    sign_in(client, team["rita"])
+    activity = client.get("/accounts/").content.decode().split("Recent activity")[1]
+    assert f"/cases/staff/incidents/{hidden.pk}/" in activity
+    assert "Search of the office" not in activity

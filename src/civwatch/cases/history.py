@@ -52,10 +52,11 @@ class HistoryRow:
 
 def history_rows(revisions: Any) -> list[HistoryRow]:
     """The revisions (a record's `history()`) as lines for people."""
-    return [_row(revision) for revision in revisions]
+    return [history_row(revision) for revision in revisions]
 
 
-def _row(revision: Revision) -> HistoryRow:
+def history_row(revision: Revision) -> HistoryRow:
+    """One revision as a line for people."""
     model = ContentType.objects.get_for_id(revision.content_type_id).model_class()
     changes = revision.changes or {}
     fields = []

@@ -8,6 +8,7 @@ through the `pending_changes` template tag and posts its decision here.
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,11 +23,12 @@ from civwatch.accountability.workflow import WAITING_FOR_EDITOR
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.accounts.permissions import role_required
+from civwatch.cases.history import history_row
 from civwatch.cases.models import Case, Incident, Participant, Position
 from civwatch.cases.workflow import approve_change, reject_change, remove_record
 from civwatch.core.errors import UserError
-from civwatch.core.records import DocumentedRecord, PendingChange, ReviewStatus
-from civwatch.evidence.models import Claim
+from civwatch.core.records import DocumentedRecord, PendingChange, ReviewStatus, Revision
+from civwatch.evidence.models import Claim, EvidenceItem
 
 # What waits for an editor's next move (verify, publish), per kind of record.
 WAITING = (ReviewStatus.IN_REVIEW, ReviewStatus.VERIFIED)
@@ -57,34 +59,84 @@ def waiting_records(user: Any) -> dict[str, QuerySet]:
     }
 
 
-# How a draft is named on the staff home: its kind and the field (or the person) naming it.
-DRAFT_NAMES = {Case: "title", Incident: "title", Claim: "statement", Position: "post"}
+# How a record is named on the staff home: the field naming it; an entry, a position or a
+# participant also by its person.
+RECORD_NAMES = {Case: "title", Incident: "title", Claim: "statement", Position: "post",
+                EvidenceItem: "title"}  # fmt: skip
+DRAFT_KINDS = (Case, Incident, Claim, Position)
+
+
+def record_name(user: Any, record: DocumentedRecord) -> str:
+    """The record's name as far as the access policy shows it to the user: a confidential
+    title or person shown is a confidential read, logged like any other."""
+    fields = permissions.Reader(user).fields(record)
+    field = RECORD_NAMES.get(type(record))
+    name = str(getattr(record, field)) if field in fields else ""
+    # A position's person is the official holding it: shown with the post, as on its page.
+    if isinstance(record, Position) or (
+        isinstance(record, (Participant, Entry)) and "entity" in fields
+    ):
+        permissions.note_person_shown(user, record.entity)
+        name = f"{record.entity.name}: {name}" if name else record.entity.name
+    return name
 
 
 def own_drafts(user: Any, per_kind: int = 20) -> list[dict[str, str]]:
     """The user's own records not yet sent for review (entries: still candidates), each with
-    its kind, its staff page and its name as far as the access policy shows it to the user:
-    a confidential title or person shown is a confidential read, logged like any other."""
-    reader = permissions.Reader(user)
+    its kind, its staff page and its name as far as the access policy shows it."""
     mine = {"created_by": user}
+    drafts = [
+        model.objects.filter(status=ReviewStatus.DRAFT, **mine)[:per_kind] for model in DRAFT_KINDS
+    ]
+    drafts[DRAFT_KINDS.index(Position)] = Position.objects.filter(
+        status=ReviewStatus.DRAFT, **mine
+    ).select_related("entity")[:per_kind]
+    candidates = Entry.objects.filter(status=EntryStatus.CANDIDATE, **mine).select_related("entity")
+    return [
+        {
+            "kind": record._meta.verbose_name,
+            "url": staff_url(record),
+            "name": record_name(user, record),
+        }
+        for records in [*drafts, candidates[:per_kind]]
+        for record in records
+    ]
+
+
+# The records whose changes the staff home lists (the kinds `staff_url` knows), with the
+# related rows their names need.
+ACTIVITY = {Case: (), Incident: (), Claim: (), EvidenceItem: (), Position: ("entity",),
+            Participant: ("entity",), Entry: ("entity",)}  # fmt: skip
+
+
+def recent_activity(user: Any, limit: int = 15, window: int = 300) -> list[dict[str, Any]]:
+    """The latest changes (of the newest `window` revisions) to records the user may read,
+    newest first: who did what, in words, with the record's kind, name and staff page."""
+    types = {ContentType.objects.get_for_model(model).pk: model for model in ACTIVITY}
+    # The changes themselves are encrypted: read only for the lines shown.
+    latest = list(
+        Revision.objects.filter(content_type__in=types)
+        .defer("changes", "note")
+        .order_by("-at", "-id")[:window]
+    )
+    wanted: dict[int, set[str]] = {}
+    for revision in latest:
+        wanted.setdefault(revision.content_type_id, set()).add(revision.object_id)
+    readable = {}
+    for type_id, ids in wanted.items():
+        model = types[type_id]
+        records = model.objects.filter(pk__in=ids).select_related(*ACTIVITY[model])
+        for record in permissions.readable(user, records):
+            readable[(type_id, str(record.pk))] = record
+    shown = [r for r in latest if (r.content_type_id, r.object_id) in readable][:limit]
+    full = Revision.objects.select_related("user").in_bulk([r.pk for r in shown])
     rows = []
-    for model, field in DRAFT_NAMES.items():
-        records = model.objects.filter(status=ReviewStatus.DRAFT, **mine)
-        if model is Position:
-            records = records.select_related("entity")
-        for record in records[:per_kind]:
-            name = str(getattr(record, field)) if field in reader.fields(record) else ""
-            if model is Position:
-                permissions.note_person_shown(user, record.entity)
-                name = f"{record.entity.name}: {name}" if name else record.entity.name
-            rows.append({"kind": model._meta.verbose_name, "url": staff_url(record), "name": name})
-    entries = Entry.objects.filter(status=EntryStatus.CANDIDATE, **mine).select_related("entity")
-    for entry in entries[:per_kind]:
-        name = ""
-        if "entity" in reader.fields(entry):
-            permissions.note_person_shown(user, entry.entity)
-            name = entry.entity.name
-        rows.append({"kind": Entry._meta.verbose_name, "url": staff_url(entry), "name": name})
+    for revision in shown:
+        record = readable[(revision.content_type_id, revision.object_id)]
+        rows.append({
+            "kind": record._meta.verbose_name, "url": staff_url(record),
+            "name": record_name(user, record), "line": history_row(full[revision.pk]),
+        })  # fmt: skip
     return rows
 
 

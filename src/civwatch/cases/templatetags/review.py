@@ -1,6 +1,7 @@
 """`{% pending_changes record %}`: a record's changes waiting for review, with the diff and the
 decision buttons the reader may use (cases/pending_changes.html); `{% pending_queue %}`;
-`{% my_work %}`: the reader's drafts and what waits for their review, on the staff home;
+`{% my_work %}`: the reader's drafts, what waits for their review and recent activity, on the
+staff home;
 `history|in_words`: a record's history for people (cases/history.html)."""
 
 from django import template
@@ -8,7 +9,13 @@ from django import template
 from civwatch.accounts import permissions
 from civwatch.accounts.models import has_role
 from civwatch.cases.history import HistoryRow, history_rows
-from civwatch.cases.staff_review import own_drafts, pending_rows, staff_url, waiting_records
+from civwatch.cases.staff_review import (
+    own_drafts,
+    pending_rows,
+    recent_activity,
+    staff_url,
+    waiting_records,
+)
 from civwatch.core.records import PendingChange
 
 register = template.Library()
@@ -37,14 +44,16 @@ def pending_queue(context) -> dict:
 
 @register.inclusion_tag("cases/my_work.html", takes_context=True)
 def my_work(context) -> dict:
-    """The staff home's part of the cases and the accountability list: the reader's drafts
-    and, for editors, what waits for their review (counts; the queue has the records)."""
+    """The staff home's part of the cases and the accountability list: the reader's drafts,
+    for editors what waits for their review (counts; the queue has the records), and the
+    latest changes to records the reader may read."""
     user = context["request"].user
     waiting = waiting_records(user) if has_role(user, "editor") else {}
     return {
         "drafts": own_drafts(user),
         "waiting": {kind: records.count() for kind, records in waiting.items()},
         "is_editor": bool(waiting),
+        "activity": recent_activity(user),
     }
 
 
