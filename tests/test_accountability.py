@@ -14,6 +14,7 @@ from civwatch.accountability.models import Entry
 from civwatch.core.errors import UserError
 from civwatch.matching.translit import romanise
 from tests.accountability_data import NAME, documented_official, entry_for
+from tests.auth_helpers import sign_in
 from tests.processes import pdf_text
 from tests.test_cases import make_user
 
@@ -219,3 +220,18 @@ def test_export_has_published_entries_only_as_valid_followthemoney(people):
     assert NAME in person.get("name") and "Podieiachev Iurii Ivanovich" in person.get("alias")
     assert event.get("involved") == [person.id]
     assert "Judge, Tverskoy District Court of Moscow" in person.get("position")
+
+
+def test_the_staff_page_says_why_an_entry_cannot_go_on_once(client, people):
+    """The problems blocking the next move are listed under the refused move, not twice; a
+    reader with no such move still sees them in the box above the moves."""
+    official = documented_official(people["carol"], people["eddie"], sources=("Mediazona",))
+    entry = entry_for(official, people["carol"])
+    workflow.move(entry, "documented", people["carol"])
+    problem = "0 independent verified source(s); it needs a second one"
+    sign_in(client, people["eddie"])
+    page = client.get(f"/accountability/staff/{entry.pk}/").content.decode()
+    assert page.count(problem) == 1 and 'class="move refused"' in page
+    sign_in(client, people["carol"])  # a researcher: no move from "documented"
+    page = client.get(f"/accountability/staff/{entry.pk}/").content.decode()
+    assert page.count(problem) == 1 and 'class="gate"' in page

@@ -116,13 +116,18 @@ def readable_acts(user, entry: Entry) -> list[tuple[Act, str]]:
 
 def entry_context(request: HttpRequest, entry: Entry, **forms) -> dict:
     user = request.user
+    moves = workflow.review_moves(entry, user)
+    problems = [] if entry.is_public() else entry.publication_problems(user)
+    # A refused move already lists them (the publish move): said once, where the move is.
+    if any(problems and set(problems) <= set(move.refusals) for move in moves):
+        problems = []
     return {
         "entry": entry,
         # Staff read the internal level: confidential victims and evidence stay out here too.
         "view": public.entry_view(entry, Visibility.INTERNAL),
         "acts": readable_acts(user, entry),
-        "problems": [] if entry.is_public() else entry.publication_problems(user),
-        "moves": workflow.review_moves(entry, user),
+        "problems": problems,
+        "moves": moves,
         "sanctions": sanctions_summary(entry.entity, with_possible=True),
         "possible": possible_listings(entry.entity),
         "history": entry.history(),
