@@ -36,10 +36,18 @@ from civwatch.evidence.models import Citation, Claim, EvidenceItem
 from civwatch.intake.models import Article, ArticleMention
 from civwatch.sanctions.models import Dataset, Link, ListEntry
 from tests.auth_helpers import sign_in
+from tests.conftest import ids_continue_from_the_highest_row
 from tests.test_cases import make_user
 from tests.test_visibility import expand, path_candidates, routes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def ids_from_one(db):
+    """Before any record is made: ids as SQLite gives them (conftest explains why)."""
+    ids_continue_from_the_highest_row()
+
 
 INTERNAL, CONFIDENTIAL = "ZZINTERNAL", "ZZCONFIDENTIAL"
 # What each role must never receive.

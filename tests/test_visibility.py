@@ -41,9 +41,17 @@ from civwatch.evidence.models import Citation, Claim, EvidenceItem
 from civwatch.exiles.models import ExileFile, HelpRequest
 from civwatch.intake.models import Article, ArticleMention, ArticleSuggestion
 from tests.auth_helpers import sign_in
+from tests.conftest import ids_continue_from_the_highest_row
 from tests.test_cases import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def ids_from_one(db):
+    """Before any record is made: ids as SQLite gives them (conftest explains why)."""
+    ids_continue_from_the_highest_row()
+
 
 MARK = "ZZSECRET"
 # In the user name of every staff member the fixtures create: staff identities are never public.
