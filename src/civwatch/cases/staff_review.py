@@ -65,6 +65,11 @@ RECORD_NAMES = {Case: "title", Incident: "title", Claim: "statement", Position: 
                 EvidenceItem: "title"}  # fmt: skip
 DRAFT_KINDS = (Case, Incident, Claim, Position)
 
+# The records whose changes the staff home lists (the kinds `staff_url` knows), with the
+# related rows their names need (for the drafts as well).
+ACTIVITY = {Case: (), Incident: (), Claim: (), EvidenceItem: (), Position: ("entity",),
+            Participant: ("entity",), Entry: ("entity",)}  # fmt: skip
+
 
 def record_name(user: Any, record: DocumentedRecord) -> str:
     """The record's name as far as the access policy shows it to the user: a confidential
@@ -86,11 +91,9 @@ def own_drafts(user: Any, per_kind: int = 20) -> list[dict[str, str]]:
     its kind, its staff page and its name as far as the access policy shows it."""
     mine = {"created_by": user}
     drafts = [
-        model.objects.filter(status=ReviewStatus.DRAFT, **mine)[:per_kind] for model in DRAFT_KINDS
+        model.objects.filter(status=ReviewStatus.DRAFT, **mine).select_related(*ACTIVITY[model])
+        for model in DRAFT_KINDS
     ]
-    drafts[DRAFT_KINDS.index(Position)] = Position.objects.filter(
-        status=ReviewStatus.DRAFT, **mine
-    ).select_related("entity")[:per_kind]
     candidates = Entry.objects.filter(status=EntryStatus.CANDIDATE, **mine).select_related("entity")
     return [
         {
@@ -98,15 +101,9 @@ def own_drafts(user: Any, per_kind: int = 20) -> list[dict[str, str]]:
             "url": staff_url(record),
             "name": record_name(user, record),
         }
-        for records in [*drafts, candidates[:per_kind]]
-        for record in records
+        for records in [*drafts, candidates]
+        for record in records[:per_kind]
     ]
-
-
-# The records whose changes the staff home lists (the kinds `staff_url` knows), with the
-# related rows their names need.
-ACTIVITY = {Case: (), Incident: (), Claim: (), EvidenceItem: (), Position: ("entity",),
-            Participant: ("entity",), Entry: ("entity",)}  # fmt: skip
 
 
 def recent_activity(user: Any, limit: int = 15, window: int = 300) -> list[dict[str, Any]]:
