@@ -432,3 +432,29 @@ def test_an_initial_that_is_also_a_stopword_is_kept_in_a_query_of_unknown_type()
             results = index.search(query, limit=2)
             assert results and results[0].id == "right", (typed, results)
             assert results[0].explanation["name"]["unmatched_query"] == [], typed
+
+
+def test_an_unfinished_last_word_is_completed_only_when_asked():
+    """Search as you type: "Bastr" stands for the words that begin with it, in either script,
+    while the words before it are matched whole."""
+    index = small_index(
+        {
+            "bastrykin": "Bastrykin Aleksandr Ivanovich",
+            "bastrakov": "Бастраков Олег Петрович",
+            "ivanov": "Ivanov Sergei Borisovich",
+        }
+    )
+
+    def found(typed: str, complete: bool) -> list[str]:
+        query = record_from_ftm({"schema": "Person", "properties": {"name": [typed]}})
+        results = index.search(query, threshold=1.0, complete=complete)
+        return [r.id for r in results if r.score >= 0.4]
+
+    assert found("Bastr", complete=False) == []
+    assert sorted(found("Bastr", complete=True)) == ["bastrakov", "bastrykin"]
+    assert found("Бастры", complete=True) == ["bastrykin"]
+    assert found("Aleksandr Bastryk", complete=True) == ["bastrykin"]
+    # Only the last word is unfinished: "Bas" before a finished surname completes nothing.
+    assert found("Bas Ivanov", complete=True) == []
+    # Fewer than three letters begin too many words: nothing is completed.
+    assert found("Ba", complete=True) == []

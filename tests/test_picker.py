@@ -332,3 +332,14 @@ def test_the_case_records_index_version_is_one_query_and_moves_with_each_record(
     )
     named = records_version()
     assert len({empty, stored, named}) == 3
+
+
+def test_a_half_typed_name_finds_candidates_as_one_types(client, team, lists):
+    """What picker.js sends while one types: from the third letter of the surname on, the
+    people whose names begin with it are offered (in Latin or Cyrillic)."""
+    sign_in(client, team["rita"])
+    bastrykin = ListEntry.objects.get(dataset="us-ofac-sdn", source_id="21186").entity_id
+    for typed in ("Bas", "Bastr", "Bastryk", "Бастры", "Alexander Bastr"):
+        answer = api_pick(client, typed, "person").json()["candidates"]
+        assert bastrykin in [c["id"] for c in answer], typed
+    assert api_pick(client, "Ba", "person").json()["candidates"] == []

@@ -104,16 +104,17 @@ def case_records_index() -> ScreeningIndex:
 
 def find(user: Any, text: str, kind: str = ANY, limit: int = LIMIT) -> list[Candidate]:
     """The people (and, unless `kind` is PERSON, organisations) named like `text` that the
-    user may see, best first."""
+    user may see, best first. The last word may be unfinished, as it is while one types:
+    "Bastr" finds Bastrykin."""
     schema = "Person" if kind == PERSON else None
     query = record_from_ftm({"schema": "Person", "properties": {"name": [text.strip()]}})
     if not query.names:
         return []
     lists = database_index()
     scores: dict[str, float] = {}
-    for hit in lists.search(query, limit=limit * 2, threshold=1.0, schema=schema):
+    for hit in lists.search(query, limit=limit * 2, threshold=1.0, schema=schema, complete=True):
         scores[hit.listed.id] = hit.score
-    for result in case_records_index().search(query, limit=limit * 2, threshold=1.0):
+    for result in case_records_index().search(query, limit=limit * 2, threshold=1.0, complete=True):
         # A member of persons confirmed to be the same goes by the pooled record's id.
         listed = lists.get(result.id)
         entity_id = listed.id if listed is not None else result.id

@@ -11,6 +11,7 @@ import heapq
 import itertools
 import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
@@ -72,6 +73,10 @@ MISSING_PATRONYMIC_WEIGHT = 0.2
 CROSS_ROLE = 0.6
 PATRONYMIC_CONFLICT = 0.85
 SHARPNESS = 2
+# An unfinished word (search as you type: "Bastr") stands for the index's words that begin
+# with it, the most frequent first; a key shorter than this begins too many words.
+COMPLETIONS = 20
+MIN_TYPED = 3
 
 
 # Slots and frozensets: a million-entity index holds millions of these.
@@ -311,6 +316,7 @@ class ScreeningIndex:
         # Given names and patronymics recur in most queries: remember their neighbours.
         self.similar_cache: dict[tuple[str, int], dict[str, float]] = {}
         self.token_weights: dict[tuple, float] = {}
+        self.sorted_keys: list[str] | None = None  # for completions, sorted when first asked
 
     def __len__(self) -> int:
         return len(self.records)
@@ -334,6 +340,19 @@ class ScreeningIndex:
         if len(self.similar_cache) < SIMILAR_CACHE_SIZE:
             self.similar_cache[(key, depth)] = found
         return found
+
+    def completions(self, key: str) -> dict[str, float]:
+        """The index keys that begin with `key` (a word typed so far), the most frequent first
+        (at most COMPLETIONS), each a full match of what was typed."""
+        if len(key) < MIN_TYPED:
+            return {}
+        if self.sorted_keys is None:
+            self.sorted_keys = sorted(self.postings)
+        keys = self.sorted_keys
+        start = bisect_left(keys, key)
+        stop = bisect_left(keys, key + "\uffff", lo=start)  # above any letter of a key
+        found = heapq.nlargest(COMPLETIONS, keys[start:stop], key=lambda k: len(self.postings[k]))
+        return dict.fromkeys(found, 1.0)
 
     def candidates(
         self,
@@ -407,10 +426,13 @@ class ScreeningIndex:
         limit: int = 10,
         threshold: float = DEFAULT_THRESHOLD,
         within: Container[int] | None = None,
+        complete: bool = False,
     ) -> list[Result]:
+        """The best records for the query; with `complete`, the last word of each of its names
+        may be unfinished (typed so far) and also matches the words that begin with it."""
         # Score every candidate once, keeping how its best name matched; explain only the
         # ones returned.
-        near = self.query_neighbourhoods(query)
+        near = self.query_neighbourhoods(query, complete)
         scored = sorted(
             (
                 (*self.scored(query, near, self.records[n]), self.records[n].id, n)
@@ -432,10 +454,21 @@ class ScreeningIndex:
         score, best = self.scored(query, self.query_neighbourhoods(query), record)
         return score, (self.explain(query, record, score, best) if explain else {})
 
-    def query_neighbourhoods(self, query: Record) -> list[list[dict[str, float]]]:
+    def query_neighbourhoods(
+        self, query: Record, complete: bool = False
+    ) -> list[list[dict[str, float]]]:
         """For each query word, the index keys near any of its keys, with their similarity:
-        computed once per query, looked up for every candidate."""
-        return [[self.token_neighbourhood(t) for t in name] for name in query.tokens]
+        computed once per query, looked up for every candidate. With `complete`, the last
+        word of each name also has the keys that begin with its own."""
+        near = [[self.token_neighbourhood(t) for t in name] for name in query.tokens]
+        if complete:
+            for name, neighbourhoods in zip(query.tokens, near, strict=True):
+                if name and not name[-1].initial:
+                    completed = dict(neighbourhoods[-1])
+                    for key in name[-1].keys:
+                        completed.update(self.completions(key))
+                    neighbourhoods[-1] = completed
+        return near
 
     def token_neighbourhood(self, token: Token) -> dict[str, float]:
         if token.initial:

@@ -243,11 +243,15 @@ class ListsIndex:
         cutoff: float = 0.0,
         schema: str | None = None,
         filters: Filters | None = None,
+        complete: bool = False,
     ) -> list[Hit]:
         """The best records of the dataset; with `schema`, only those an entity of that
-        schema can match (FtM's can_match: a Person query never finds an Organization)."""
+        schema can match (FtM's can_match: a Person query never finds an Organization); with
+        `complete`, the query's last word may be unfinished (matching.ScreeningIndex.search)."""
         within = self.filtered(dataset, schema, filters)
-        results = self.index.search(query, limit=limit, threshold=threshold, within=within)
+        results = self.index.search(
+            query, limit=limit, threshold=threshold, within=within, complete=complete
+        )
         return [self.hit(result) for result in results if result.score >= cutoff]
 
     def search_name(
