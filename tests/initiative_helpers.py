@@ -62,12 +62,36 @@ def form_data(**overrides):
     return data
 
 
-def pdf_with_a_gps_photo(where: str = "page") -> bytes:
+# A GeoJP2 box: a UUID box whose GeoTIFF header says where a JPEG 2000 picture lies.
+GEOJP2_UUID = bytes.fromhex("b14bf8bd083d4b43a5ae8cd7d5a6ce03")
+
+
+def jpeg2000_with_metadata(colour: str = "red") -> bytes:
+    """A real JP2 file (OpenJPEG through Pillow, which writes its own name in a codestream
+    comment) with an XMP box naming the author and a GeoJP2 box, as a scanner or a GIS tool
+    writes them, before the codestream."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(out, format="JPEG2000", tile_size=(32, 32))
+    data = out.getvalue()
+    at = data.index(b"jp2c") - 4
+
+    def box(kind: bytes, body: bytes) -> bytes:
+        return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+    xmp = box(b"xml ", b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>ZZ Jp2 Author'
+                       b"</dc:creator></x:xmpmeta>")  # fmt: skip
+    geo = box(b"uuid", GEOJP2_UUID + b"ZZGeoTIFF 55.7558N 37.6173E")
+    return data[:at] + xmp + geo + data[at:]
+
+
+def pdf_with_a_gps_photo(where: str = "page", encoding: str = "jpeg") -> bytes:
     """A PDF page drawing a phone photo whose JPEG stream still carries its GPS EXIF, as the
     page's own image ("page"), inside a form XObject the page draws ("form", as a scanner or a
     "save as PDF" of a web page writes it), in an annotation's appearance ("annotation", a
-    stamp), or as the page's thumbnail ("thumbnail")."""
-    photo = jpeg_with_gps()
+    stamp), or as the page's thumbnail ("thumbnail"). The photo is a JPEG ("jpeg"), a JPEG
+    2000 with XMP and GeoJP2 boxes ("jpx"), or a JPEG drawn inline in the page's content
+    ("inline": BI ... ID ... EI, `where` is then "page" or "form")."""
+    photo = jpeg2000_with_metadata() if encoding == "jpx" else jpeg_with_gps()
     writer = PdfWriter()
     page = writer.add_blank_page(64, 48)
     image = StreamObject()
@@ -77,10 +101,13 @@ def pdf_with_a_gps_photo(where: str = "page") -> bytes:
         NameObject("/Width"): NumberObject(64), NameObject("/Height"): NumberObject(48),
         NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
         NameObject("/BitsPerComponent"): NumberObject(8),
-        NameObject("/Filter"): NameObject("/DCTDecode"),
+        NameObject("/Filter"): NameObject("/JPXDecode" if encoding == "jpx" else "/DCTDecode"),
     })  # fmt: skip
     image_ref = writer._add_object(image)
     draw_image = b"q 64 0 0 48 0 0 cm /Im0 Do Q"
+    if encoding == "inline":
+        draw_image = b"q 64 0 0 48 0 0 cm BI /W 64 /H 48 /CS /RGB /BPC 8 /F /DCT ID "
+        draw_image += photo + b"\nEI Q"
     images = DictionaryObject(
         {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): image_ref})}
     )

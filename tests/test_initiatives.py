@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, models
 from PIL import Image
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
 
 from civwatch.accounts import permissions
 from civwatch.core import crypto
@@ -26,6 +27,7 @@ from tests.initiative_helpers import (
     CLIENT_UA,
     GPS_LATITUDE,
     form_data,
+    jpeg2000_with_metadata,
     jpeg_with_gps,
     pdf_with_a_gps_photo,
     pdf_with_metadata,
@@ -182,14 +184,25 @@ def test_a_pdf_loses_its_document_information_and_xmp():
     assert b"ZZ" not in cleaned.data and len(reader.pages) == 1
 
 
-@pytest.mark.parametrize("where", ["page", "form", "annotation", "thumbnail"])
-def test_a_photo_anywhere_in_a_pdf_loses_its_exif_and_still_renders(where):
+PLACES = ["page", "form", "annotation", "thumbnail"]
+
+
+@pytest.mark.parametrize(
+    ("where", "encoding"),
+    [(where, "jpeg") for where in PLACES]
+    + [(where, "jpx") for where in PLACES]
+    + [("page", "inline"), ("form", "inline")],
+)
+def test_a_photo_anywhere_in_a_pdf_loses_its_exif_and_still_renders(where, encoding):
     import pypdfium2
 
-    original = pdf_with_a_gps_photo(where)
-    assert b"ZZCameraMake" in original
+    original = pdf_with_a_gps_photo(where, encoding)
+    assert b"ZZ" in original
     cleaned = sanitise.clean("scan.pdf", "application/pdf", original)
     assert "gps" in cleaned.found
+    if encoding == "jpx":  # XMP box, GeoJP2 box, and OpenJPEG's comment naming itself
+        assert {"xmp", "comment"} <= set(cleaned.found)
+        assert b"OpenJPEG" in original and b"OpenJPEG" not in cleaned.data
     assert b"ZZ" not in cleaned.data and b"Exif" not in cleaned.data
     if where == "thumbnail":  # not drawn on the page
         return
@@ -197,6 +210,52 @@ def test_a_photo_anywhere_in_a_pdf_loses_its_exif_and_still_renders(where):
     pixels = page.render(scale=1, draw_annots=True).to_pil().convert("RGB")
     red, green, blue = pixels.getpixel((32, 24))
     assert red > 200 and green < 60 and blue < 60  # the photo is still there, still red
+
+
+def test_files_attached_to_a_pdf_are_removed():
+    """A PDF can carry whole files: the original photo with its GPS, a document naming its
+    author. The working copy keeps none of them, neither listed nor as a page's annotation."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    writer.add_attachment("ZZ-original-photo.jpg", jpeg_with_gps())
+    note = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/FileAttachment"),
+        NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (0, 0, 20, 20)]),
+        NameObject("/FS"): writer._root_object["/Names"]["/EmbeddedFiles"]["/Names"][1],
+    })  # fmt: skip
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(note)])
+    out = io.BytesIO()
+    writer.write(out)
+    assert b"ZZCameraMake" in out.getvalue()
+
+    cleaned = sanitise.clean("letter.pdf", "application/pdf", out.getvalue())
+    assert "attachments" in cleaned.found  # (and "software": pypdf names itself as producer)
+    assert b"ZZ" not in cleaned.data and b"Exif" not in cleaned.data
+    reader = PdfReader(io.BytesIO(cleaned.data))
+    assert reader.attachments == {} and not reader.pages[0].get("/Annots")
+    assert "attached files" in sanitise.labels(cleaned.found)
+
+
+def test_comments_in_every_tile_part_of_a_jpeg2000_codestream_are_removed():
+    """A comment can sit in a tile-part's header too: it goes, the tile-part's length is
+    corrected, and the picture decodes to the same pixels."""
+    data = jpeg2000_with_metadata("blue")
+    codestream = data[data.index(b"jp2c") + 4 :]
+    first_tile = codestream.index(b"\xff\x90")
+    comment = b"ZZ Tile comment"
+    com = b"\xff\x64" + (4 + len(comment)).to_bytes(2, "big") + b"\x00\x01" + comment
+    psot = int.from_bytes(codestream[first_tile + 6 : first_tile + 10], "big")
+    sot = codestream[first_tile : first_tile + 6] + (psot + len(com)).to_bytes(4, "big")
+    sot += codestream[first_tile + 10 : first_tile + 12]
+    commented = codestream[:first_tile] + sot + com + codestream[first_tile + 12 :]
+    assert Image.open(io.BytesIO(commented)).convert("RGB").getpixel((40, 40)) == (0, 0, 255)
+
+    cleaned, found = sanitise.strip_jpeg2000(commented)
+    assert found == {"comment"} and b"ZZ" not in cleaned and b"OpenJPEG" not in cleaned
+    assert Image.open(io.BytesIO(cleaned)).convert("RGB").getpixel((40, 40)) == (0, 0, 255)
+    # What cannot be walked is left as it is, and nothing is claimed removed.
+    assert sanitise.strip_jpeg2000(commented[:-40]) == (commented[:-40], set())
 
 
 def test_a_png_loses_its_text_chunks():

@@ -1,6 +1,6 @@
 """Working copies without metadata: images re-encoded from their pixels, PDFs rewritten
-without their document information, XMP packets and the metadata of the JPEG images they
-hold (wherever in the file those are).
+without their document information, XMP packets and the metadata of the JPEG and JPEG 2000
+images they hold, as objects or inline in a page's drawing (wherever in the file those are).
 
 A photo's EXIF can hold where it was taken (GPS), the camera and its serial number, the
 software and the owner's name; a PDF names its author and the program and account that made
@@ -17,13 +17,21 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
-from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+)
 
 from civwatch.core.errors import UserError
 from civwatch.evidence.previews import MAX_IMAGE_PIXELS, too_large
@@ -39,6 +47,7 @@ LABELS = {
     "description": gettext_lazy("title, description or keywords"),
     "xmp": gettext_lazy("XMP metadata"),
     "comment": gettext_lazy("embedded comment"),
+    "attachments": gettext_lazy("attached files"),
     "other": gettext_lazy("other embedded metadata"),
 }
 ORDER = list(LABELS)
@@ -232,12 +241,29 @@ def _clean_objects(writer: PdfWriter) -> set[str]:
     """Strip metadata from every object of the file, not only from what its pages draw: a
     photo hides as well inside a form XObject, an annotation's appearance (a stamp) or a
     page's thumbnail, and an XMP packet can hang from any dictionary (catalogue, page, image,
-    font). Every JPEG image stream loses its metadata segments; every `/Metadata` entry goes
-    (the packets themselves, now unreferenced, are dropped when the file is written)."""
+    font). Every JPEG and JPEG 2000 image stream loses its metadata, and so does every JPEG
+    image drawn inline in a page's or a form's content; every `/Metadata` entry goes (the
+    packets themselves, now unreferenced, are dropped when the file is written)."""
     found: set[str] = set()
+    names = writer._root_object.get("/Names")
+    if names is not None and NameObject("/EmbeddedFiles") in names.get_object():
+        del names.get_object()[NameObject("/EmbeddedFiles")]
     for stored in writer._objects:
         if not isinstance(stored, DictionaryObject):
             continue
+        # Attached files (a whole original photo, a document with its author) go: their
+        # streams are emptied, and the entries naming them (/AF, file attachment annotations,
+        # the catalogue's list) removed.
+        stored.pop(NameObject("/AF"), None)
+        if isinstance(stored, StreamObject) and stored.get("/Type") == "/EmbeddedFile":
+            found.add("attachments")
+            stored.pop(NameObject("/Params"), None)  # its size, checksum and dates
+            _replace_data(stored, b"")
+            continue
+        if NameObject("/EF") in stored:  # the file specification of an attached file
+            found.add("attachments")
+            for key in FILESPEC_DETAILS:
+                stored.pop(NameObject(key), None)
         if NameObject("/Metadata") in stored:
             # The catalogue's packet was counted from the reader's trailer already.
             if stored is not writer._root_object:
@@ -245,17 +271,185 @@ def _clean_objects(writer: PdfWriter) -> set[str]:
             del stored[NameObject("/Metadata")]
         if isinstance(stored, StreamObject) and stored.get("/Subtype") == "/Image":
             found |= _clean_jpeg_stream(stored)
+        elif isinstance(stored, StreamObject) and stored.get("/Subtype") == "/Form":
+            content = ContentStream(stored, writer)
+            removed = _clean_inline_images(content)
+            if removed:
+                found |= removed
+                _replace_data(stored, content.get_data())
+    for page in writer.pages:
+        annotations = page.get("/Annots")
+        if annotations is not None:
+            kept = [a for a in annotations.get_object() if not _attaches_a_file(a)]
+            page[NameObject("/Annots")] = ArrayObject(kept)
+        content = page.get_contents()
+        removed = _clean_inline_images(content) if content is not None else set()
+        if removed:
+            found |= removed
+            page.replace_contents(content)
     return found
+
+
+def _attaches_a_file(annotation: Any) -> bool:
+    return annotation.get_object().get("/Subtype") == "/FileAttachment"
+
+
+INLINE_DCT = {"/DCT", "/DCTDecode"}
+# What a file specification says of an attached file: the file, its names (a name can be a
+# person's), description, collection item and thumbnail.
+FILESPEC_DETAILS = ("/EF", "/RF", "/F", "/UF", "/DOS", "/Mac", "/Unix", "/Desc", "/CI", "/Thumb")
+
+
+def _clean_inline_images(content: ContentStream) -> set[str]:
+    """Strip the metadata of the JPEG images drawn inline (BI ... ID ... EI) in a page's or a
+    form's drawing; the operations are changed in place, and what was removed returned."""
+    if b"ID" not in content.get_data():
+        return set()
+    found: set[str] = set()
+    operations = content.operations
+    for operands, operator in operations:
+        if operator != b"INLINE IMAGE":
+            continue
+        settings = operands["settings"]
+        filters = settings.get("/F", settings.get("/Filter"))
+        filters = [filters] if not isinstance(filters, list) else list(filters)
+        if len(filters) == 1 and filters[0] in INLINE_DCT:
+            cleaned, removed = strip_jpeg_segments(operands["data"])
+            if removed:
+                operands["data"] = cleaned
+                found |= removed
+    if found:
+        content.operations = operations
+    return found
+
+
+def _replace_data(stream: StreamObject, data: bytes) -> None:
+    """New decoded content for a stream, encoded again with its filter where pypdf can (Flate),
+    otherwise stored without one."""
+    try:
+        stream.set_data(data)
+    except (PdfReadError, NotImplementedError, ValueError, TypeError):
+        for key in ("/Filter", "/DecodeParms"):
+            stream.pop(NameObject(key), None)
+        stream._data = data
+        stream[NameObject("/Length")] = NumberObject(len(data))
 
 
 def _clean_jpeg_stream(image: StreamObject) -> set[str]:
     filters = image.get("/Filter")
     filters = [filters] if not isinstance(filters, list) else list(filters)
-    if filters != ["/DCTDecode"]:
+    if filters == ["/DCTDecode"]:
+        strip = strip_jpeg_segments
+    elif filters == ["/JPXDecode"]:
+        strip = strip_jpeg2000
+    else:
         return set()
-    # The stream's encoded bytes are the JPEG file itself.
-    cleaned, removed = strip_jpeg_segments(image._data)
+    # The stream's encoded bytes are the JPEG (or JPEG 2000) file itself.
+    cleaned, removed = strip(image._data)
     if removed:
         image._data = cleaned
         image[NameObject("/Length")] = NumberObject(len(cleaned))
     return removed
+
+
+# JPEG 2000 (a PDF's /JPXDecode images) keeps metadata in boxes of its JP2 wrapper: XML boxes
+# (XMP), UUID boxes (XMP again, or GeoJP2: a GeoTIFF header giving where the picture is), UUID
+# info, intellectual property, and labels and associations that tie text to the picture. The
+# codestream inside can carry comments (COM markers: encoders name themselves). Boxes that
+# describe the image (signature, file type, header, codestream, reader requirements, JPX
+# layers and fragments) are kept.
+JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
+GEOJP2_UUID = bytes.fromhex("b14bf8bd083d4b43a5ae8cd7d5a6ce03")
+JP2_METADATA = {b"xml ": "xmp", b"uinf": "other", b"jp2i": "author", b"asoc": "description",
+                b"lbl ": "description", b"nlst": "description", b"uuid": "other"}  # fmt: skip
+J2K_SOC, J2K_SOT, J2K_SOD, J2K_EOC = 0xFF4F, 0xFF90, 0xFF93, 0xFFD9
+J2K_COM, J2K_TLM = 0xFF64, 0xFF55
+
+
+def strip_jpeg2000(data: bytes) -> tuple[bytes, set[str]]:
+    """A JPEG 2000 file (JP2 boxes) or bare codestream without its metadata boxes and comment
+    markers (the coded image untouched), and what was removed; what this cannot walk is
+    returned as it is."""
+    if data.startswith(JP2_SIGNATURE):
+        return _strip_jp2_boxes(data)
+    if int.from_bytes(data[:2], "big") == J2K_SOC:
+        return _strip_codestream_comments(data)
+    return data, set()
+
+
+def _strip_jp2_boxes(data: bytes) -> tuple[bytes, set[str]]:
+    kept, found, i = [], set(), 0
+    while i < len(data):
+        if i + 8 > len(data):
+            return data, set()
+        length, kind, header = int.from_bytes(data[i : i + 4], "big"), data[i + 4 : i + 8], 8
+        if length == 1:  # the length follows as 8 bytes
+            length, header = int.from_bytes(data[i + 8 : i + 16], "big"), 16
+        elif length == 0:  # the last box runs to the end of the file
+            length = len(data) - i
+        if length < header or i + length > len(data):
+            return data, set()
+        box = data[i : i + length]
+        if kind in JP2_METADATA:
+            uuid = box[header : header + 16]
+            found.add("gps" if kind == b"uuid" and uuid == GEOJP2_UUID else JP2_METADATA[kind])
+        elif kind == b"jp2c":
+            codestream, removed = _strip_codestream_comments(box[header:])
+            if removed:
+                found |= removed
+                box = (8 + len(codestream)).to_bytes(4, "big") + kind + codestream
+            kept.append(box)
+        else:
+            kept.append(box)
+        i += length
+    return b"".join(kept), found
+
+
+def _strip_codestream_comments(data: bytes) -> tuple[bytes, set[str]]:
+    """The codestream without COM marker segments, in its main header and in every tile-part
+    header (each tile-part's length is corrected; a tile-part length index, TLM, is dropped
+    when one changed, since decoders do not need it)."""
+    main, i = [data[:2]], 2
+    found: set[str] = set()
+    while i + 4 <= len(data):
+        marker = int.from_bytes(data[i : i + 2], "big")
+        if marker == J2K_SOT:
+            break
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if marker >> 8 != 0xFF or length < 2:
+            return data, set()
+        if marker == J2K_COM:
+            found.add("comment")
+        else:
+            main.append(data[i : i + 2 + length])
+        i += 2 + length
+    else:
+        return data, set()
+    parts, tile_comments = [], False
+    while i + 12 <= len(data) and int.from_bytes(data[i : i + 2], "big") == J2K_SOT:
+        declared = int.from_bytes(data[i + 6 : i + 10], "big")  # Psot: 0 = up to the end
+        end = len(data) - 2 if declared == 0 else i + declared
+        if end > len(data) or end < i + 12:
+            return data, set()
+        sot, j, header = data[i : i + 12], i + 12, []
+        while j + 2 <= end and int.from_bytes(data[j : j + 2], "big") != J2K_SOD:
+            length = int.from_bytes(data[j + 2 : j + 4], "big")
+            if length < 2 or j + 2 + length > end:
+                return data, set()
+            if int.from_bytes(data[j : j + 2], "big") == J2K_COM:
+                found.add("comment")
+                tile_comments = True
+            else:
+                header.append(data[j : j + 2 + length])
+            j += 2 + length
+        body = b"".join(header) + data[j:end]
+        if declared:
+            sot = sot[:6] + (12 + len(body)).to_bytes(4, "big") + sot[10:]
+        parts.append(sot + body)
+        i = end
+    rest = data[i:]
+    if rest not in (b"", J2K_EOC.to_bytes(2, "big")):
+        return data, set()
+    if tile_comments:
+        main = [m for m in main if int.from_bytes(m[:2], "big") != J2K_TLM]
+    return b"".join(main + parts) + rest, found
