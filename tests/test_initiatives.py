@@ -19,7 +19,7 @@ from civwatch.core import crypto
 from civwatch.core.errors import UserError
 from civwatch.core.models import AuditEvent
 from civwatch.evidence.ingest import read_original
-from civwatch.initiatives import receipts, sanitise, workflow
+from civwatch.initiatives import receipts, retention, sanitise, workflow
 from civwatch.initiatives.models import Attachment, Initiative, Message, SupportAction
 from tests.auth_helpers import sign_in
 from tests.initiative_helpers import (
@@ -170,8 +170,9 @@ def test_the_metadata_found_is_shown_and_the_working_copy_has_none(client, media
     # The original is confidential evidence, the working copy internal, both encrypted on disk.
     assert attachment.original.visibility == "confidential"
     assert attachment.working.visibility == "internal"
-    assert attachment.original.original_name == "photo.jpg"
-    assert "photo" not in attachment.working.original_name
+    # The submitter's file name is kept nowhere (it may name them or date the photo).
+    assert "photo" not in attachment.original.original_name + attachment.working.original_name
+    assert attachment.original.original_name.endswith("-original.jpg")
     files = [p for p in media.rglob("*") if p.is_file()]
     assert len(files) >= 2 and not any(b"ZZCameraMake" in p.read_bytes() for p in files)
 
@@ -665,3 +666,82 @@ def test_the_reviewers_list_in_the_api_follows_the_access_policy(client, people)
         assert [(r["city"], r["status"]) for r in rows] == [("Perm", "received")]
         assert client.get("/api/staff/initiatives?status=declined").json() == []
         assert client.get("/api/staff/initiatives?status=nonsense").status_code == 422
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention
+
+
+def test_retention_erases_the_submitters_traces_of_decided_initiatives_except_on_hold(
+    client, people, media, django_capture_on_commit_callbacks
+):
+    """Past the retention period, a decided initiative loses its contact, its questions and
+    answers, its receipt code and its originals; what documents the action stays. Held and
+    recent initiatives keep everything, and a file another initiative still keeps is kept."""
+    shared, own = jpeg_with_gps("red"), jpeg_with_gps("blue")
+    codes = {}
+    held_photo = jpeg_with_gps("green")
+    for label, files in (("due", [shared, own]), ("held", [held_photo]), ("recent", [shared]),
+                         ("undecided", [])):  # fmt: skip
+        files = [(f"{label}-{n}.jpg", data) for n, data in enumerate(files)]
+        codes[label] = receipt_code(
+            submit(client, files=files, organisers_contact=CONTACT, address="ZZ Lenina 1")
+        )
+    due, held, recent, undecided = Initiative.objects.order_by("pk")
+    editor = people["editor"]
+    sign_in(client, editor)
+    for initiative in (due, held, recent):
+        act(client, initiative, "move", to="under_review")
+        act(client, initiative, "question", text="Who organises it?")
+        act(client, initiative, "move", to="declined", reason="Outside our region.")
+    # A researcher may not put an initiative on hold; an editor may.
+    researcher = client.__class__()
+    sign_in(researcher, people["researcher"])
+    assert act(researcher, held, "hold", legal_hold="on").status_code == 403
+    assert act(client, held, "hold", legal_hold="on").status_code == 302
+    Initiative.objects.filter(pk=recent.pk).update(date=datetime.date(2031, 6, 1))
+
+    # Nothing is due today (the action dates lie in 2030): the command erases nothing.
+    out = io.StringIO()
+    call_command("initiatives", "purge", stdout=out)
+    assert out.getvalue().startswith("0 initiatives")
+    assert Initiative.objects.get(pk=due.pk).address == "ZZ Lenina 1"
+    due_originals = [a.original for a in due.attachments.select_related("original")]
+    own_file = media / due_originals[1].file_path
+    shared_file = media / due_originals[0].file_path
+    assert own_file.exists() and shared_file.exists()
+
+    later = datetime.date(2031, 1, 1)  # the retention period (180 days) after 2030-06-12
+    with django_capture_on_commit_callbacks(execute=True):
+        report = retention.purge(today=later)
+    assert report.erased == [due.pk] and report.held == [held.pk]
+
+    due.refresh_from_db()
+    assert due.erased_on == later and due.organisers_contact == "" and due.address == ""
+    assert not due.messages.exists()
+    assert look_up(client.__class__(), codes["due"]).status_code == 404
+    assert due.kind and due.city and due.description and due.decision_reason  # the action
+    # Its own photo is gone from storage; the one the recent initiative also sent is not.
+    assert not own_file.exists() and shared_file.exists()
+    original = client.get(f"/initiatives/staff/{due.pk}/attachments/2/original/")
+    assert original.status_code == 410 and "destroyed" in original.content.decode()
+    assert client.get(f"/initiatives/staff/{due.pk}/attachments/2/working/").status_code == 200
+    assert due_originals[1].custody.filter(action="destroyed").count() == 1
+    page = client.get(f"/initiatives/staff/{due.pk}/").content.decode()
+    assert "traces were erased on 2031-01-01" in page and "original destroyed" in page
+    recent_original = recent.attachments.get().original
+    assert client.get(f"/initiatives/staff/{recent.pk}/attachments/1/original/").status_code == 200
+    assert recent_original.file_path
+
+    for kept in (held, recent, undecided):
+        kept.refresh_from_db()
+        assert kept.organisers_contact == CONTACT and kept.erased_on is None
+        assert look_up(client.__class__(), codes[kept_label(kept, codes)]).status_code == 200
+    # Every erasure went through the audit log, and the chain still holds.
+    call_command("audit", "verify", stdout=io.StringIO())
+    # Purging again changes nothing.
+    assert retention.purge(today=later).erased == []
+
+
+def kept_label(initiative, codes) -> str:
+    return next(label for label, code in codes.items() if workflow.find(code) == initiative)

@@ -397,6 +397,10 @@ INSTALLED_APPS += ["civwatch.initiatives"]
 # Pillow's debug messages print the EXIF values of every image it opens (GPS position, camera,
 # owner's name): never below INFO, whatever CIVWATCH_LOG_LEVEL says (evidence uploads too).
 LOGGING.setdefault("loggers", {})["PIL"] = {"level": "INFO"}
+# A decided initiative's traces of its submitter (organisers' contact, questions and answers,
+# receipt code, the attachments' originals with their metadata) are erased by `civwatch
+# initiatives purge` this many days after both the decision and the action's date.
+CIVWATCH_INITIATIVE_RETENTION_DAYS = _whole_number("CIVWATCH_INITIATIVE_RETENTION_DAYS", 180)
 
 # Versioned open-data releases (docs/releases.md): `civwatch publish --output DIR` writes them;
 # the site lists and serves the releases in this folder.

@@ -129,6 +129,36 @@ def add_evidence(
     return item
 
 
+def destroy_file(item: EvidenceItem, user: Any, note: str) -> None:
+    """Destroy an item's stored file and preview under a retention rule. The item and its
+    custody log stay, with a DESTROYED event saying why; reading the original is refused
+    from then on. Storage is content-addressed, so a file goes only once no other item
+    keeps the same content, and only after the transaction commits (a rollback loses
+    nothing)."""
+    original, preview = item.file_path, item.preview.name
+    item.file_path, item.preview = "", ""
+    item.save(update_fields=["file_path", "preview"])
+    item.log(CustodyEvent.Action.DESTROYED, user, note)
+
+    def remove() -> None:
+        store = storage()
+        if original and not EvidenceItem.objects.filter(file_path=original).exists():
+            store.remove(store.path(ORIGINALS, item.sha256))
+        if preview and not EvidenceItem.objects.filter(preview=preview).exists():
+            store.remove(store.path(PREVIEWS, Path(preview).stem, ".png"))
+
+    transaction.on_commit(remove)
+
+
+def is_destroyed(item: EvidenceItem) -> bool:
+    """The item's file was destroyed (destroy_file), not lost: say so, do not report damage."""
+    return (
+        item.kind == EvidenceItem.Kind.FILE
+        and not item.file_path
+        and item.custody.filter(action=CustodyEvent.Action.DESTROYED).exists()
+    )
+
+
 def add_claim(
     *,
     incident: Incident,

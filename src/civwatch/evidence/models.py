@@ -109,6 +109,7 @@ class CustodyEvent(AppendOnlyModel):
         DERIVED = "derived", _("derived copy made")
         CITED = "cited", _("cited in a claim")
         REVIEWED = "reviewed", _("review status changed")
+        DESTROYED = "destroyed", _("file destroyed")
 
     item = models.ForeignKey(EvidenceItem, on_delete=models.PROTECT, related_name="custody")
     action = models.CharField(max_length=16, choices=Action.choices)

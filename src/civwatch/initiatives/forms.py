@@ -150,3 +150,10 @@ class OutcomeForm(forms.Form):
 
 class PublishForm(forms.Form):
     published = forms.BooleanField(label=_("Show on the public page"), required=False)
+
+
+class HoldForm(forms.Form):
+    legal_hold = forms.BooleanField(
+        label=_("Legal hold: keep the submitter's traces past the retention period"),
+        required=False,
+    )

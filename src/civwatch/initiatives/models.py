@@ -76,6 +76,10 @@ class Initiative(models.Model):
         related_name="initiatives",
         verbose_name=_("incident documented"),
     )
+    # Retention (initiatives.retention): what could lead to the submitter is erased a set time
+    # after the decision and the action, unless an editor put the initiative on legal hold.
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    erased_on = models.DateField(_("submitter's traces erased on"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("citizens' initiative")

@@ -17,11 +17,12 @@ from django.views.decorators.http import require_POST
 from civwatch.accounts import permissions
 from civwatch.cases.models import Incident
 from civwatch.core.errors import UserError
-from civwatch.evidence.ingest import read_original
+from civwatch.evidence.ingest import is_destroyed, read_original
 from civwatch.evidence.models import CustodyEvent
 from civwatch.evidence.storage import DamagedFile
 from civwatch.initiatives import sanitise, workflow
 from civwatch.initiatives.forms import (
+    HoldForm,
     MoveForm,
     OutcomeForm,
     PublishForm,
@@ -67,8 +68,9 @@ def detail_context(request: HttpRequest, initiative: Initiative, **forms) -> dic
             "number": n,
             "labels": sanitise.labels(a.metadata_found),
             "original": may_change and permissions.can_view(user, a.original),
+            "destroyed": not a.original.file_path,
         }
-        for n, a in enumerate(initiative.attachments.select_related("working"), 1)
+        for n, a in enumerate(initiative.attachments.select_related("original", "working"), 1)
     ]
     incident = initiative.incident
     if incident is not None and not permissions.can_view(user, incident):
@@ -97,6 +99,7 @@ def detail_context(request: HttpRequest, initiative: Initiative, **forms) -> dic
             ),
             publish_form=forms.get("publish")
             or PublishForm(initial={"published": initiative.published}),
+            hold_form=forms.get("hold") or HoldForm(initial={"legal_hold": initiative.legal_hold}),
         )
     return context
 
@@ -137,12 +140,17 @@ def _publish(request, initiative, form) -> None:
     workflow.publish(initiative, form.cleaned_data["published"])
 
 
+def _hold(request, initiative, form) -> None:
+    workflow.hold(initiative, form.cleaned_data["legal_hold"])
+
+
 ACTIONS: dict[str, tuple[type, Callable]] = {
     "move": (MoveForm, _move),
     "question": (QuestionForm, _question),
     "support": (SupportForm, _support),
     "outcome": (OutcomeForm, _outcome),
     "publish": (PublishForm, _publish),
+    "hold": (HoldForm, _hold),
 }
 
 
@@ -183,6 +191,11 @@ def attachment_file(request: HttpRequest, pk: int, number: int, which: str) -> H
     item = permissions.get_readable_or_404(request.user, type(item), pk=item.pk)
     if which == "original":
         permissions.note_confidential_read(request.user, item, ["file"])
+    if is_destroyed(item):
+        return HttpResponse(
+            _("This original was destroyed when the initiative's retention period ended."),
+            status=410,
+        )
     try:
         data = read_original(item)
     except DamagedFile:

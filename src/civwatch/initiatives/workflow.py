@@ -102,9 +102,11 @@ def _attach(
         "created_files": created_files,
         "media_type": media_type,
     }
+    # Neither copy keeps the submitter's file name: it may name them, or date the photo.
+    neutral = f"initiative-{initiative.pk}-{number}"
     original = add_evidence(
         user=None,
-        name=name,
+        name=f"{neutral}-original{SUFFIXES[media_type]}",
         data=data,
         title=f"Initiative #{initiative.pk}, attachment {number} (original)",
         obtained_how=f"uploaded with initiative #{initiative.pk}",
@@ -114,8 +116,7 @@ def _attach(
     cleaned = sanitise.clean(name, media_type, data)
     working = add_evidence(
         user=None,
-        # Not the submitter's file name: it may name them too.
-        name=f"initiative-{initiative.pk}-{number}{SUFFIXES[media_type]}",
+        name=f"{neutral}{SUFFIXES[media_type]}",
         data=cleaned.data,
         title=f"Initiative #{initiative.pk}, attachment {number} (working copy)",
         obtained_how=f"metadata removed from evidence item #{original.pk}",
@@ -230,4 +231,11 @@ def publish(initiative: Initiative, published: bool) -> None:
     if published:
         _require_supported(initiative)
     initiative.published = published
+    initiative.save()
+
+
+def hold(initiative: Initiative, held: bool) -> None:
+    """Put the initiative on legal hold (its submitter's traces outlive the retention period:
+    initiatives.retention) or lift the hold."""
+    initiative.legal_hold = held
     initiative.save()
