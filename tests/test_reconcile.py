@@ -10,7 +10,9 @@ import pytest
 from tests import test_screening_everywhere
 from tests.test_screening_everywhere import ACF_NAME, OFAC_NAME
 
-pytestmark = pytest.mark.django_db
+# Full bundled lists imported for the module, answered from the in-memory index: the same on
+# either database, so CI runs it once (pyproject.toml, marker `once`).
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 # The OFAC and ACF samples imported, Bastrykin's link confirmed (once for the module).
 lists = test_screening_everywhere.lists
 BASE = "/yente/api/reconcile"

@@ -16,7 +16,9 @@ from tests import test_screening_everywhere
 from tests.conftest import live_server
 from tests.test_screening_everywhere import ACF_NAME, OFAC_NAME
 
-pytestmark = pytest.mark.django_db
+# Full bundled lists imported for the module, answered from the in-memory index: the same on
+# either database, so CI runs it once (pyproject.toml, marker `once`).
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 # The OFAC and ACF samples imported, Bastrykin's link confirmed (once for the module).
 lists = test_screening_everywhere.lists
 # The documented base URL, as a client may write it: with and without the trailing slash.
