@@ -136,7 +136,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (60 s, as for PostgreSQL): opening one and running the PRAGMAs
+    # cost about a millisecond of every request, a third of the /match API's overhead
+    # (docs/benchmarks.md). In autocommit no read transaction stays open between requests,
+    # so a kept connection sees every commit. `civwatch serve` closes the master's
+    # connections before forking its workers.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
