@@ -13,6 +13,7 @@ and granian when asked. Debugging is off for all of them. Needs wrk (`apt-get in
 """
 
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -97,6 +98,9 @@ def main() -> None:
         "CIVWATCH_DEBUG": "",
         "CIVWATCH_SECRET_KEY": key,
     }
+    if not env.get("CIVWATCH_MASTER_KEY") and not env.get("CIVWATCH_MASTER_KEY_FILE"):
+        # Encryption at rest needs a master key; the bench's own (nothing kept is secret).
+        env["CIVWATCH_MASTER_KEY"] = base64.b64encode(os.urandom(32)).decode()
     civwatch(env, "migrate", "--verbosity", "0")
     for register, pattern in (("foreign-agents", "registry-*.json"), ("undesirable", "registry-*")):
         files = sorted(map(str, (REPO / "data/registers" / register).glob(pattern)))
