@@ -151,12 +151,9 @@ def destroy_file(item: EvidenceItem, user: Any, note: str) -> None:
 
 
 def is_destroyed(item: EvidenceItem) -> bool:
-    """The item's file was destroyed (destroy_file), not lost: say so, do not report damage."""
-    return (
-        item.kind == EvidenceItem.Kind.FILE
-        and not item.file_path
-        and item.custody.filter(action=CustodyEvent.Action.DESTROYED).exists()
-    )
+    """The item's file was destroyed (destroy_file), not lost: say so, do not report damage.
+    A file item always has a path until then (add_evidence), so no query is needed."""
+    return item.kind == EvidenceItem.Kind.FILE and not item.file_path
 
 
 def add_claim(

@@ -290,6 +290,11 @@ def _clean_objects(writer: PdfWriter) -> set[str]:
     return found
 
 
+def _filters(value: Any) -> list:
+    """A stream's or an inline image's filters as a list (PDF allows one name or an array)."""
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _attaches_a_file(annotation: Any) -> bool:
     return annotation.get_object().get("/Subtype") == "/FileAttachment"
 
@@ -311,8 +316,7 @@ def _clean_inline_images(content: ContentStream) -> set[str]:
         if operator != b"INLINE IMAGE":
             continue
         settings = operands["settings"]
-        filters = settings.get("/F", settings.get("/Filter"))
-        filters = [filters] if not isinstance(filters, list) else list(filters)
+        filters = _filters(settings.get("/F", settings.get("/Filter")))
         if len(filters) == 1 and filters[0] in INLINE_DCT:
             cleaned, removed = strip_jpeg_segments(operands["data"])
             if removed:
@@ -336,8 +340,7 @@ def _replace_data(stream: StreamObject, data: bytes) -> None:
 
 
 def _clean_jpeg_stream(image: StreamObject) -> set[str]:
-    filters = image.get("/Filter")
-    filters = [filters] if not isinstance(filters, list) else list(filters)
+    filters = _filters(image.get("/Filter"))
     if filters == ["/DCTDecode"]:
         strip = strip_jpeg_segments
     elif filters == ["/JPXDecode"]:

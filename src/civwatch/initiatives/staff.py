@@ -68,7 +68,7 @@ def detail_context(request: HttpRequest, initiative: Initiative, **forms) -> dic
             "number": n,
             "labels": sanitise.labels(a.metadata_found),
             "original": may_change and permissions.can_view(user, a.original),
-            "destroyed": not a.original.file_path,
+            "destroyed": is_destroyed(a.original),
         }
         for n, a in enumerate(initiative.attachments.select_related("original", "working"), 1)
     ]
